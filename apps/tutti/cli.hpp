@@ -1,0 +1,24 @@
+// The `tutti` command line, runnable in-process: arguments, streams, working directory and
+// environment are all passed in.
+#pragma once
+
+#include <tutti/definition/environment.hpp>
+
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace tutti::cli {
+
+struct cli_context {
+  std::filesystem::path working_dir; // empty: the process's own, and paths print as given
+  definition::environment env;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+/// Runs `tutti` with `args` (args[0] is the program name) and returns the exit code.
+int run_cli(const std::vector<std::string>& args, const cli_context& ctx);
+
+} // namespace tutti::cli

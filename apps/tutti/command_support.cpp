@@ -1,0 +1,68 @@
+#include "command_support.hpp"
+
+#include <tutti/definition/config_loader.hpp>
+#include <tutti/definition/ensemble_catalog.hpp>
+#include <tutti/definition/ensemble_parser.hpp>
+
+#include <ostream>
+
+namespace tutti::cli {
+
+void print_problems(const command_state& state, const definition::diagnostics& problems) {
+  for (const auto& p : problems) {
+    state.ctx.err << "error: " << definition::to_string(p) << '\n';
+  }
+}
+
+std::optional<definition::config> load_config_or_report(command_state& state) {
+  std::optional<std::filesystem::path> explicit_path;
+  if (state.config_path) {
+    explicit_path = *state.config_path;
+  }
+  auto config = definition::load_config(explicit_path, state.ctx.working_dir, state.ctx.env);
+  if (!config) {
+    print_problems(state, config.problems());
+    state.exit_code = exit_code::invalid_input;
+    return std::nullopt;
+  }
+  return std::move(config).value();
+}
+
+std::optional<definition::resolved_ensemble>
+load_ensemble_or_report(command_state& state, const std::string& name_or_path,
+                        const definition::config& config) {
+  auto fail = [&](const definition::diagnostics& problems) {
+    print_problems(state, problems);
+    state.exit_code = exit_code::invalid_input;
+    return std::nullopt;
+  };
+  auto dirs = definition::ensemble_search_dirs(state.ctx.working_dir, state.ctx.env);
+  auto path = definition::find_ensemble(name_or_path, state.ctx.working_dir, dirs);
+  if (!path) {
+    return fail(path.problems());
+  }
+  auto ensemble = definition::load_ensemble(*path);
+  if (!ensemble) {
+    return fail(ensemble.problems());
+  }
+  auto resolved = definition::resolve(*ensemble, config);
+  if (!resolved) {
+    return fail(resolved.problems());
+  }
+  return std::move(resolved).value();
+}
+
+std::string format_duration(std::chrono::milliseconds d) {
+  if (d.count() % 1000 == 0) {
+    return std::to_string(d.count() / 1000) + " s";
+  }
+  if (d.count() < 1000) {
+    return std::to_string(d.count()) + " ms";
+  }
+  auto text = std::to_string(d.count() / 1000) + "." + std::to_string(1000 + d.count() % 1000);
+  text.erase(text.find('.') + 1, 1); // drop the leading 1 that kept the zeros
+  text.erase(text.find_last_not_of('0') + 1);
+  return text + " s";
+}
+
+} // namespace tutti::cli

@@ -1,0 +1,37 @@
+// What the commands share: global options, loading with errors printed, and the exit code.
+#pragma once
+
+#include "cli.hpp"
+#include "exit_code.hpp"
+
+#include <tutti/definition/config.hpp>
+#include <tutti/definition/outcome.hpp>
+#include <tutti/definition/resolved_ensemble.hpp>
+
+#include <optional>
+#include <string>
+
+namespace tutti::cli {
+
+struct command_state {
+  const cli_context& ctx;
+  std::optional<std::string> config_path; // --config
+  int exit_code = exit_code::success;
+};
+
+/// Prints each problem on its own line to the error stream, as file:line:col: field: message.
+void print_problems(const command_state& state, const definition::diagnostics& problems);
+
+/// The configuration for this invocation; problems are printed and the exit code set.
+std::optional<definition::config> load_config_or_report(command_state& state);
+
+/// The ensemble a NAME or FILE argument refers to, checked and bound to `config`; problems
+/// are printed and the exit code set.
+std::optional<definition::resolved_ensemble>
+load_ensemble_or_report(command_state& state, const std::string& name_or_path,
+                        const definition::config& config);
+
+/// "30 s", "1.5 s", "250 ms".
+std::string format_duration(std::chrono::milliseconds d);
+
+} // namespace tutti::cli

@@ -1,0 +1,15 @@
+// One function per subcommand; each adds itself to the app and reports its exit code.
+#pragma once
+
+#include "command_support.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace tutti::cli {
+
+void add_validate_command(CLI::App& app, command_state& state);
+void add_list_command(CLI::App& app, command_state& state);
+void add_profiles_command(CLI::App& app, command_state& state);
+void add_plan_command(CLI::App& app, command_state& state);
+
+} // namespace tutti::cli

@@ -1,0 +1,60 @@
+// tutti plan NAME|FILE: how an ensemble would run: its phases, each agent's backend, group
+// and limit, and the effective caps and timeouts.
+#include "commands.hpp"
+#include "text_table.hpp"
+
+#include <tutti/resources/resource_group.hpp>
+
+namespace tutti::cli {
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& n : names) {
+    text += (text.empty() ? "" : ", ") + n;
+  }
+  return text.empty() ? "-" : text;
+}
+
+void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
+  out << "ensemble " << e.name << " (" << e.file << ")\n";
+  if (!e.description.empty()) {
+    out << "  " << e.description << '\n';
+  }
+  out << "  max_concurrent_agents " << e.max_concurrent_agents << ", max_concurrent_llm_calls "
+      << e.max_concurrent_llm_calls << ", ensemble timeout " << format_duration(e.timeout) << '\n';
+  for (std::size_t k = 0; k < e.phases.size(); ++k) {
+    const auto& phase = e.phases[k];
+    out << "\nphase " << k << " (" << phase.size() << (phase.size() == 1 ? " agent" : " agents")
+        << ")\n";
+    text_table table{
+        {"AGENT", "BACKEND", "MODEL", "GROUP", "LIMIT", "TIMEOUT", "PRIORITY", "DEPENDS ON"}};
+    for (auto i : phase) {
+      const auto& a = e.agents[i];
+      auto group = resources::classify(a.backend);
+      table.add_row({a.name, a.backend.name, a.model, group.id, definition::to_string(group.limit),
+                     format_duration(a.timeout), std::to_string(a.priority), joined(a.depends_on)});
+    }
+    table.print(out, 2);
+  }
+}
+
+} // namespace
+
+void add_plan_command(CLI::App& app, command_state& state) {
+  auto* cmd = app.add_subcommand("plan", "Show the phases, backends, groups, limits and "
+                                         "timeouts an ensemble would run with");
+  auto name = std::make_shared<std::string>();
+  cmd->add_option("ensemble", *name, "Ensemble file or name")->required();
+  cmd->callback([&state, name] {
+    auto config = load_config_or_report(state);
+    if (!config) {
+      return;
+    }
+    if (auto e = load_ensemble_or_report(state, *name, *config)) {
+      print_plan(state.ctx.out, *e);
+    }
+  });
+}
+
+} // namespace tutti::cli

@@ -1,0 +1,28 @@
+// One agent as written in an ensemble file.
+#pragma once
+
+#include <tutti/definition/diagnostic.hpp>
+#include <tutti/definition/model_settings.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tutti::definition {
+
+struct agent_spec {
+  std::string name;
+  std::optional<std::string> profile;
+  model_settings settings;
+  std::optional<int> priority;       // 1..10, overrides the ensemble's
+  std::optional<std::string> prompt; // template with {input} and {agents.NAME}
+  std::vector<std::string> depends_on;
+  source_location where;                         // the [[agents]] table
+  std::map<std::string, source_location> fields; // each key's own position
+
+  /// Where `key` was written, or the agent's table when it was not.
+  const source_location& location_of(const std::string& key) const;
+};
+
+} // namespace tutti::definition

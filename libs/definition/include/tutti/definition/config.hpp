@@ -1,0 +1,31 @@
+// The engine configuration: limits, backends and model profiles.
+#pragma once
+
+#include <tutti/definition/backend_spec.hpp>
+#include <tutti/definition/profile.hpp>
+
+#include <chrono>
+#include <map>
+#include <string>
+
+namespace tutti::definition {
+
+struct run_limits {
+  int max_concurrent_llm_calls = 50; // engine-wide cap on requests in flight
+  int max_concurrent_agents = 10;    // default cap per ensemble run
+  std::chrono::milliseconds agent_timeout = std::chrono::seconds{60};
+  std::chrono::milliseconds ensemble_timeout = std::chrono::seconds{300};
+};
+
+struct config {
+  run_limits limits;
+  std::map<std::string, backend_spec> backends; // built-ins included
+  std::map<std::string, profile> profiles;
+  std::string file; // empty when no configuration file was found
+};
+
+/// The backends every configuration has unless it redefines them: openai, anthropic, ollama,
+/// lmstudio, mock, and mock-local (the mock posing as a local server, one request at a time).
+std::map<std::string, backend_spec> builtin_backends(std::string_view ollama_host);
+
+} // namespace tutti::definition

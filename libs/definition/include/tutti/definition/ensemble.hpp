@@ -1,0 +1,27 @@
+// An ensemble as written in its file: named agents, their dependencies and run limits.
+#pragma once
+
+#include <tutti/definition/agent_spec.hpp>
+#include <tutti/definition/diagnostic.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tutti::definition {
+
+inline constexpr int default_priority = 5;
+
+struct ensemble {
+  std::string name;
+  std::string description;
+  std::string default_input;
+  std::optional<int> max_concurrent_agents;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<int> priority;
+  std::vector<agent_spec> agents;
+  std::string file; // where it was read from
+};
+
+} // namespace tutti::definition

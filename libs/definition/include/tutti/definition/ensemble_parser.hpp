@@ -1,0 +1,20 @@
+// Reading and checking an ensemble file on its own (references to the configuration are
+// checked later, by resolve()).
+#pragma once
+
+#include <tutti/definition/ensemble.hpp>
+#include <tutti/definition/outcome.hpp>
+
+#include <filesystem>
+#include <string_view>
+
+namespace tutti::definition {
+
+/// Parses and checks ensemble text: syntax, types, ranges, unknown keys, duplicate agents,
+/// unknown dependencies, cycles and prompt references. `file` names it in diagnostics.
+outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file);
+
+/// parse_ensemble over a file's contents; a missing or unreadable file is a diagnostic too.
+outcome<ensemble> load_ensemble(const std::filesystem::path& file);
+
+} // namespace tutti::definition

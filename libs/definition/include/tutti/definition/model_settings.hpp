@@ -1,0 +1,29 @@
+// The settings a profile and an agent share; an agent's own settings override its profile's.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace tutti::definition {
+
+struct model_settings {
+  // Where the model is served: a named backend, or a provider (with an optional base URL).
+  std::optional<std::string> backend;
+  std::optional<std::string> provider;
+  std::optional<std::string> base_url;
+  std::optional<std::string> model;
+  std::optional<std::string> system_prompt;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<double> temperature;
+  std::optional<int> max_tokens;
+
+  bool names_target() const { return backend || provider || base_url; }
+};
+
+/// `top` over `base`, field by field. The serving target (backend, provider, base_url) moves
+/// as one: if `top` names any of it, none of `base`'s target is kept, since mixing a profile's
+/// backend with an agent's provider would describe no server at all.
+model_settings overlay(const model_settings& base, const model_settings& top);
+
+} // namespace tutti::definition

@@ -1,0 +1,19 @@
+// "Did you mean ...?": the closest candidate to a misspelt name.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tutti::definition {
+
+/// The candidate closest to `name` by edit distance, if it is close enough to be a plausible
+/// typo: at most max(1, length / 3) edits away.
+std::optional<std::string> nearest_name(std::string_view name,
+                                        const std::vector<std::string>& candidates);
+
+/// " (did you mean 'x'?)" or empty, ready to append to a message.
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
+
+} // namespace tutti::definition

@@ -1,0 +1,23 @@
+// How an agent's prompt is built from the ensemble input and its dependencies' outputs.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tutti::definition {
+
+/// The agent names a template refers to with {agents.NAME}, in order of appearance.
+std::vector<std::string> referenced_agents(std::string_view prompt_template);
+
+/// The prompt an agent sends. With a template, {input} and {agents.NAME} are substituted and
+/// other braces are left alone (prompts often contain code). Without one, the input alone, or,
+/// for an agent with dependencies, the input followed by each dependency's output under a
+/// "## NAME" heading, in `dependencies` order.
+std::string render_prompt(const std::optional<std::string>& prompt_template, std::string_view input,
+                          const std::vector<std::string>& dependencies,
+                          const std::map<std::string, std::string>& outputs);
+
+} // namespace tutti::definition

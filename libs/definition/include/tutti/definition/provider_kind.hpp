@@ -1,0 +1,22 @@
+// The wire protocols tutti speaks, one per kind of backend.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+namespace tutti::definition {
+
+enum class provider_kind { openai, anthropic, ollama, lmstudio, mock };
+
+inline constexpr std::array<provider_kind, 5> all_provider_kinds{
+    provider_kind::openai, provider_kind::anthropic, provider_kind::ollama, provider_kind::lmstudio,
+    provider_kind::mock};
+
+/// The name used in TOML files, e.g. "ollama".
+std::string_view to_string(provider_kind p);
+
+/// Parses a TOML provider name; nullopt when it names no provider.
+std::optional<provider_kind> parse_provider_kind(std::string_view name);
+
+} // namespace tutti::definition

@@ -1,0 +1,49 @@
+// An ensemble bound to a configuration: every agent with its backend, model and effective
+// limits, and the phases it runs in. This is what the engine executes.
+#pragma once
+
+#include <tutti/definition/backend_spec.hpp>
+#include <tutti/definition/config.hpp>
+#include <tutti/definition/dependency_graph.hpp>
+#include <tutti/definition/ensemble.hpp>
+#include <tutti/definition/outcome.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tutti::definition {
+
+struct resolved_agent {
+  std::string name;
+  backend_spec backend;
+  std::string model;
+  std::string system_prompt;
+  std::optional<double> temperature;
+  std::optional<int> max_tokens;
+  std::chrono::milliseconds timeout{};
+  int priority = default_priority;
+  std::optional<std::string> prompt;
+  std::vector<std::string> depends_on;
+  std::vector<std::size_t> dependency_indices; // the same, as indices into agents
+};
+
+struct resolved_ensemble {
+  std::string name;
+  std::string description;
+  std::string default_input;
+  std::string file;
+  int max_concurrent_agents = 0;
+  int max_concurrent_llm_calls = 0;
+  std::chrono::milliseconds timeout{};
+  std::vector<resolved_agent> agents;
+  phase_plan phases;
+};
+
+/// Binds a checked ensemble to a configuration. Reports unknown profiles and backends and
+/// agents with no model, naming the ensemble file and line of the offending field.
+outcome<resolved_ensemble> resolve(const ensemble& e, const config& c);
+
+} // namespace tutti::definition

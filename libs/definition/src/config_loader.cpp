@@ -1,0 +1,231 @@
+#include "model_settings_reader.hpp"
+#include "table_reader.hpp"
+
+#include <tutti/definition/config_loader.hpp>
+#include <tutti/definition/nearest_name.hpp>
+#include <tutti/definition/source_text.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace tutti::definition {
+namespace {
+
+constexpr int max_cap = 1'000'000;
+
+bool is_variable_name(std::string_view name) {
+  return !name.empty() && !(name[0] >= '0' && name[0] <= '9') &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_';
+         });
+}
+
+void read_limits(table_reader& reader, run_limits& limits) {
+  if (auto n = reader.integer("max_concurrent_llm_calls", 1, max_cap)) {
+    limits.max_concurrent_llm_calls = *n;
+  }
+  if (auto n = reader.integer("max_concurrent_agents", 1, max_cap)) {
+    limits.max_concurrent_agents = *n;
+  }
+  if (auto t = reader.seconds("agent_timeout_seconds")) {
+    limits.agent_timeout = *t;
+  }
+  if (auto t = reader.seconds("ensemble_timeout_seconds")) {
+    limits.ensemble_timeout = *t;
+  }
+  reader.report_unknown_keys();
+}
+
+std::optional<backend_spec> read_backend(table_reader& reader, const std::string& name,
+                                         std::string_view ollama_host) {
+  auto provider_name = reader.choice("provider", provider_names());
+  if (!reader.has("provider")) {
+    reader.report(definition_errc::missing_field, "provider",
+                  "is required: openai, anthropic, ollama, lmstudio or mock");
+  }
+  backend_spec b;
+  b.name = name;
+  b.where = reader.location();
+  b.provider = parse_provider_kind(provider_name.value_or("")).value_or(provider_kind::mock);
+  auto base_url = reader.url("base_url");
+  if (auto resource = reader.choice("resource", {"remote-api", "remote-server", "local-server"})) {
+    b.resource = parse_resource_class(*resource);
+  }
+  b.max_concurrent = reader.limit("max_concurrent");
+  auto key_env = reader.text("api_key_env");
+  reader.report_unknown_keys();
+  if (!provider_name) {
+    return std::nullopt;
+  }
+  if (auto reserved = parse_provider_kind(name); reserved && *reserved != b.provider) {
+    reader.report(definition_errc::invalid_value, "provider",
+                  "the backend name '" + name + "' is reserved for provider '" + name + "'");
+  }
+  if (b.provider == provider_kind::mock && base_url) {
+    reader.report(definition_errc::invalid_value, "base_url",
+                  "the mock provider runs in-process and takes no base_url");
+  }
+  const auto default_url = default_base_url(b.provider, ollama_host);
+  b.base_url = base_url.value_or(default_url);
+  if (key_env && !is_variable_name(*key_env)) {
+    // Never echo the value: a key pasted here by mistake must not reach a terminal or log.
+    reader.report(definition_errc::invalid_value, "api_key_env",
+                  "must name an environment variable (letters, digits and '_'), not hold the "
+                  "key itself");
+  }
+  // A provider's default key goes only to that provider's own host: an OpenAI-compatible
+  // server elsewhere must not receive OPENAI_API_KEY unless the configuration says so.
+  b.api_key_env = key_env.value_or(
+      b.base_url == default_url ? std::string{default_api_key_env(b.provider)} : std::string{});
+  return b;
+}
+
+void read_backends(const toml::table& table, const std::string& file, std::string_view ollama_host,
+                   config& c, diagnostics& out) {
+  table_reader parent{table, file, "backends", out};
+  for (const auto& [key, node] : table) {
+    const std::string name{key.str()};
+    if (const auto* t = parent.table(name)) {
+      table_reader reader{*t, file, "backends." + name, out};
+      if (auto backend = read_backend(reader, name, ollama_host)) {
+        c.backends.insert_or_assign(name, std::move(*backend));
+      }
+    }
+  }
+}
+
+void read_profiles(const toml::table& table, const std::string& file, config& c, diagnostics& out) {
+  std::vector<std::string> backend_names;
+  for (const auto& [name, backend] : c.backends) {
+    backend_names.push_back(name);
+  }
+  table_reader parent{table, file, "profiles", out};
+  for (const auto& [key, node] : table) {
+    const std::string name{key.str()};
+    const auto* t = parent.table(name);
+    if (t == nullptr) {
+      continue;
+    }
+    table_reader reader{*t, file, "profiles." + name, out};
+    profile p{name, read_model_settings(reader), reader.location()};
+    reader.report_unknown_keys();
+    if (p.settings.backend && c.backends.count(*p.settings.backend) == 0) {
+      reader.report(definition_errc::unknown_backend, "backend",
+                    "unknown backend '" + *p.settings.backend + "'" +
+                        did_you_mean(*p.settings.backend, backend_names));
+    }
+    c.profiles.emplace(name, std::move(p));
+  }
+}
+
+template <class T>
+void override_from(const environment& env, const std::string& variable, T& target,
+                   diagnostics& out) {
+  auto value = env(variable);
+  if (!value) {
+    return;
+  }
+  if constexpr (std::is_same_v<T, int>) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+    if (ec == std::errc{} && end == value->data() + value->size() && n >= 1 && n <= max_cap) {
+      target = n;
+      return;
+    }
+    out.push_back(
+        {definition_errc::invalid_value,
+         {},
+         variable,
+         "must be an integer between 1 and " + std::to_string(max_cap) + ", got '" + *value + "'"});
+  } else {
+    char* end = nullptr;
+    double seconds = std::strtod(value->c_str(), &end);
+    if (!value->empty() && end == value->c_str() + value->size() && seconds > 0 &&
+        seconds <= 365.0 * 24 * 3600) {
+      target = std::max(std::chrono::milliseconds{1},
+                        std::chrono::milliseconds{std::llround(seconds * 1000.0)});
+      return;
+    }
+    out.push_back({definition_errc::invalid_value,
+                   {},
+                   variable,
+                   "must be a number of seconds greater than 0, got '" + *value + "'"});
+  }
+}
+
+void apply_environment(const environment& env, run_limits& limits, diagnostics& out) {
+  override_from(env, "TUTTI_MAX_CONCURRENT_LLM_CALLS", limits.max_concurrent_llm_calls, out);
+  override_from(env, "TUTTI_MAX_CONCURRENT_AGENTS", limits.max_concurrent_agents, out);
+  override_from(env, "TUTTI_AGENT_TIMEOUT_SECONDS", limits.agent_timeout, out);
+  override_from(env, "TUTTI_ENSEMBLE_TIMEOUT_SECONDS", limits.ensemble_timeout, out);
+}
+
+} // namespace
+
+std::optional<std::filesystem::path>
+locate_config(const std::optional<std::filesystem::path>& explicit_path,
+              const std::filesystem::path& working_dir, const environment& env) {
+  if (explicit_path) {
+    return working_dir / *explicit_path; // an absolute path replaces working_dir
+  }
+  std::error_code ec;
+  if (auto local = working_dir / "tutti.toml"; std::filesystem::exists(local, ec)) {
+    return local;
+  }
+  if (auto home = config_home(env)) {
+    if (auto user = *home / "tutti" / "config.toml"; std::filesystem::exists(user, ec)) {
+      return user;
+    }
+  }
+  return std::nullopt;
+}
+
+outcome<config> parse_config(std::string_view text, const std::string& file,
+                             const environment& env) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view{file});
+  } catch (const toml::parse_error& e) {
+    return diagnostics{{definition_errc::syntax_error, location_in(file, e.source()), "",
+                        std::string{e.description()}}};
+  }
+  const auto ollama_host = env("OLLAMA_HOST").value_or("");
+  diagnostics out;
+  config c;
+  c.file = file;
+  c.backends = builtin_backends(ollama_host);
+  table_reader top{root, file, "", out};
+  if (const auto* limits = top.table("limits")) {
+    table_reader reader{*limits, file, "limits", out};
+    read_limits(reader, c.limits);
+  }
+  if (const auto* backends = top.table("backends")) {
+    read_backends(*backends, file, ollama_host, c, out);
+  }
+  if (const auto* profiles = top.table("profiles")) {
+    read_profiles(*profiles, file, c, out);
+  }
+  top.report_unknown_keys();
+  apply_environment(env, c.limits, out);
+  if (!out.empty()) {
+    return out;
+  }
+  return c;
+}
+
+outcome<config> load_config(const std::optional<std::filesystem::path>& explicit_path,
+                            const std::filesystem::path& working_dir, const environment& env) {
+  auto file = locate_config(explicit_path, working_dir, env);
+  if (!file) {
+    return parse_config("", "", env);
+  }
+  auto text = read_source_text(*file);
+  if (!text) {
+    return text.problems();
+  }
+  return parse_config(*text, file->string(), env);
+}
+
+} // namespace tutti::definition

@@ -1,0 +1,168 @@
+#include "model_settings_reader.hpp"
+#include "table_reader.hpp"
+
+#include <tutti/definition/dependency_graph.hpp>
+#include <tutti/definition/ensemble_parser.hpp>
+#include <tutti/definition/nearest_name.hpp>
+#include <tutti/definition/prompt_template.hpp>
+#include <tutti/definition/source_text.hpp>
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace tutti::definition {
+namespace {
+
+constexpr int max_cap = 1'000'000;
+
+bool is_valid_agent_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
+
+agent_spec read_agent(const toml::table& table, std::size_t index, const std::string& file,
+                      diagnostics& out) {
+  table_reader reader{table, file, "agents[" + std::to_string(index) + "]", out};
+  agent_spec agent;
+  agent.where = reader.location();
+  for (const auto& [key, node] : table) {
+    agent.fields.emplace(std::string{key.str()}, location_in(file, key.source()));
+  }
+  if (auto name = reader.required_text("name")) {
+    if (is_valid_agent_name(*name)) {
+      agent.name = *name;
+      reader.set_path("agents." + *name);
+    } else {
+      reader.report(definition_errc::invalid_value, "name",
+                    "'" + *name + "' may contain only letters, digits, '-' and '_'");
+    }
+  }
+  agent.profile = reader.non_empty_text("profile");
+  agent.settings = read_model_settings(reader);
+  agent.priority = reader.integer("priority", 1, 10);
+  agent.prompt = reader.text("prompt");
+  agent.depends_on = reader.text_list("depends_on").value_or(std::vector<std::string>{});
+  reader.report_unknown_keys();
+  return agent;
+}
+
+diagnostic agent_problem(definition_errc code, const agent_spec& agent, const std::string& key,
+                         std::string message) {
+  return {code, agent.location_of(key), "agents." + agent.name + "." + key, std::move(message)};
+}
+
+void check_names(const std::vector<agent_spec>& agents, diagnostics& out) {
+  std::unordered_map<std::string, const agent_spec*> first;
+  for (const auto& agent : agents) {
+    if (agent.name.empty()) {
+      continue;
+    }
+    auto [seen, inserted] = first.emplace(agent.name, &agent);
+    if (!inserted) {
+      out.push_back(agent_problem(definition_errc::duplicate_agent, agent, "name",
+                                  "agent '" + agent.name + "' is defined twice (first at line " +
+                                      std::to_string(seen->second->location_of("name").line) +
+                                      ")"));
+    }
+  }
+}
+
+void check_references(const std::vector<agent_spec>& agents, diagnostics& out) {
+  std::vector<std::string> names;
+  for (const auto& agent : agents) {
+    names.push_back(agent.name);
+  }
+  const std::unordered_set<std::string> known(names.begin(), names.end());
+  auto is_agent = [&](const std::string& name) { return known.count(name) != 0; };
+  for (const auto& agent : agents) {
+    for (auto dep = agent.depends_on.begin(); dep != agent.depends_on.end(); ++dep) {
+      if (!is_agent(*dep)) {
+        out.push_back(agent_problem(definition_errc::unknown_agent, agent, "depends_on",
+                                    "unknown agent '" + *dep + "'" + did_you_mean(*dep, names)));
+      } else if (std::find(agent.depends_on.begin(), dep, *dep) != dep) {
+        out.push_back(agent_problem(definition_errc::invalid_value, agent, "depends_on",
+                                    "lists '" + *dep + "' twice"));
+      }
+    }
+    if (!agent.prompt) {
+      continue;
+    }
+    for (const auto& ref : referenced_agents(*agent.prompt)) {
+      const auto& deps = agent.depends_on;
+      if (!is_agent(ref)) {
+        out.push_back(agent_problem(definition_errc::unknown_agent, agent, "prompt",
+                                    "{agents." + ref + "} names an unknown agent" +
+                                        did_you_mean(ref, names)));
+      } else if (std::find(deps.begin(), deps.end(), ref) == deps.end()) {
+        out.push_back(agent_problem(definition_errc::invalid_value, agent, "prompt",
+                                    "uses {agents." + ref + "} but '" + ref +
+                                        "' is not in depends_on; add it there so that its "
+                                        "output exists when this agent runs"));
+      }
+    }
+  }
+}
+
+void check_cycles(const std::vector<agent_spec>& agents, diagnostics& out) {
+  for (const auto& cycle : find_cycles(agents)) {
+    std::string path;
+    for (const auto& name : cycle) {
+      path += (path.empty() ? "" : " -> ") + name;
+    }
+    auto first = std::find_if(agents.begin(), agents.end(),
+                              [&](const agent_spec& a) { return a.name == cycle.front(); });
+    out.push_back(agent_problem(definition_errc::dependency_cycle, *first, "depends_on",
+                                "dependency cycle: " + path));
+  }
+}
+
+} // namespace
+
+outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view{file});
+  } catch (const toml::parse_error& e) {
+    return diagnostics{{definition_errc::syntax_error, location_in(file, e.source()), "",
+                        std::string{e.description()}}};
+  }
+  diagnostics out;
+  table_reader reader{root, file, "", out};
+  ensemble e;
+  e.file = file;
+  e.name = reader.required_text("name").value_or("");
+  e.description = reader.text("description").value_or("");
+  e.default_input = reader.text("default_input").value_or("");
+  e.max_concurrent_agents = reader.integer("max_concurrent_agents", 1, max_cap);
+  e.timeout = reader.seconds("timeout_seconds");
+  e.priority = reader.integer("priority", 1, 10);
+  if (const auto* agents = reader.table_array("agents")) {
+    for (std::size_t i = 0; i < agents->size(); ++i) {
+      e.agents.push_back(read_agent(*agents->get(i)->as_table(), i, file, out));
+    }
+  } else if (!reader.has("agents")) {
+    reader.report(definition_errc::missing_field, "agents",
+                  "an ensemble needs at least one [[agents]] table");
+  }
+  reader.report_unknown_keys();
+  check_names(e.agents, out);
+  check_references(e.agents, out);
+  check_cycles(e.agents, out);
+  if (!out.empty()) {
+    return out;
+  }
+  return e;
+}
+
+outcome<ensemble> load_ensemble(const std::filesystem::path& file) {
+  auto text = read_source_text(file);
+  if (!text) {
+    return text.problems();
+  }
+  return parse_ensemble(*text, file.string());
+}
+
+} // namespace tutti::definition

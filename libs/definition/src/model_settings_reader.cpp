@@ -1,0 +1,35 @@
+#include "model_settings_reader.hpp"
+
+#include <tutti/definition/provider_kind.hpp>
+
+namespace tutti::definition {
+
+std::vector<std::string> provider_names() {
+  std::vector<std::string> names;
+  for (auto p : all_provider_kinds) {
+    names.emplace_back(to_string(p));
+  }
+  return names;
+}
+
+model_settings read_model_settings(table_reader& reader) {
+  model_settings s;
+  s.backend = reader.non_empty_text("backend");
+  s.provider = reader.choice("provider", provider_names());
+  s.base_url = reader.url("base_url");
+  s.model = reader.non_empty_text("model");
+  s.system_prompt = reader.text("system_prompt");
+  s.timeout = reader.seconds("timeout_seconds");
+  s.temperature = reader.number("temperature", 0.0, 2.0);
+  s.max_tokens = reader.integer("max_tokens", 1, 10'000'000);
+  if (reader.has("backend") && (reader.has("provider") || reader.has("base_url"))) {
+    reader.report(definition_errc::conflicting_fields, "backend",
+                  "set either backend, or provider (with an optional base_url), not both");
+  } else if (reader.has("base_url") && !reader.has("provider")) {
+    reader.report(definition_errc::missing_field, "base_url",
+                  "needs provider (openai, anthropic, ollama, lmstudio or mock) beside it");
+  }
+  return s;
+}
+
+} // namespace tutti::definition

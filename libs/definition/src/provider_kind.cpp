@@ -1,0 +1,30 @@
+#include <tutti/definition/provider_kind.hpp>
+
+namespace tutti::definition {
+
+std::string_view to_string(provider_kind p) {
+  switch (p) {
+  case provider_kind::openai:
+    return "openai";
+  case provider_kind::anthropic:
+    return "anthropic";
+  case provider_kind::ollama:
+    return "ollama";
+  case provider_kind::lmstudio:
+    return "lmstudio";
+  case provider_kind::mock:
+    return "mock";
+  }
+  return "unknown";
+}
+
+std::optional<provider_kind> parse_provider_kind(std::string_view name) {
+  for (auto p : all_provider_kinds) {
+    if (to_string(p) == name) {
+      return p;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace tutti::definition

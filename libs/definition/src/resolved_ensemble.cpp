@@ -1,0 +1,133 @@
+#include <tutti/definition/nearest_name.hpp>
+#include <tutti/definition/resolved_ensemble.hpp>
+
+namespace tutti::definition {
+namespace {
+
+template <class Map>
+std::vector<std::string> keys_of(const Map& map) {
+  std::vector<std::string> keys;
+  for (const auto& entry : map) {
+    keys.push_back(entry.first);
+  }
+  return keys;
+}
+
+class agent_resolver {
+ public:
+  agent_resolver(const ensemble& e, const config& c, diagnostics& out) : e_(e), c_(c), out_(out) {}
+
+  std::optional<resolved_agent> resolve(const agent_spec& agent) {
+    model_settings settings = agent.settings;
+    if (agent.profile) {
+      auto p = c_.profiles.find(*agent.profile);
+      if (p == c_.profiles.end()) {
+        report(definition_errc::unknown_profile, agent, "profile",
+               "unknown profile '" + *agent.profile + "'" +
+                   did_you_mean(*agent.profile, keys_of(c_.profiles)) + where_profiles_live());
+        return std::nullopt;
+      }
+      settings = overlay(p->second.settings, agent.settings);
+    }
+    auto backend = backend_for(agent, settings);
+    if (!backend) {
+      return std::nullopt;
+    }
+    if (!settings.model && backend->provider != provider_kind::mock) {
+      report(definition_errc::no_model, agent, "model",
+             "agent '" + agent.name + "' has no model: set model (its backend '" + backend->name +
+                 "' needs one) or use a profile that sets it");
+      return std::nullopt;
+    }
+    resolved_agent r;
+    r.name = agent.name;
+    r.backend = std::move(*backend);
+    r.model = settings.model.value_or("mock");
+    r.system_prompt = settings.system_prompt.value_or("");
+    r.temperature = settings.temperature;
+    r.max_tokens = settings.max_tokens;
+    r.timeout = settings.timeout.value_or(c_.limits.agent_timeout);
+    r.priority = agent.priority.value_or(e_.priority.value_or(default_priority));
+    r.prompt = agent.prompt;
+    r.depends_on = agent.depends_on;
+    return r;
+  }
+
+ private:
+  std::optional<backend_spec> backend_for(const agent_spec& agent, const model_settings& s) {
+    if (s.backend) {
+      auto b = c_.backends.find(*s.backend);
+      if (b == c_.backends.end()) {
+        report(definition_errc::unknown_backend, agent, "backend",
+               "unknown backend '" + *s.backend + "'" +
+                   did_you_mean(*s.backend, keys_of(c_.backends)));
+        return std::nullopt;
+      }
+      return b->second;
+    }
+    if (s.provider) {
+      if (!s.base_url) {
+        // The provider's default backend, which the configuration may have redefined.
+        return c_.backends.at(*s.provider);
+      }
+      // An ad-hoc server: no key is sent to it, since a key belongs to a configured backend.
+      backend_spec b;
+      b.provider = parse_provider_kind(*s.provider).value_or(provider_kind::mock);
+      b.name = *s.provider + "@" + *s.base_url;
+      b.base_url = *s.base_url;
+      return b;
+    }
+    report(definition_errc::no_model, agent, "name",
+           "agent '" + agent.name +
+               "' has no model: set profile, backend, or provider and model (provider = "
+               "\"mock\" needs no server)");
+    return std::nullopt;
+  }
+
+  std::string where_profiles_live() const {
+    if (c_.profiles.empty() && c_.file.empty()) {
+      return "; no configuration file was found, and profiles are defined in one (tutti.toml "
+             "or --config)";
+    }
+    return c_.file.empty() ? std::string{} : "; profiles come from " + c_.file;
+  }
+
+  void report(definition_errc code, const agent_spec& agent, const std::string& key,
+              std::string message) {
+    out_.push_back(
+        {code, agent.location_of(key), "agents." + agent.name + "." + key, std::move(message)});
+  }
+
+  const ensemble& e_;
+  const config& c_;
+  diagnostics& out_;
+};
+
+} // namespace
+
+outcome<resolved_ensemble> resolve(const ensemble& e, const config& c) {
+  diagnostics out;
+  resolved_ensemble r;
+  r.name = e.name;
+  r.description = e.description;
+  r.default_input = e.default_input;
+  r.file = e.file;
+  r.max_concurrent_agents = e.max_concurrent_agents.value_or(c.limits.max_concurrent_agents);
+  r.max_concurrent_llm_calls = c.limits.max_concurrent_llm_calls;
+  r.timeout = e.timeout.value_or(c.limits.ensemble_timeout);
+  agent_resolver resolver{e, c, out};
+  const auto indices = dependency_indices(e.agents);
+  for (std::size_t i = 0; i < e.agents.size(); ++i) {
+    if (auto agent = resolver.resolve(e.agents[i])) {
+      agent->dependency_indices = indices[i];
+      r.agents.push_back(std::move(*agent));
+    }
+  }
+  if (!out.empty()) {
+    return out;
+  }
+  r.phases = plan_phases(e.agents);
+  return r;
+}
+
+} // namespace tutti::definition

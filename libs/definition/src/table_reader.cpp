@@ -1,0 +1,300 @@
+#include "table_reader.hpp"
+
+#include <tutti/definition/nearest_name.hpp>
+
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tutti::definition {
+namespace {
+
+std::string_view type_name(toml::node_type t) {
+  switch (t) {
+  case toml::node_type::table:
+    return "a table";
+  case toml::node_type::array:
+    return "an array";
+  case toml::node_type::string:
+    return "a string";
+  case toml::node_type::integer:
+    return "an integer";
+  case toml::node_type::floating_point:
+    return "a number";
+  case toml::node_type::boolean:
+    return "a boolean";
+  case toml::node_type::date:
+  case toml::node_type::time:
+  case toml::node_type::date_time:
+    return "a date or time";
+  case toml::node_type::none:
+    break;
+  }
+  return "nothing";
+}
+
+std::string format_number(double x) {
+  std::string s = std::to_string(x);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') {
+    s.pop_back();
+  }
+  return s;
+}
+
+} // namespace
+
+source_location location_in(const std::string& file, const toml::source_region& region) {
+  return {file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+}
+
+table_reader::table_reader(const toml::table& table, std::string file, std::string path,
+                           diagnostics& out)
+    : table_(table), file_(std::move(file)), path_(std::move(path)), out_(out) {}
+
+const toml::node* table_reader::find(std::string_view key) {
+  known_.emplace_back(key);
+  return table_.get(key);
+}
+
+source_location table_reader::location() const {
+  return location_in(file_, table_.source());
+}
+
+source_location table_reader::location_of(std::string_view key) const {
+  auto i = table_.find(key);
+  if (i == table_.end()) {
+    return location();
+  }
+  return location_in(file_, i->first.source());
+}
+
+std::string table_reader::field(std::string_view key) const {
+  return path_.empty() ? std::string{key} : path_ + "." + std::string{key};
+}
+
+void table_reader::report(definition_errc code, std::string_view key, std::string message) {
+  out_.push_back({code, location_of(key), field(key), std::move(message)});
+}
+
+void table_reader::report_value(definition_errc code, std::string_view key, std::string message) {
+  const auto* node = table_.get(key);
+  auto where = node == nullptr ? location_of(key) : location_in(file_, node->source());
+  out_.push_back({code, where, field(key), std::move(message)});
+}
+
+void table_reader::wrong_type(std::string_view key, const toml::node& node,
+                              std::string_view expected) {
+  report_value(definition_errc::wrong_type, key,
+               "expected " + std::string{expected} + ", got " +
+                   std::string{type_name(node.type())});
+}
+
+std::optional<std::string> table_reader::text(std::string_view key) {
+  const auto* node = find(key);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  if (const auto* s = node->as_string()) {
+    return s->get();
+  }
+  wrong_type(key, *node, "a string");
+  return std::nullopt;
+}
+
+std::optional<std::string> table_reader::required_text(std::string_view key) {
+  if (!has(key)) {
+    find(key);
+    report(definition_errc::missing_field, key, "is required");
+    return std::nullopt;
+  }
+  return non_empty_text(key);
+}
+
+std::optional<std::string> table_reader::non_empty_text(std::string_view key) {
+  auto value = text(key);
+  if (value && value->empty()) {
+    report_value(definition_errc::empty_field, key, "must not be empty");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<int> table_reader::integer(std::string_view key, int min, int max) {
+  const auto* node = find(key);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  const auto* i = node->as_integer();
+  if (i == nullptr) {
+    wrong_type(key, *node, "an integer");
+    return std::nullopt;
+  }
+  if (i->get() < min || i->get() > max) {
+    report_value(definition_errc::out_of_range, key,
+                 "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                     ", got " + std::to_string(i->get()));
+    return std::nullopt;
+  }
+  return static_cast<int>(i->get());
+}
+
+std::optional<double> table_reader::number(std::string_view key, double min, double max) {
+  const auto* node = find(key);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  if (!node->is_number()) {
+    wrong_type(key, *node, "a number");
+    return std::nullopt;
+  }
+  double value = node->value<double>().value_or(0.0);
+  if (!(value >= min && value <= max)) { // also rejects nan
+    report_value(definition_errc::out_of_range, key,
+                 "must be between " + format_number(min) + " and " + format_number(max) + ", got " +
+                     format_number(value));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::chrono::milliseconds> table_reader::seconds(std::string_view key) {
+  const auto* node = find(key);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  if (!node->is_number()) {
+    wrong_type(key, *node, "a number of seconds");
+    return std::nullopt;
+  }
+  double value = node->value<double>().value_or(0.0);
+  constexpr double a_year = 365.0 * 24 * 3600;
+  if (!(value > 0.0 && value <= a_year)) {
+    report_value(definition_errc::out_of_range, key,
+                 "must be a number of seconds greater than 0 (and at most a year), got " +
+                     format_number(value));
+    return std::nullopt;
+  }
+  auto ms = std::chrono::milliseconds{static_cast<long long>(std::llround(value * 1000.0))};
+  return std::max(ms, std::chrono::milliseconds{1});
+}
+
+std::optional<std::vector<std::string>> table_reader::text_list(std::string_view key) {
+  const auto* node = find(key);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    wrong_type(key, *node, "an array of strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> values;
+  bool all_strings = true;
+  for (const auto& element : *array) {
+    if (const auto* s = element.as_string()) {
+      values.push_back(s->get());
+    } else {
+      out_.push_back(
+          {definition_errc::wrong_type, location_in(file_, element.source()), field(key),
+           "expected strings in the array, got " + std::string{type_name(element.type())}});
+      all_strings = false;
+    }
+  }
+  if (!all_strings) {
+    return std::nullopt;
+  }
+  return values;
+}
+
+std::optional<concurrency_limit> table_reader::limit(std::string_view key) {
+  const auto* node = find(key);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  if (const auto* s = node->as_string()) {
+    if (s->get() == "unlimited") {
+      return concurrency_limit::unlimited();
+    }
+  } else if (const auto* i = node->as_integer()) {
+    if (i->get() >= 1 && i->get() <= 1'000'000) {
+      return concurrency_limit::at_most(static_cast<int>(i->get()));
+    }
+    report_value(definition_errc::out_of_range, key,
+                 "must be between 1 and 1000000 or \"unlimited\", got " + std::to_string(i->get()));
+    return std::nullopt;
+  }
+  report_value(definition_errc::invalid_value, key, "must be a positive integer or \"unlimited\"");
+  return std::nullopt;
+}
+
+std::optional<std::string> table_reader::url(std::string_view key) {
+  auto value = text(key);
+  if (!value) {
+    return std::nullopt;
+  }
+  auto parsed = boost::urls::parse_absolute_uri(*value);
+  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
+      parsed->encoded_host().empty()) {
+    report_value(definition_errc::invalid_value, key,
+                 "'" + *value + "' is not an http:// or https:// URL with a host");
+    return std::nullopt;
+  }
+  while (!value->empty() && value->back() == '/') {
+    value->pop_back();
+  }
+  return value;
+}
+
+std::optional<std::string> table_reader::choice(std::string_view key,
+                                                const std::vector<std::string>& choices) {
+  auto value = text(key);
+  if (!value || std::find(choices.begin(), choices.end(), *value) != choices.end()) {
+    return value;
+  }
+  std::string listed;
+  for (const auto& c : choices) {
+    listed += (listed.empty() ? "" : ", ") + c;
+  }
+  report_value(definition_errc::invalid_value, key,
+               "'" + *value + "' is not one of " + listed + did_you_mean(*value, choices));
+  return std::nullopt;
+}
+
+const toml::table* table_reader::table(std::string_view key) {
+  const auto* node = find(key);
+  if (node == nullptr) {
+    return nullptr;
+  }
+  if (const auto* t = node->as_table()) {
+    return t;
+  }
+  wrong_type(key, *node, "a table");
+  return nullptr;
+}
+
+const toml::array* table_reader::table_array(std::string_view key) {
+  const auto* node = find(key);
+  if (node == nullptr) {
+    return nullptr;
+  }
+  const auto* array = node->as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    wrong_type(key, *node, "an array of tables ([[" + std::string{key} + "]])");
+    return nullptr;
+  }
+  return array;
+}
+
+void table_reader::report_unknown_keys() {
+  for (const auto& [key, node] : table_) {
+    if (std::find(known_.begin(), known_.end(), key.str()) != known_.end()) {
+      continue;
+    }
+    out_.push_back({definition_errc::unknown_key, location_in(file_, key.source()),
+                    field(key.str()), "unknown key" + did_you_mean(key.str(), known_)});
+  }
+}
+
+} // namespace tutti::definition

@@ -1,0 +1,190 @@
+#include "cli.hpp"
+#include "support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+using tutti::test::temp_dir;
+
+namespace {
+
+struct result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+// Runs `tutti args...` in `dir` with only the given environment.
+result tutti_in(const std::filesystem::path& dir, std::vector<std::string> args,
+                std::map<std::string, std::string> env = {}) {
+  std::ostringstream out;
+  std::ostringstream err;
+  args.insert(args.begin(), "tutti");
+  tutti::cli::cli_context ctx{dir, tutti::definition::fixed_environment(std::move(env)), out, err};
+  int code = tutti::cli::run_cli(args, ctx);
+  return {code, out.str(), err.str()};
+}
+
+const std::string valid = R"(
+name = "pair"
+description = "two steps"
+[[agents]]
+name = "first"
+provider = "mock"
+[[agents]]
+name = "second"
+provider = "mock"
+depends_on = ["first"]
+)";
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("tutti --version prints the version") {
+  temp_dir dir;
+  auto r = tutti_in(dir.path(), {"--version"});
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "tutti 0."));
+}
+
+TEST_CASE("every command has --help") {
+  temp_dir dir;
+  for (std::string command : {"validate", "list", "profiles", "plan"}) {
+    INFO(command);
+    auto r = tutti_in(dir.path(), {command, "--help"});
+    CHECK(r.code == 0);
+    CHECK(contains(r.out, "Usage:"));
+  }
+}
+
+TEST_CASE("a usage mistake exits 2 with a message") {
+  temp_dir dir;
+  auto none = tutti_in(dir.path(), {});
+  CHECK(none.code == 2);
+  CHECK_FALSE(none.err.empty());
+  auto unknown = tutti_in(dir.path(), {"valdate", "x.toml"});
+  CHECK(unknown.code == 2);
+  CHECK(contains(unknown.err, "unknown command 'valdate' (did you mean 'validate'?)"));
+  CHECK(tutti_in(dir.path(), {"plan"}).code == 2);
+}
+
+TEST_CASE("validate exits 0 for valid files and 2 with every error for invalid ones") {
+  temp_dir dir;
+  dir.write("good.toml", valid);
+  dir.write("bad.toml", "name = \"bad\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\n"
+                        "depends-on = [\"b\"]\npriority = 11\n");
+  auto good = tutti_in(dir.path(), {"validate", "good.toml"});
+  CHECK(good.code == 0);
+  CHECK(contains(good.out, "ok: "));
+  CHECK(contains(good.out, "pair: 2 agents in 2 phases"));
+
+  auto bad = tutti_in(dir.path(), {"validate", "good.toml", "bad.toml"});
+  CHECK(bad.code == 2);
+  CHECK(contains(bad.err, "bad.toml:5:1: agents.a.depends-on: unknown key (did you mean "
+                          "'depends_on'?)"));
+  CHECK(contains(bad.err, "bad.toml:6:12: agents.a.priority: must be between 1 and 10"));
+  CHECK(contains(bad.out, "pair"));
+}
+
+TEST_CASE("validate reports a missing file, a directory and binary garbage") {
+  temp_dir dir;
+  dir.write("garbage.toml", std::string("\x7f\x45\x4c\x46\0\0", 6));
+  std::filesystem::create_directories(dir.path() / "folder.toml");
+  auto r = tutti_in(dir.path(), {"validate", "missing.toml", "garbage.toml", "folder.toml"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "no ensemble named 'missing.toml'"));
+  CHECK(contains(r.err, "garbage.toml: is a binary file"));
+  CHECK(contains(r.err, "no ensemble named 'folder.toml'"));
+}
+
+TEST_CASE("list shows each ensemble's name, agents, phases and description") {
+  temp_dir dir;
+  dir.write("ensembles/pair.toml", valid);
+  auto r = tutti_in(dir.path(), {"list"});
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "NAME"));
+  CHECK(contains(r.out, "pair  2       2"));
+  CHECK(contains(r.out, "two steps"));
+
+  dir.write("other/broken.toml", "name = ");
+  dir.write("other/pair.toml", valid);
+  auto broken = tutti_in(dir.path(), {"list", "other"});
+  CHECK(broken.code == 2);
+  CHECK(contains(broken.err, "broken.toml:1:"));
+  CHECK(contains(broken.out, "pair"));
+}
+
+TEST_CASE("list finds ensembles in the XDG folder too") {
+  temp_dir dir;
+  dir.write("xdg/tutti/ensembles/pair.toml", valid);
+  auto r = tutti_in(dir.path(), {"list"}, {{"XDG_CONFIG_HOME", (dir.path() / "xdg").string()}});
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "pair"));
+}
+
+TEST_CASE("plan shows phases, backends, groups, limits and timeouts") {
+  temp_dir dir;
+  dir.write("ensembles/pair.toml", valid);
+  dir.write("tutti.toml", "[limits]\nagent_timeout_seconds = 12\nmax_concurrent_agents = 3\n");
+  auto r = tutti_in(dir.path(), {"plan", "pair"});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "ensemble pair"));
+  CHECK(contains(r.out, "max_concurrent_agents 3, max_concurrent_llm_calls 50, ensemble "
+                        "timeout 300 s"));
+  CHECK(contains(r.out, "phase 0 (1 agent)"));
+  CHECK(contains(r.out, "phase 1 (1 agent)"));
+  CHECK(contains(r.out, "second  mock     mock   mock   unlimited  12 s     5         first"));
+}
+
+TEST_CASE("the --config flag wins over ./tutti.toml before or after the command") {
+  temp_dir dir;
+  dir.write("ensembles/pair.toml", valid);
+  dir.write("tutti.toml", "[limits]\nmax_concurrent_agents = 3\n");
+  dir.write("other.toml", "[limits]\nmax_concurrent_agents = 4\n");
+  CHECK(contains(tutti_in(dir.path(), {"--config", "other.toml", "plan", "pair"}).out,
+                 "max_concurrent_agents 4"));
+  CHECK(contains(tutti_in(dir.path(), {"plan", "pair", "--config", "other.toml"}).out,
+                 "max_concurrent_agents 4"));
+  auto env_wins = tutti_in(dir.path(), {"plan", "pair"}, {{"TUTTI_MAX_CONCURRENT_AGENTS", "5"}});
+  CHECK(contains(env_wins.out, "max_concurrent_agents 5"));
+}
+
+TEST_CASE("an invalid configuration stops every command that needs it with exit 2") {
+  temp_dir dir;
+  dir.write("ensembles/pair.toml", valid);
+  dir.write("tutti.toml", "[limits]\nmax_concurrent_agents = 0\n");
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"plan", "pair"}, {"profiles"}, {"validate", "pair"}}) {
+    auto r = tutti_in(dir.path(), args);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "tutti.toml:2:25: limits.max_concurrent_agents: must be between 1"));
+  }
+}
+
+TEST_CASE("profiles shows groups and limits, and a key's variable but never its value") {
+  temp_dir dir;
+  dir.write("tutti.toml", R"(
+[backends.studio]
+provider = "lmstudio"
+api_key_env = "STUDIO_KEY"
+[profiles.fast]
+backend = "studio"
+model = "qwen"
+timeout_seconds = 30
+)");
+  auto r = tutti_in(dir.path(), {"profiles"},
+                    {{"STUDIO_KEY", "secret-value-123"}, {"OPENAI_API_KEY", "sk-planted-456"}});
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "studio      lmstudio   local-server  1          "
+                        "local-lmstudio-http://localhost:1234  STUDIO_KEY (set)"));
+  CHECK(contains(r.out, "OPENAI_API_KEY (set)"));
+  CHECK(contains(r.out, "ANTHROPIC_API_KEY (not set)"));
+  CHECK(contains(r.out, "fast  studio   qwen   30 s"));
+  CHECK_FALSE(contains(r.out + r.err, "secret-value-123"));
+  CHECK_FALSE(contains(r.out + r.err, "sk-planted-456"));
+}

@@ -1,0 +1,252 @@
+#include "support/diagnostics_match.hpp"
+#include "support/temp_dir.hpp"
+
+#include <tutti/definition/config_loader.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace tutti::definition;
+using namespace std::chrono_literals;
+using tutti::test::has_problem;
+using tutti::test::listing;
+using tutti::test::temp_dir;
+
+namespace {
+
+const environment no_env = fixed_environment({});
+
+config parsed(const std::string& text, const environment& env = no_env) {
+  auto c = parse_config(text, "tutti.toml", env);
+  INFO(listing(c.problems()));
+  REQUIRE(c.has_value());
+  return std::move(c).value();
+}
+
+diagnostics problems_of(const std::string& text, const environment& env = no_env) {
+  auto c = parse_config(text, "tutti.toml", env);
+  REQUIRE_FALSE(c.has_value());
+  return c.problems();
+}
+
+} // namespace
+
+TEST_CASE("a configuration yields its limits, backends and profiles") {
+  auto c = parsed(R"(
+[limits]
+max_concurrent_llm_calls = 20
+max_concurrent_agents = 4
+agent_timeout_seconds = 15
+ensemble_timeout_seconds = 90.5
+
+[backends.studio]
+provider = "lmstudio"
+base_url = "http://localhost:1234/"
+resource = "local-server"
+max_concurrent = 2
+api_key_env = "LMSTUDIO_KEY"
+
+[backends.vllm]
+provider = "openai"
+base_url = "http://gpu-box:8000"
+max_concurrent = "unlimited"
+
+[profiles.fast-local]
+backend = "studio"
+model = "qwen2.5-7b-instruct"
+system_prompt = "You are concise."
+timeout_seconds = 30
+temperature = 0.5
+max_tokens = 256
+
+[profiles.smart-remote]
+provider = "anthropic"
+model = "claude-sonnet"
+)");
+  CHECK(c.file == "tutti.toml");
+  CHECK(c.limits.max_concurrent_llm_calls == 20);
+  CHECK(c.limits.max_concurrent_agents == 4);
+  CHECK(c.limits.agent_timeout == 15s);
+  CHECK(c.limits.ensemble_timeout == 90500ms);
+  const auto& studio = c.backends.at("studio");
+  CHECK(studio.provider == provider_kind::lmstudio);
+  CHECK(studio.base_url == "http://localhost:1234");
+  CHECK(studio.resource == resource_class::local_server);
+  CHECK(studio.max_concurrent == concurrency_limit::at_most(2));
+  CHECK(studio.api_key_env == "LMSTUDIO_KEY");
+  CHECK(studio.where.line == 8);
+  CHECK(c.backends.at("vllm").max_concurrent == concurrency_limit::unlimited());
+  const auto& fast = c.profiles.at("fast-local");
+  CHECK(fast.settings.backend == "studio");
+  CHECK(fast.settings.model == "qwen2.5-7b-instruct");
+  CHECK(fast.settings.system_prompt == "You are concise.");
+  CHECK(fast.settings.timeout == 30s);
+  CHECK(fast.settings.temperature == Approx(0.5));
+  CHECK(fast.settings.max_tokens == 256);
+  CHECK(c.profiles.at("smart-remote").settings.provider == "anthropic");
+}
+
+TEST_CASE("an empty configuration has the documented defaults and built-in backends") {
+  auto c = parsed("");
+  CHECK(c.limits.max_concurrent_llm_calls == 50);
+  CHECK(c.limits.max_concurrent_agents == 10);
+  CHECK(c.limits.agent_timeout == 60s);
+  CHECK(c.limits.ensemble_timeout == 300s);
+  CHECK(c.profiles.empty());
+  CHECK(c.backends.at("openai").base_url == "https://api.openai.com");
+  CHECK(c.backends.at("openai").api_key_env == "OPENAI_API_KEY");
+  CHECK(c.backends.at("anthropic").base_url == "https://api.anthropic.com");
+  CHECK(c.backends.at("anthropic").api_key_env == "ANTHROPIC_API_KEY");
+  CHECK(c.backends.at("ollama").base_url == "http://localhost:11434");
+  CHECK(c.backends.at("lmstudio").base_url == "http://localhost:1234");
+  CHECK(c.backends.at("mock").base_url.empty());
+  CHECK(c.backends.at("mock-local").resource == resource_class::local_server);
+}
+
+TEST_CASE("OLLAMA_HOST sets the default Ollama address, with or without a scheme") {
+  CHECK(parsed("", fixed_environment({{"OLLAMA_HOST", "0.0.0.0:11434"}}))
+            .backends.at("ollama")
+            .base_url == "http://0.0.0.0:11434");
+  CHECK(parsed("", fixed_environment({{"OLLAMA_HOST", "https://gpu-box:443"}}))
+            .backends.at("ollama")
+            .base_url == "https://gpu-box:443");
+}
+
+TEST_CASE("a provider's default key is sent only to that provider's own host") {
+  auto c = parsed(R"(
+[backends.work]
+provider = "openai"
+[backends.llamacpp]
+provider = "openai"
+base_url = "http://localhost:8080"
+)");
+  CHECK(c.backends.at("work").api_key_env == "OPENAI_API_KEY");
+  CHECK(c.backends.at("llamacpp").api_key_env.empty());
+}
+
+TEST_CASE("api_key_env holding a key instead of a variable name is rejected without echoing it") {
+  auto problems = problems_of("[backends.x]\nprovider = \"openai\"\napi_key_env = \"sk-abc123\"\n");
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "backends.x.api_key_env: must name an environment variable"));
+  CHECK(listing(problems).find("sk-abc123") == std::string::npos);
+}
+
+TEST_CASE("a backend needs a known provider and a usable base URL") {
+  auto problems = problems_of(R"(
+[backends.a]
+base_url = "http://localhost:1"
+[backends.b]
+provider = "olama"
+[backends.c]
+provider = "ollama"
+base_url = "ftp://host"
+resource = "local"
+max_concurrent = 0
+[backends.d]
+provider = "mock"
+base_url = "http://localhost:1"
+[backends.ollama]
+provider = "lmstudio"
+[backends.e]
+provider = "ollama"
+max_concurent = 2
+)");
+  CHECK(has_problem(problems, definition_errc::missing_field, "backends.a.provider: is required"));
+  CHECK(has_problem(problems, definition_errc::invalid_value, "(did you mean 'ollama'?)"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "backends.c.base_url: 'ftp://host' is not an http:// or https:// URL"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "backends.c.resource: 'local' is not one of remote-api, remote-server, "
+                    "local-server"));
+  CHECK(has_problem(problems, definition_errc::out_of_range,
+                    "backends.c.max_concurrent: must be between 1 and 1000000 or \"unlimited\""));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "backends.d.base_url: the mock provider runs in-process"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "the backend name 'ollama' is reserved for provider 'ollama'"));
+  CHECK(has_problem(problems, definition_errc::unknown_key,
+                    "tutti.toml:18:1: backends.e.max_concurent: unknown key (did you mean "
+                    "'max_concurrent'?)"));
+}
+
+TEST_CASE("a profile naming an unknown backend suggests the closest") {
+  auto problems = problems_of(R"(
+[backends.studio]
+provider = "lmstudio"
+[profiles.fast]
+backend = "stuido"
+model = "m"
+)");
+  CHECK(has_problem(problems, definition_errc::unknown_backend,
+                    "tutti.toml:5:1: profiles.fast.backend: unknown backend 'stuido' (did you "
+                    "mean 'studio'?)"));
+}
+
+TEST_CASE("unknown sections and limit keys are errors") {
+  auto problems = problems_of("[limit]\nx = 1\n[limits]\nmax_concurrent_calls = 3\n");
+  CHECK(has_problem(problems, definition_errc::unknown_key,
+                    "limit: unknown key (did you mean 'limits'?)"));
+  CHECK(has_problem(problems, definition_errc::unknown_key,
+                    "limits.max_concurrent_calls: unknown key"));
+}
+
+TEST_CASE("environment variables override [limits]") {
+  auto env = fixed_environment({{"TUTTI_MAX_CONCURRENT_LLM_CALLS", "7"},
+                                {"TUTTI_MAX_CONCURRENT_AGENTS", "3"},
+                                {"TUTTI_AGENT_TIMEOUT_SECONDS", "2.5"},
+                                {"TUTTI_ENSEMBLE_TIMEOUT_SECONDS", "40"}});
+  auto c = parsed("[limits]\nmax_concurrent_llm_calls = 20\nagent_timeout_seconds = 9\n", env);
+  CHECK(c.limits.max_concurrent_llm_calls == 7);
+  CHECK(c.limits.max_concurrent_agents == 3);
+  CHECK(c.limits.agent_timeout == 2500ms);
+  CHECK(c.limits.ensemble_timeout == 40s);
+}
+
+TEST_CASE("an unusable environment override names the variable") {
+  auto problems = problems_of("", fixed_environment({{"TUTTI_MAX_CONCURRENT_LLM_CALLS", "many"},
+                                                     {"TUTTI_AGENT_TIMEOUT_SECONDS", "-1"}}));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "TUTTI_MAX_CONCURRENT_LLM_CALLS: must be an integer between 1 and 1000000, "
+                    "got 'many'"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "TUTTI_AGENT_TIMEOUT_SECONDS: must be a number of seconds greater than 0"));
+}
+
+TEST_CASE("the configuration is found by flag, then ./tutti.toml, then the XDG folder") {
+  temp_dir dir;
+  auto work = dir.path() / "work";
+  auto xdg = dir.path() / "xdg";
+  auto home = dir.path() / "home";
+  std::filesystem::create_directories(work);
+  auto env = fixed_environment({{"XDG_CONFIG_HOME", xdg.string()}, {"HOME", home.string()}});
+  auto home_env = fixed_environment({{"HOME", home.string()}});
+
+  CHECK_FALSE(locate_config(std::nullopt, work, env).has_value());
+  auto in_home = dir.write("home/.config/tutti/config.toml", "");
+  CHECK(locate_config(std::nullopt, work, home_env) == in_home);
+  auto in_xdg = dir.write("xdg/tutti/config.toml", "");
+  CHECK(locate_config(std::nullopt, work, env) == in_xdg);
+  auto local = dir.write("work/tutti.toml", "");
+  CHECK(locate_config(std::nullopt, work, env) == local);
+  CHECK(locate_config(std::filesystem::path{"other.toml"}, work, env) == work / "other.toml");
+}
+
+TEST_CASE("load_config reads the file it finds, and a missing --config file is an error") {
+  temp_dir dir;
+  dir.write("tutti.toml", "[limits]\nmax_concurrent_agents = 3\n");
+  auto env = fixed_environment({{"HOME", (dir.path() / "home").string()}});
+  auto found = load_config(std::nullopt, dir.path(), env);
+  REQUIRE(found.has_value());
+  CHECK(found->limits.max_concurrent_agents == 3);
+  CHECK(found->file == (dir.path() / "tutti.toml").string());
+
+  auto missing = load_config(std::filesystem::path{"nope.toml"}, dir.path(), env);
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(
+      has_problem(missing.problems(), definition_errc::unreadable_file, "nope.toml: no such file"));
+
+  temp_dir empty;
+  auto defaults = load_config(std::nullopt, empty.path(), env);
+  REQUIRE(defaults.has_value());
+  CHECK(defaults->file.empty());
+  CHECK(defaults->limits.max_concurrent_agents == 10);
+}

@@ -1,0 +1,63 @@
+// The shipped examples must keep working out of the box: every ensemble resolves against the
+// built-in configuration on the mock backend, and the example configuration is valid.
+#include "support/diagnostics_match.hpp"
+
+#include <tutti/definition/config_loader.hpp>
+#include <tutti/definition/ensemble_catalog.hpp>
+#include <tutti/definition/ensemble_parser.hpp>
+#include <tutti/definition/resolved_ensemble.hpp>
+#include <tutti/definition/source_text.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace tutti::definition;
+using tutti::test::listing;
+
+namespace {
+
+const std::filesystem::path source_dir{TUTTI_SOURCE_DIR};
+
+resolved_ensemble example(const std::string& name) {
+  auto c = parse_config("", "", fixed_environment({}));
+  REQUIRE(c.has_value());
+  auto e = load_ensemble(source_dir / "ensembles" / (name + ".toml"));
+  INFO(listing(e.problems()));
+  REQUIRE(e.has_value());
+  auto r = resolve(*e, *c);
+  INFO(listing(r.problems()));
+  REQUIRE(r.has_value());
+  return std::move(r).value();
+}
+
+} // namespace
+
+TEST_CASE("every example ensemble runs on the mock backend without a configuration") {
+  auto files = ensemble_files({source_dir / "ensembles"});
+  REQUIRE(files.size() >= 4);
+  for (const auto& file : files) {
+    auto r = example(file.stem().string());
+    for (const auto& agent : r.agents) {
+      INFO(file.string() << ": " << agent.name);
+      CHECK(agent.backend.provider == provider_kind::mock);
+    }
+  }
+}
+
+TEST_CASE("the examples cover a fan-out, a multi-level graph, local and remote, and scale") {
+  CHECK(example("code-review").phases == phase_plan{{0, 1, 2}, {3}});
+  CHECK(example("research-pipeline").phases == phase_plan{{0, 1, 2}, {3}, {4, 5}, {6}});
+  auto mixed = example("mixed-local-remote");
+  CHECK(mixed.agents[0].backend.resource == resource_class::local_server);
+  CHECK_FALSE(mixed.agents[2].backend.resource.has_value());
+  auto fanout = example("brainstorm-fanout");
+  CHECK(fanout.phases.at(0).size() >= 20);
+}
+
+TEST_CASE("the example configuration is valid") {
+  auto text = read_source_text(source_dir / "tutti.example.toml");
+  REQUIRE(text.has_value());
+  auto c = parse_config(*text, "tutti.example.toml", fixed_environment({}));
+  INFO(listing(c.problems()));
+  REQUIRE(c.has_value());
+  CHECK_FALSE(c->profiles.empty());
+}

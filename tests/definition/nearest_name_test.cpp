@@ -1,0 +1,15 @@
+#include <tutti/definition/nearest_name.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace tutti::definition;
+
+TEST_CASE("the nearest name is suggested for a plausible typo only") {
+  std::vector<std::string> keys{"depends_on", "description", "priority"};
+  CHECK(nearest_name("depends-on", keys) == "depends_on");
+  CHECK(nearest_name("prority", keys) == "priority");
+  CHECK_FALSE(nearest_name("colour", keys).has_value());
+  CHECK_FALSE(nearest_name("x", {}).has_value());
+  CHECK(did_you_mean("descripton", keys) == " (did you mean 'description'?)");
+  CHECK(did_you_mean("zzz", keys).empty());
+}

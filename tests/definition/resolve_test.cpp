@@ -1,0 +1,201 @@
+#include "support/diagnostics_match.hpp"
+
+#include <tutti/definition/config_loader.hpp>
+#include <tutti/definition/ensemble_parser.hpp>
+#include <tutti/definition/resolved_ensemble.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace tutti::definition;
+using namespace std::chrono_literals;
+using tutti::test::has_problem;
+using tutti::test::listing;
+
+namespace {
+
+const std::string configuration = R"(
+[limits]
+max_concurrent_agents = 6
+max_concurrent_llm_calls = 12
+agent_timeout_seconds = 45
+ensemble_timeout_seconds = 200
+
+[backends.studio]
+provider = "lmstudio"
+api_key_env = "STUDIO_KEY"
+
+[profiles.fast-local]
+backend = "studio"
+model = "qwen"
+system_prompt = "Be brief."
+timeout_seconds = 30
+temperature = 0.1
+
+[profiles.smart-remote]
+provider = "anthropic"
+model = "claude"
+)";
+
+outcome<resolved_ensemble> resolved(const std::string& ensemble_text) {
+  auto c = parse_config(configuration, "tutti.toml", fixed_environment({}));
+  REQUIRE(c.has_value());
+  auto e = parse_ensemble(ensemble_text, "e.toml");
+  INFO(listing(e.problems()));
+  REQUIRE(e.has_value());
+  return resolve(*e, *c);
+}
+
+} // namespace
+
+TEST_CASE("an agent's own settings override its profile's, field by field") {
+  auto r = resolved(R"(
+name = "e"
+[[agents]]
+name = "a"
+profile = "fast-local"
+model = "qwen-14b"
+temperature = 0.7
+max_tokens = 99
+)");
+  INFO(listing(r.problems()));
+  REQUIRE(r.has_value());
+  const auto& a = r->agents.at(0);
+  CHECK(a.backend.name == "studio");
+  CHECK(a.backend.api_key_env == "STUDIO_KEY");
+  CHECK(a.model == "qwen-14b");
+  CHECK(a.system_prompt == "Be brief.");
+  CHECK(a.timeout == 30s);
+  CHECK(a.temperature == Approx(0.7));
+  CHECK(a.max_tokens == 99);
+}
+
+TEST_CASE("an agent naming a provider replaces its profile's backend") {
+  auto r = resolved(R"(
+name = "e"
+[[agents]]
+name = "a"
+profile = "fast-local"
+provider = "ollama"
+)");
+  REQUIRE(r.has_value());
+  CHECK(r->agents[0].backend.name == "ollama");
+  CHECK(r->agents[0].model == "qwen");
+}
+
+TEST_CASE("priority comes from the agent, else the ensemble, else 5") {
+  auto r = resolved(R"(
+name = "e"
+priority = 7
+[[agents]]
+name = "a"
+provider = "mock"
+priority = 9
+[[agents]]
+name = "b"
+provider = "mock"
+)");
+  REQUIRE(r.has_value());
+  CHECK(r->agents[0].priority == 9);
+  CHECK(r->agents[1].priority == 7);
+  auto plain = resolved("name = \"e\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\n");
+  REQUIRE(plain.has_value());
+  CHECK(plain->agents[0].priority == 5);
+}
+
+TEST_CASE("timeouts and caps come from the agent or ensemble, else the profile, else [limits]") {
+  auto r = resolved(R"(
+name = "e"
+[[agents]]
+name = "a"
+provider = "mock"
+[[agents]]
+name = "b"
+provider = "mock"
+timeout_seconds = 5
+[[agents]]
+name = "c"
+profile = "fast-local"
+depends_on = ["a", "b"]
+)");
+  REQUIRE(r.has_value());
+  CHECK(r->agents[0].timeout == 45s);
+  CHECK(r->agents[1].timeout == 5s);
+  CHECK(r->agents[2].timeout == 30s);
+  CHECK(r->agents[2].dependency_indices == std::vector<std::size_t>{0, 1});
+  CHECK(r->max_concurrent_agents == 6);
+  CHECK(r->max_concurrent_llm_calls == 12);
+  CHECK(r->timeout == 200s);
+  CHECK(r->phases == phase_plan{{0, 1}, {2}});
+
+  auto own = resolved(R"(
+name = "e"
+max_concurrent_agents = 2
+timeout_seconds = 10
+[[agents]]
+name = "a"
+provider = "mock"
+)");
+  REQUIRE(own.has_value());
+  CHECK(own->max_concurrent_agents == 2);
+  CHECK(own->timeout == 10s);
+}
+
+TEST_CASE("an inline provider and base URL make a backend of their own, with no key") {
+  auto r = resolved(R"(
+name = "e"
+[[agents]]
+name = "a"
+provider = "openai"
+base_url = "http://localhost:8080"
+model = "local-model"
+)");
+  REQUIRE(r.has_value());
+  const auto& b = r->agents[0].backend;
+  CHECK(b.provider == provider_kind::openai);
+  CHECK(b.base_url == "http://localhost:8080");
+  CHECK(b.name == "openai@http://localhost:8080");
+  CHECK(b.api_key_env.empty());
+}
+
+TEST_CASE("unknown profiles and backends are reported where the ensemble names them") {
+  auto r = resolved(R"(
+name = "e"
+[[agents]]
+name = "a"
+profile = "fast-locl"
+[[agents]]
+name = "b"
+backend = "stduio"
+model = "m"
+)");
+  REQUIRE_FALSE(r.has_value());
+  CHECK(has_problem(r.problems(), definition_errc::unknown_profile,
+                    "e.toml:5:1: agents.a.profile: unknown profile 'fast-locl' (did you mean "
+                    "'fast-local'?); profiles come from tutti.toml"));
+  CHECK(has_problem(r.problems(), definition_errc::unknown_backend,
+                    "e.toml:8:1: agents.b.backend: unknown backend 'stduio' (did you mean "
+                    "'studio'?)"));
+}
+
+TEST_CASE("an agent with no model is an error, except on the mock") {
+  auto r = resolved(R"(
+name = "e"
+[[agents]]
+name = "a"
+provider = "ollama"
+[[agents]]
+name = "b"
+system_prompt = "nothing else"
+[[agents]]
+name = "c"
+provider = "mock"
+)");
+  REQUIRE_FALSE(r.has_value());
+  CHECK(has_problem(r.problems(), definition_errc::no_model,
+                    "agents.a.model: agent 'a' has no model: set model (its backend 'ollama' "
+                    "needs one)"));
+  CHECK(has_problem(r.problems(), definition_errc::no_model,
+                    "agents.b.name: agent 'b' has no model: set profile, backend, or provider "
+                    "and model"));
+  CHECK(r.problems().size() == 2);
+}

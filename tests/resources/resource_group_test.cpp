@@ -1,0 +1,97 @@
+#include <tutti/resources/resource_group.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace tutti::definition;
+using tutti::resources::classify;
+using tutti::resources::is_loopback_url;
+
+namespace {
+
+backend_spec backend(std::string name, provider_kind p, std::string url) {
+  backend_spec b;
+  b.name = std::move(name);
+  b.provider = p;
+  b.base_url = std::move(url);
+  return b;
+}
+
+} // namespace
+
+TEST_CASE("backends are classified by provider and host, row by row") {
+  struct row {
+    backend_spec backend;
+    resource_class resource;
+    concurrency_limit limit;
+    std::string group;
+  };
+  const auto unlimited = concurrency_limit::unlimited();
+  const auto one = concurrency_limit::at_most(1);
+  const std::vector<row> table{
+      {backend("anthropic", provider_kind::anthropic, "https://api.anthropic.com"),
+       resource_class::remote_api, unlimited, "remote-api-anthropic"},
+      {backend("openai", provider_kind::openai, "https://api.openai.com"),
+       resource_class::remote_api, unlimited, "remote-api-openai"},
+      {backend("ollama", provider_kind::ollama, "http://localhost:11434"),
+       resource_class::local_server, one, "local-ollama-http://localhost:11434"},
+      {backend("o", provider_kind::ollama, "http://127.0.0.2:11434"), resource_class::local_server,
+       one, "local-ollama-http://127.0.0.2:11434"},
+      {backend("o", provider_kind::ollama, "http://[::1]:11434"), resource_class::local_server, one,
+       "local-ollama-http://[::1]:11434"},
+      {backend("gpu", provider_kind::ollama, "http://gpu-box:11434"), resource_class::remote_server,
+       unlimited, "remote-ollama-http://gpu-box:11434"},
+      {backend("lmstudio", provider_kind::lmstudio, "http://localhost:1234"),
+       resource_class::local_server, one, "local-lmstudio-http://localhost:1234"},
+      {backend("lm", provider_kind::lmstudio, "http://host:1234"), resource_class::remote_server,
+       unlimited, "remote-lmstudio-http://host:1234"},
+      {backend("mock", provider_kind::mock, ""), resource_class::remote_api, unlimited, "mock"},
+      {backend("vllm", provider_kind::openai, "http://localhost:8000"),
+       resource_class::local_server, one, "local-openai-http://localhost:8000"},
+      {backend("vllm", provider_kind::openai, "http://10.0.0.5:8000"),
+       resource_class::remote_server, unlimited, "remote-openai-http://10.0.0.5:8000"},
+  };
+  for (const auto& r : table) {
+    INFO(r.backend.name << " at " << r.backend.base_url);
+    auto g = classify(r.backend);
+    CHECK(g.resource == r.resource);
+    CHECK(g.limit == r.limit);
+    CHECK(g.id == r.group);
+  }
+}
+
+TEST_CASE("a backend's explicit resource and max_concurrent win over the table") {
+  auto studio = backend("studio", provider_kind::lmstudio, "http://localhost:1234");
+  studio.max_concurrent = concurrency_limit::at_most(4);
+  CHECK(classify(studio).limit == concurrency_limit::at_most(4));
+  CHECK(classify(studio).resource == resource_class::local_server);
+
+  auto remote_marked_local = backend("gpu", provider_kind::ollama, "http://gpu-box:11434");
+  remote_marked_local.resource = resource_class::local_server;
+  CHECK(classify(remote_marked_local).limit == concurrency_limit::at_most(1));
+  CHECK(classify(remote_marked_local).id == "local-ollama-http://gpu-box:11434");
+
+  auto unlimited_local = backend("ollama", provider_kind::ollama, "http://localhost:11434");
+  unlimited_local.max_concurrent = concurrency_limit::unlimited();
+  CHECK(classify(unlimited_local).limit.is_unlimited());
+
+  auto proxy = backend("router", provider_kind::openai, "https://openrouter.example/api");
+  proxy.resource = resource_class::remote_api;
+  CHECK(classify(proxy).id == "remote-api-openai-https://openrouter.example/api");
+
+  auto local_mock = backend("mock-local", provider_kind::mock, "");
+  local_mock.resource = resource_class::local_server;
+  CHECK(classify(local_mock).id == "mock-local");
+  CHECK(classify(local_mock).limit == concurrency_limit::at_most(1));
+}
+
+TEST_CASE("loopback hosts are recognised and nothing else is") {
+  CHECK(is_loopback_url("http://localhost:1"));
+  CHECK(is_loopback_url("http://127.1.2.3"));
+  CHECK(is_loopback_url("http://[::1]:8080/v1"));
+  CHECK(is_loopback_url("http://0.0.0.0:11434"));
+  CHECK(is_loopback_url("http://api.localhost"));
+  CHECK_FALSE(is_loopback_url("http://localhost.example.com"));
+  CHECK_FALSE(is_loopback_url("http://128.0.0.1"));
+  CHECK_FALSE(is_loopback_url("http://[::2]"));
+  CHECK_FALSE(is_loopback_url("not a url"));
+}
