@@ -302,3 +302,45 @@ colour = "blue"
 )");
   CHECK(problems.size() == 4);
 }
+
+TEST_CASE("scheduling, on_dependency_failure and mock settings are read and checked") {
+  auto e = parse_ensemble(R"(
+name = "e"
+scheduling = "eager"
+[[agents]]
+name = "a"
+provider = "mock"
+mock = { latency_ms = 200, reply = "text with {prompt}", fail = "boom" }
+[[agents]]
+name = "b"
+provider = "mock"
+depends_on = ["a"]
+on_dependency_failure = "run"
+)",
+                          "test.toml");
+  INFO(listing(e.problems()));
+  REQUIRE(e.has_value());
+  CHECK(e->scheduling == scheduling_policy::eager);
+  CHECK(e->agents[0].settings.mock.latency == std::chrono::milliseconds{200});
+  CHECK(e->agents[0].settings.mock.reply == "text with {prompt}");
+  CHECK(e->agents[0].settings.mock.fail == "boom");
+  CHECK(e->agents[0].on_dependency_failure == dependency_failure_policy::skip);
+  CHECK(e->agents[1].on_dependency_failure == dependency_failure_policy::run);
+
+  auto problems = problems_of(R"(
+name = "e"
+scheduling = "greedy"
+[[agents]]
+name = "a"
+provider = "mock"
+on_dependency_failure = "continue"
+mock = { latency = 5, latency_ms = -1 }
+)");
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "scheduling: 'greedy' is not one of phased, eager"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.a.on_dependency_failure: 'continue' is not one of skip, run"));
+  CHECK(has_problem(problems, definition_errc::unknown_key,
+                    "agents.a.mock.latency: unknown key (did you mean 'latency_ms'?)"));
+  CHECK(has_problem(problems, definition_errc::out_of_range, "agents.a.mock.latency_ms"));
+}

@@ -199,3 +199,38 @@ provider = "mock"
                     "and model"));
   CHECK(r.problems().size() == 2);
 }
+
+TEST_CASE("mock settings on an agent of another provider are an error") {
+  auto r = resolved(R"(
+name = "e"
+[[agents]]
+name = "a"
+profile = "smart-remote"
+mock = { latency_ms = 5 }
+)");
+  REQUIRE_FALSE(r.has_value());
+  CHECK(has_problem(r.problems(), definition_errc::conflicting_fields,
+                    "agents.a.mock: mock settings apply only to the mock provider"));
+}
+
+TEST_CASE("each resolved agent knows its phase, policy and mock settings") {
+  auto r = resolved(R"(
+name = "e"
+scheduling = "eager"
+[[agents]]
+name = "a"
+provider = "mock"
+mock = { reply = "hi" }
+[[agents]]
+name = "b"
+provider = "mock"
+depends_on = ["a"]
+on_dependency_failure = "run"
+)");
+  REQUIRE(r.has_value());
+  CHECK(r->scheduling == scheduling_policy::eager);
+  CHECK(r->agents[0].phase == 0);
+  CHECK(r->agents[1].phase == 1);
+  CHECK(r->agents[0].mock.reply == "hi");
+  CHECK(r->agents[1].on_dependency_failure == dependency_failure_policy::run);
+}

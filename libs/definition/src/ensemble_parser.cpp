@@ -45,6 +45,9 @@ agent_spec read_agent(const toml::table& table, std::size_t index, const std::st
   agent.priority = reader.integer("priority", 1, 10);
   agent.prompt = reader.text("prompt");
   agent.depends_on = reader.text_list("depends_on").value_or(std::vector<std::string>{});
+  if (reader.choice("on_dependency_failure", {"skip", "run"}) == "run") {
+    agent.on_dependency_failure = dependency_failure_policy::run;
+  }
   reader.report_unknown_keys();
   return agent;
 }
@@ -139,6 +142,9 @@ outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file)
   e.max_concurrent_agents = reader.integer("max_concurrent_agents", 1, max_cap);
   e.timeout = reader.seconds("timeout_seconds");
   e.priority = reader.integer("priority", 1, 10);
+  if (reader.choice("scheduling", {"phased", "eager"}) == "eager") {
+    e.scheduling = scheduling_policy::eager;
+  }
   if (const auto* agents = reader.table_array("agents")) {
     for (std::size_t i = 0; i < agents->size(); ++i) {
       e.agents.push_back(read_agent(*agents->get(i)->as_table(), i, file, out));

@@ -19,6 +19,9 @@ model_settings overlay(const model_settings& base, const model_settings& top) {
   take(out.timeout, top.timeout);
   take(out.temperature, top.temperature);
   take(out.max_tokens, top.max_tokens);
+  take(out.mock.latency, top.mock.latency);
+  take(out.mock.reply, top.mock.reply);
+  take(out.mock.fail, top.mock.fail);
   return out;
 }
 

@@ -22,6 +22,15 @@ model_settings read_model_settings(table_reader& reader) {
   s.timeout = reader.seconds("timeout_seconds");
   s.temperature = reader.number("temperature", 0.0, 2.0);
   s.max_tokens = reader.integer("max_tokens", 1, 10'000'000);
+  if (const auto* mock = reader.table("mock")) {
+    table_reader mock_reader{*mock, reader.file(), reader.field("mock"), reader.problems()};
+    if (auto latency = mock_reader.integer("latency_ms", 0, 24 * 3600 * 1000)) {
+      s.mock.latency = std::chrono::milliseconds{*latency};
+    }
+    s.mock.reply = mock_reader.text("reply");
+    s.mock.fail = mock_reader.text("fail");
+    mock_reader.report_unknown_keys();
+  }
   if (reader.has("backend") && (reader.has("provider") || reader.has("base_url"))) {
     reader.report(definition_errc::conflicting_fields, "backend",
                   "set either backend, or provider (with an optional base_url), not both");

@@ -39,6 +39,12 @@ class agent_resolver {
                  "' needs one) or use a profile that sets it");
       return std::nullopt;
     }
+    if (!settings.mock.is_empty() && backend->provider != provider_kind::mock) {
+      report(definition_errc::conflicting_fields, agent, "mock",
+             "mock settings apply only to the mock provider; this agent's backend is '" +
+                 backend->name + "'");
+      return std::nullopt;
+    }
     resolved_agent r;
     r.name = agent.name;
     r.backend = std::move(*backend);
@@ -46,10 +52,12 @@ class agent_resolver {
     r.system_prompt = settings.system_prompt.value_or("");
     r.temperature = settings.temperature;
     r.max_tokens = settings.max_tokens;
+    r.mock = settings.mock;
     r.timeout = settings.timeout.value_or(c_.limits.agent_timeout);
     r.priority = agent.priority.value_or(e_.priority.value_or(default_priority));
     r.prompt = agent.prompt;
     r.depends_on = agent.depends_on;
+    r.on_dependency_failure = agent.on_dependency_failure;
     return r;
   }
 
@@ -115,6 +123,7 @@ outcome<resolved_ensemble> resolve(const ensemble& e, const config& c) {
   r.max_concurrent_agents = e.max_concurrent_agents.value_or(c.limits.max_concurrent_agents);
   r.max_concurrent_llm_calls = c.limits.max_concurrent_llm_calls;
   r.timeout = e.timeout.value_or(c.limits.ensemble_timeout);
+  r.scheduling = e.scheduling;
   agent_resolver resolver{e, c, out};
   const auto indices = dependency_indices(e.agents);
   for (std::size_t i = 0; i < e.agents.size(); ++i) {
@@ -127,6 +136,11 @@ outcome<resolved_ensemble> resolve(const ensemble& e, const config& c) {
     return out;
   }
   r.phases = plan_phases(e.agents);
+  for (std::size_t k = 0; k < r.phases.size(); ++k) {
+    for (auto i : r.phases[k]) {
+      r.agents[i].phase = k;
+    }
+  }
   return r;
 }
 

@@ -46,6 +46,8 @@ class table_reader {
   source_location location() const;
   source_location location_of(std::string_view key) const;
   std::string field(std::string_view key) const;
+  const std::string& file() const { return file_; }
+  diagnostics& problems() { return out_; }
   void set_path(std::string path) { path_ = std::move(path); }
   /// Reports a problem at the key, for problems of the key itself (missing, unknown).
   void report(definition_errc code, std::string_view key, std::string message);

@@ -11,6 +11,10 @@
 
 namespace tutti::definition {
 
+/// What an agent does when one of its dependencies did not succeed: be skipped, or run and
+/// see the dependency's error in place of its output.
+enum class dependency_failure_policy { skip, run };
+
 struct agent_spec {
   std::string name;
   std::optional<std::string> profile;
@@ -18,6 +22,7 @@ struct agent_spec {
   std::optional<int> priority;       // 1..10, overrides the ensemble's
   std::optional<std::string> prompt; // template with {input} and {agents.NAME}
   std::vector<std::string> depends_on;
+  dependency_failure_policy on_dependency_failure = dependency_failure_policy::skip;
   source_location where;                         // the [[agents]] table
   std::map<std::string, source_location> fields; // each key's own position
 

@@ -7,6 +7,16 @@
 
 namespace tutti::definition {
 
+/// How the in-process mock backend behaves for one agent: `mock = { latency_ms = 200,
+/// reply = "text with {prompt}", fail = "error text" }`.
+struct mock_settings {
+  std::optional<std::chrono::milliseconds> latency;
+  std::optional<std::string> reply; // {prompt} and {agent} are substituted
+  std::optional<std::string> fail;  // when set, the call fails with this error
+
+  bool is_empty() const { return !latency && !reply && !fail; }
+};
+
 struct model_settings {
   // Where the model is served: a named backend, or a provider (with an optional base URL).
   std::optional<std::string> backend;
@@ -17,6 +27,7 @@ struct model_settings {
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<double> temperature;
   std::optional<int> max_tokens;
+  mock_settings mock;
 
   bool names_target() const { return backend || provider || base_url; }
 };

@@ -23,11 +23,14 @@ struct resolved_agent {
   std::string system_prompt;
   std::optional<double> temperature;
   std::optional<int> max_tokens;
+  mock_settings mock;
   std::chrono::milliseconds timeout{};
   int priority = default_priority;
   std::optional<std::string> prompt;
   std::vector<std::string> depends_on;
   std::vector<std::size_t> dependency_indices; // the same, as indices into agents
+  dependency_failure_policy on_dependency_failure = dependency_failure_policy::skip;
+  std::size_t phase = 0;
 };
 
 struct resolved_ensemble {
@@ -38,6 +41,7 @@ struct resolved_ensemble {
   int max_concurrent_agents = 0;
   int max_concurrent_llm_calls = 0;
   std::chrono::milliseconds timeout{};
+  scheduling_policy scheduling = scheduling_policy::phased;
   std::vector<resolved_agent> agents;
   phase_plan phases;
 };
