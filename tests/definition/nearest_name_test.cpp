@@ -8,6 +8,8 @@ TEST_CASE("the nearest name is suggested for a plausible typo only") {
   std::vector<std::string> keys{"depends_on", "description", "priority"};
   CHECK(nearest_name("depends-on", keys) == "depends_on");
   CHECK(nearest_name("prority", keys) == "priority");
+  CHECK(nearest_name("desc", keys) == "description");
+  CHECK_FALSE(nearest_name("de", keys).has_value());
   CHECK_FALSE(nearest_name("colour", keys).has_value());
   CHECK_FALSE(nearest_name("x", {}).has_value());
   CHECK(did_you_mean("descripton", keys) == " (did you mean 'description'?)");

@@ -31,7 +31,9 @@ std::optional<std::string> nearest_name(std::string_view name,
   std::optional<std::string> best;
   std::size_t best_distance = allowed + 1;
   for (const auto& candidate : candidates) {
-    auto d = edit_distance(name, candidate);
+    // A name cut short ("latency" for "latency_ms") is as plausible as a one-letter typo.
+    const bool is_prefix = name.size() >= 3 && std::string_view{candidate}.starts_with(name);
+    auto d = is_prefix ? 1 : edit_distance(name, candidate);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;

@@ -9,7 +9,7 @@
 namespace tutti::definition {
 
 /// The candidate closest to `name` by edit distance, if it is close enough to be a plausible
-/// typo: at most max(1, length / 3) edits away.
+/// typo: at most max(1, length / 3) edits away, or its start.
 std::optional<std::string> nearest_name(std::string_view name,
                                         const std::vector<std::string>& candidates);
 
