@@ -52,17 +52,4 @@ load_ensemble_or_report(command_state& state, const std::string& name_or_path,
   return std::move(resolved).value();
 }
 
-std::string format_duration(std::chrono::milliseconds d) {
-  if (d.count() % 1000 == 0) {
-    return std::to_string(d.count() / 1000) + " s";
-  }
-  if (d.count() < 1000) {
-    return std::to_string(d.count()) + " ms";
-  }
-  auto text = std::to_string(d.count() / 1000) + "." + std::to_string(1000 + d.count() % 1000);
-  text.erase(text.find('.') + 1, 1); // drop the leading 1 that kept the zeros
-  text.erase(text.find_last_not_of('0') + 1);
-  return text + " s";
-}
-
 } // namespace tutti::cli

@@ -5,6 +5,7 @@
 #include "exit_code.hpp"
 
 #include <tutti/definition/config.hpp>
+#include <tutti/definition/duration_text.hpp>
 #include <tutti/definition/outcome.hpp>
 #include <tutti/definition/resolved_ensemble.hpp>
 
@@ -30,8 +31,5 @@ std::optional<definition::config> load_config_or_report(command_state& state);
 std::optional<definition::resolved_ensemble>
 load_ensemble_or_report(command_state& state, const std::string& name_or_path,
                         const definition::config& config);
-
-/// "30 s", "1.5 s", "250 ms".
-std::string format_duration(std::chrono::milliseconds d);
 
 } // namespace tutti::cli

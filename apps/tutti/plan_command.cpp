@@ -22,7 +22,8 @@ void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
     out << "  " << e.description << '\n';
   }
   out << "  max_concurrent_agents " << e.max_concurrent_agents << ", max_concurrent_llm_calls "
-      << e.max_concurrent_llm_calls << ", ensemble timeout " << format_duration(e.timeout) << '\n';
+      << e.max_concurrent_llm_calls << ", ensemble timeout " << definition::duration_text(e.timeout)
+      << '\n';
   for (std::size_t k = 0; k < e.phases.size(); ++k) {
     const auto& phase = e.phases[k];
     out << "\nphase " << k << " (" << phase.size() << (phase.size() == 1 ? " agent" : " agents")
@@ -33,7 +34,8 @@ void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
       const auto& a = e.agents[i];
       auto group = resources::classify(a.backend);
       table.add_row({a.name, a.backend.name, a.model, group.id, definition::to_string(group.limit),
-                     format_duration(a.timeout), std::to_string(a.priority), joined(a.depends_on)});
+                     definition::duration_text(a.timeout), std::to_string(a.priority),
+                     joined(a.depends_on)});
     }
     table.print(out, 2);
   }

@@ -57,8 +57,9 @@ void add_profiles_command(CLI::App& app, command_state& state) {
     }
     text_table profiles{{"NAME", "BACKEND", "MODEL", "TIMEOUT"}};
     for (const auto& [name, p] : config->profiles) {
-      profiles.add_row({name, target_of(p.settings), p.settings.model.value_or("-"),
-                        p.settings.timeout ? format_duration(*p.settings.timeout) : "default"});
+      profiles.add_row(
+          {name, target_of(p.settings), p.settings.model.value_or("-"),
+           p.settings.timeout ? definition::duration_text(*p.settings.timeout) : "default"});
     }
     profiles.print(out, 2);
   });

@@ -1,0 +1,90 @@
+// The engine: runs ensembles on actors. This header needs no CAF; it is what the CLI uses
+// and what a C++ program embeds.
+#pragma once
+
+#include <tutti/definition/config.hpp>
+#include <tutti/definition/diagnostic.hpp>
+#include <tutti/definition/resolved_ensemble.hpp>
+#include <tutti/engine/run_event.hpp>
+#include <tutti/engine/run_options.hpp>
+#include <tutti/engine/run_result.hpp>
+#include <tutti/providers/mock_provider.hpp>
+#include <tutti/providers/provider.hpp>
+
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace tutti::engine {
+
+/// Thrown by run() and start() for an ensemble the engine cannot run (see engine::check).
+class engine_error : public std::runtime_error {
+ public:
+  explicit engine_error(definition::diagnostics problems);
+  const definition::diagnostics& problems() const { return problems_; }
+
+ private:
+  definition::diagnostics problems_;
+};
+
+/// A run in progress. wait() may be called from any thread; cancel() only while the engine
+/// that started the run is alive.
+class run_handle {
+ public:
+  run_handle(std::shared_future<run_result> result, std::function<void()> cancel);
+
+  /// Ends the run now: running agents fail with "run cancelled", the rest are skipped.
+  void cancel();
+  /// Blocks until the run has finished.
+  const run_result& wait() const;
+  /// The result if the run finishes within `timeout`.
+  std::optional<run_result> wait_for(std::chrono::milliseconds timeout) const;
+
+ private:
+  std::shared_future<run_result> result_;
+  std::function<void()> cancel_;
+};
+
+struct engine_options {
+  std::size_t worker_threads = 0; // CAF scheduler threads; 0: one per core
+};
+
+class engine {
+ public:
+  explicit engine(definition::config config, engine_options options = {});
+  /// Cancels the runs still going and waits for their actors to end.
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  /// Makes `provider` answer the agents whose backend speaks `provider_name` ("mock",
+  /// "openai", ...). Call before starting runs that need it.
+  void register_provider(const std::string& provider_name,
+                         std::shared_ptr<providers::provider> provider);
+
+  /// Why the engine cannot run `e` (an agent's provider has no implementation); empty if it can.
+  definition::diagnostics check(const definition::resolved_ensemble& e) const;
+
+  /// Starts a run; several may run at once. Throws engine_error when check() finds problems.
+  run_handle start(const definition::resolved_ensemble& e, std::string input,
+                   run_options options = {}, event_callback on_event = {});
+
+  /// start() and wait().
+  run_result run(const definition::resolved_ensemble& e, std::string input,
+                 run_options options = {}, event_callback on_event = {});
+
+  /// What the built-in mock provider has seen: calls, in flight and the peak in flight.
+  providers::mock_provider::statistics mock_statistics() const;
+
+  const definition::config& config() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace tutti::engine

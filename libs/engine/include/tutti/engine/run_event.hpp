@@ -1,0 +1,24 @@
+// What a run reports while it goes: each agent queued, started and finished.
+#pragma once
+
+#include <tutti/engine/run_result.hpp>
+
+#include <functional>
+#include <string>
+
+namespace tutti::engine {
+
+enum class run_event_kind : std::int8_t { queued, started, finished };
+
+struct run_event {
+  run_event_kind kind = run_event_kind::queued;
+  std::string agent;
+  agent_status status = agent_status::success; // meaningful for finished only
+  double at_ms = 0;                            // since the run started
+};
+
+/// Called on an engine thread, one event at a time per run; must be quick and thread-safe
+/// with respect to the caller's own data.
+using event_callback = std::function<void(const run_event&)>;
+
+} // namespace tutti::engine

@@ -1,0 +1,154 @@
+#include "messages.hpp"
+#include "run_actor.hpp"
+
+#include <tutti/engine/engine.hpp>
+#include <tutti/providers/io_thread.hpp>
+#include <tutti/resources/resource_group.hpp>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace tutti::engine {
+
+engine_error::engine_error(definition::diagnostics problems)
+    : std::runtime_error(problems.empty() ? std::string{"engine error"}
+                                          : definition::to_string(problems.front())),
+      problems_(std::move(problems)) {}
+
+run_handle::run_handle(std::shared_future<run_result> result, std::function<void()> cancel)
+    : result_(std::move(result)), cancel_(std::move(cancel)) {}
+
+void run_handle::cancel() {
+  cancel_();
+}
+
+const run_result& run_handle::wait() const {
+  return result_.get();
+}
+
+std::optional<run_result> run_handle::wait_for(std::chrono::milliseconds timeout) const {
+  if (result_.wait_for(timeout) != std::future_status::ready) {
+    return std::nullopt;
+  }
+  return result_.get();
+}
+
+namespace {
+
+caf::actor_system_config& configured(caf::actor_system_config& cfg, const engine_options& options) {
+  auto threads = options.worker_threads != 0
+                     ? options.worker_threads
+                     : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
+  announce_message_types(cfg);
+  return cfg;
+}
+
+} // namespace
+
+// Members are ordered so that destruction is safe: the actor system (which waits for every
+// actor) goes first, while the run registry, providers and io thread still exist.
+struct engine::impl {
+  impl(definition::config c, const engine_options& options)
+      : config(std::move(c)), mock(std::make_shared<providers::mock_provider>(io)),
+        system(configured(system_config, options)) {
+    providers.emplace("mock", mock);
+  }
+
+  ~impl() {
+    io.stop(); // no completion may reach an actor from here on
+    std::lock_guard lock{mutex};
+    for (auto& [id, run] : live_runs) {
+      caf::anon_send(run, cancel_atom::value);
+    }
+  }
+
+  void forget(std::uint64_t id) {
+    std::lock_guard lock{mutex};
+    live_runs.erase(id);
+  }
+
+  definition::config config;
+  providers::io_thread io;
+  std::shared_ptr<providers::mock_provider> mock;
+  std::map<std::string, std::shared_ptr<providers::provider>> providers;
+  std::mutex mutex;
+  std::map<std::uint64_t, caf::actor> live_runs;
+  std::uint64_t next_run_id = 0;
+  caf::actor_system_config system_config;
+  caf::actor_system system;
+};
+
+engine::engine(definition::config config, engine_options options)
+    : impl_(std::make_unique<impl>(std::move(config), options)) {}
+
+engine::~engine() = default;
+
+void engine::register_provider(const std::string& provider_name,
+                               std::shared_ptr<providers::provider> provider) {
+  impl_->providers.insert_or_assign(provider_name, std::move(provider));
+}
+
+definition::diagnostics engine::check(const definition::resolved_ensemble& e) const {
+  definition::diagnostics problems;
+  for (const auto& agent : e.agents) {
+    const std::string provider{definition::to_string(agent.backend.provider)};
+    if (impl_->providers.count(provider) == 0) {
+      problems.push_back({definition::definition_errc::unknown_backend,
+                          {e.file, 0, 0},
+                          "agents." + agent.name,
+                          "the " + provider +
+                              " provider is not available in this build yet; only the mock "
+                              "provider can run (provider = \"mock\")"});
+    }
+  }
+  return problems;
+}
+
+run_handle engine::start(const definition::resolved_ensemble& e, std::string input,
+                         run_options options, event_callback on_event) {
+  if (auto problems = check(e); !problems.empty()) {
+    throw engine_error(std::move(problems));
+  }
+  auto ctx = std::make_shared<run_context>();
+  ctx->ensemble = e;
+  ctx->input = std::move(input);
+  ctx->mode = options.mode;
+  ctx->scheduling = options.scheduling.value_or(e.scheduling);
+  ctx->max_concurrent_agents = options.max_concurrent_agents.value_or(e.max_concurrent_agents);
+  for (const auto& agent : e.agents) {
+    ctx->providers.push_back(
+        impl_->providers.at(std::string{definition::to_string(agent.backend.provider)}));
+    ctx->groups.push_back(resources::classify(agent.backend).id);
+  }
+  ctx->on_event = std::move(on_event);
+  auto promise = std::make_shared<std::promise<run_result>>();
+  std::shared_future<run_result> future = promise->get_future().share();
+
+  std::lock_guard lock{impl_->mutex}; // held until registered, so forget() comes after
+  const auto id = impl_->next_run_id++;
+  ctx->on_done = [promise, impl = impl_.get(), id](run_result r) {
+    promise->set_value(std::move(r));
+    impl->forget(id);
+  };
+  auto run = impl_->system.spawn(run_actor, std::shared_ptr<const run_context>{ctx});
+  impl_->live_runs.emplace(id, run);
+  caf::anon_send(run, begin_atom::value);
+  return run_handle{future, [run] { caf::anon_send(run, cancel_atom::value); }};
+}
+
+run_result engine::run(const definition::resolved_ensemble& e, std::string input,
+                       run_options options, event_callback on_event) {
+  return start(e, std::move(input), options, std::move(on_event)).wait();
+}
+
+providers::mock_provider::statistics engine::mock_statistics() const {
+  return impl_->mock->stats();
+}
+
+const definition::config& engine::config() const {
+  return impl_->config;
+}
+
+} // namespace tutti::engine

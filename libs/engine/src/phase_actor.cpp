@@ -1,0 +1,51 @@
+#include "phase_actor.hpp"
+
+#include "agent_actor.hpp"
+
+#include <tutti/definition/duration_text.hpp>
+
+namespace tutti::engine {
+namespace {
+
+agent_outcome failed_outcome(const caf::error& e, std::chrono::milliseconds timeout) {
+  agent_outcome o;
+  if (e == caf::sec::request_timeout) {
+    o.status = agent_status::timeout;
+    o.error = "no reply within the agent's timeout of " + definition::duration_text(timeout);
+  } else {
+    o.status = agent_status::failed;
+    o.error = "agent stopped: " + caf::to_string(e);
+  }
+  o.attempts = 1;
+  return o;
+}
+
+} // namespace
+
+caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
+                          std::shared_ptr<const run_context> ctx, caf::actor run) {
+  // Agents are linked so that they die with the phase; their own exits must not end it.
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    if (msg.source == run.address()) {
+      self->quit(msg.reason);
+    }
+  });
+  return {
+      [=](begin_atom, std::uint64_t index, std::string& prompt) {
+        auto agent = self->spawn<caf::linked>(agent_actor, ctx, index, run);
+        const auto timeout = ctx->ensemble.agents[index].timeout;
+        self->request(agent, timeout, begin_atom::value, std::move(prompt))
+            .then(
+                [=](agent_outcome& outcome) {
+                  self->send(run, finished_atom::value, index, std::move(outcome));
+                },
+                [=](caf::error& e) {
+                  // Killing the agent cancels its call and frees what it held at once.
+                  self->send_exit(agent, caf::exit_reason::user_shutdown);
+                  self->send(run, finished_atom::value, index, failed_outcome(e, timeout));
+                });
+      },
+  };
+}
+
+} // namespace tutti::engine

@@ -1,0 +1,19 @@
+// The coordinator of one phase: starts the agents the run hands it, in parallel, each under
+// its own timeout, and reports each outcome back to the run.
+#pragma once
+
+#include "messages.hpp"
+#include "run_context.hpp"
+
+namespace tutti::engine {
+
+struct phase_state {
+  static inline const char* name = "tutti.phase";
+};
+
+/// Handles `begin_atom, agent index, prompt`; sends `finished_atom, index, outcome` to `run`.
+/// An exit from `run` ends the phase and with it every agent still running.
+caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
+                          std::shared_ptr<const run_context> ctx, caf::actor run);
+
+} // namespace tutti::engine

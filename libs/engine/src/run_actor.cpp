@@ -1,0 +1,185 @@
+#include "run_actor.hpp"
+
+#include "phase_actor.hpp"
+
+#include <tutti/definition/prompt_template.hpp>
+
+namespace tutti::engine {
+namespace {
+
+using run_self = caf::stateful_actor<run_state>*;
+
+double elapsed_ms(run_self self) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                   self->state.started_at)
+      .count();
+}
+
+void emit(run_self self, run_event_kind kind, std::size_t agent,
+          agent_status status = agent_status::success) {
+  const auto& ctx = *self->state.ctx;
+  if (ctx.on_event) {
+    ctx.on_event({kind, ctx.ensemble.agents[agent].name, status, elapsed_ms(self)});
+  }
+}
+
+run_result skeleton(const run_context& ctx) {
+  run_result r;
+  const auto& e = ctx.ensemble;
+  r.ensemble = e.name;
+  r.input = ctx.input;
+  r.mode = ctx.mode;
+  r.scheduling = ctx.scheduling;
+  r.max_concurrent_agents = ctx.max_concurrent_agents;
+  for (const auto& phase : e.phases) {
+    auto& names = r.phases.emplace_back();
+    for (auto i : phase) {
+      names.push_back(e.agents[i].name);
+    }
+  }
+  for (std::size_t i = 0; i < e.agents.size(); ++i) {
+    const auto& agent = e.agents[i];
+    agent_result a;
+    a.name = agent.name;
+    a.provider = std::string{definition::to_string(agent.backend.provider)};
+    a.model = agent.model;
+    a.backend = agent.backend.name;
+    a.group = ctx.groups[i];
+    a.phase = agent.phase;
+    a.queued_ms = 0.0;
+    r.agents.push_back(std::move(a));
+  }
+  return r;
+}
+
+// What a dependant sees of a dependency: its output, or in its place what went wrong.
+std::string output_of(const agent_result& a) {
+  if (a.status == agent_status::success) {
+    return a.response;
+  }
+  return "(" + std::string{to_string(a.status)} + ": " + a.error + ")";
+}
+
+std::string prompt_for(run_self self, std::size_t index) {
+  const auto& agent = self->state.ctx->ensemble.agents[index];
+  std::map<std::string, std::string> outputs;
+  for (std::size_t d = 0; d < agent.dependency_indices.size(); ++d) {
+    outputs.emplace(agent.depends_on[d],
+                    output_of(self->state.result.agents[agent.dependency_indices[d]]));
+  }
+  return definition::render_prompt(agent.prompt, self->state.ctx->input, agent.depends_on, outputs);
+}
+
+caf::actor& phase_for(run_self self, std::size_t phase) {
+  auto& phases = self->state.phases;
+  if (phases.size() <= phase) {
+    phases.resize(phase + 1);
+  }
+  if (!phases[phase]) {
+    phases[phase] = self->spawn(phase_actor, self->state.ctx, caf::actor_cast<caf::actor>(self));
+  }
+  return phases[phase];
+}
+
+void finish_run(run_self self, std::optional<run_status> forced) {
+  auto& st = self->state;
+  for (auto& phase : st.phases) {
+    if (phase) {
+      self->send_exit(phase, caf::exit_reason::user_shutdown);
+    }
+  }
+  st.result.elapsed_ms = elapsed_ms(self);
+  st.result.status = forced.value_or(status_of(st.result.agents));
+  st.ctx->on_done(std::move(st.result));
+  self->quit();
+}
+
+void record_skips(run_self self, const std::vector<run_schedule::skipped_agent>& skipped) {
+  for (const auto& s : skipped) {
+    auto& a = self->state.result.agents[s.agent];
+    a.status = agent_status::skipped;
+    a.error = s.reason;
+    emit(self, run_event_kind::finished, s.agent, agent_status::skipped);
+  }
+}
+
+void dispatch(run_self self) {
+  auto& st = self->state;
+  if (st.schedule->is_done()) {
+    finish_run(self, std::nullopt);
+    return;
+  }
+  for (auto index : st.schedule->next_to_start()) {
+    self->send(phase_for(self, st.ctx->ensemble.agents[index].phase), begin_atom::value,
+               static_cast<std::uint64_t>(index), prompt_for(self, index));
+  }
+}
+
+// Ends the run before its agents are done: the deadline passed or it was cancelled.
+void stop_early(run_self self, run_status status, agent_status running_status,
+                const std::string& reason) {
+  auto& st = self->state;
+  const auto now = elapsed_ms(self);
+  for (std::size_t i = 0; i < st.result.agents.size(); ++i) {
+    auto& a = st.result.agents[i];
+    if (st.schedule->is_running(i)) {
+      a.status = running_status;
+      a.error = reason;
+      a.finished_ms = now;
+      a.duration_ms = now - a.started_ms.value_or(now);
+      a.attempts = std::max(a.attempts, 1);
+      emit(self, run_event_kind::finished, i, running_status);
+    } else if (st.schedule->is_pending(i)) {
+      a.status = agent_status::skipped;
+      a.error = reason;
+      emit(self, run_event_kind::finished, i, agent_status::skipped);
+    }
+  }
+  finish_run(self, status);
+}
+
+} // namespace
+
+caf::behavior run_actor(caf::stateful_actor<run_state>* self,
+                        std::shared_ptr<const run_context> ctx) {
+  self->state.ctx = ctx;
+  self->state.schedule.emplace(ctx->ensemble, ctx->mode, ctx->scheduling,
+                               ctx->max_concurrent_agents);
+  self->state.result = skeleton(*ctx);
+  return {
+      [=](begin_atom) {
+        self->state.started_at = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < ctx->ensemble.agents.size(); ++i) {
+          emit(self, run_event_kind::queued, i);
+        }
+        self->delayed_send(self, ctx->ensemble.timeout, deadline_atom::value);
+        dispatch(self);
+      },
+      [=](started_atom, std::uint64_t index) {
+        self->state.result.agents[index].started_ms = elapsed_ms(self);
+        emit(self, run_event_kind::started, index);
+      },
+      [=](finished_atom, std::uint64_t index, agent_outcome& outcome) {
+        auto& a = self->state.result.agents[index];
+        const auto now = elapsed_ms(self);
+        a.status = outcome.status;
+        a.response = std::move(outcome.response);
+        a.error = std::move(outcome.error);
+        a.usage = {outcome.input_tokens, outcome.output_tokens};
+        a.attempts = outcome.attempts;
+        a.finished_ms = now;
+        a.duration_ms = now - a.started_ms.value_or(now);
+        emit(self, run_event_kind::finished, index, a.status);
+        record_skips(self, self->state.schedule->finish(index, a.status));
+        dispatch(self);
+      },
+      [=](deadline_atom) {
+        stop_early(self, run_status::timeout, agent_status::timeout, "ensemble deadline");
+      },
+      [=](cancel_atom) {
+        stop_early(self, run_status::cancelled, agent_status::failed, "run cancelled");
+      },
+  };
+}
+
+} // namespace tutti::engine

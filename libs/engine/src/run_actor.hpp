@@ -1,0 +1,31 @@
+// One ensemble run: drives the phases through their coordinators, assembles each agent's
+// prompt from its dependencies' outputs, enforces the ensemble deadline and builds the result.
+#pragma once
+
+#include "messages.hpp"
+#include "run_context.hpp"
+
+#include <tutti/engine/run_schedule.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace tutti::engine {
+
+struct run_state {
+  std::shared_ptr<const run_context> ctx;
+  std::optional<run_schedule> schedule;
+  run_result result;
+  std::vector<caf::actor> phases; // coordinators, spawned when their first agent starts
+  std::chrono::steady_clock::time_point started_at;
+  static inline const char* name = "tutti.run";
+};
+
+/// Starts on `begin_atom`; ends early on `deadline_atom` (sent to itself) or `cancel_atom`.
+/// Calls ctx->on_done with the result exactly once, then quits.
+caf::behavior run_actor(caf::stateful_actor<run_state>* self,
+                        std::shared_ptr<const run_context> ctx);
+
+} // namespace tutti::engine

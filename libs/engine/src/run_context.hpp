@@ -1,0 +1,29 @@
+// What every actor of one run reads and nobody changes: the ensemble, its input, the options
+// in force and the provider of each agent.
+#pragma once
+
+#include <tutti/definition/resolved_ensemble.hpp>
+#include <tutti/engine/run_event.hpp>
+#include <tutti/engine/run_result.hpp>
+#include <tutti/providers/provider.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tutti::engine {
+
+struct run_context {
+  definition::resolved_ensemble ensemble;
+  std::string input;
+  run_mode mode = run_mode::parallel;
+  definition::scheduling_policy scheduling = definition::scheduling_policy::phased;
+  int max_concurrent_agents = 1;
+  std::vector<std::shared_ptr<providers::provider>> providers; // per agent
+  std::vector<std::string> groups;                             // per agent
+  event_callback on_event;                                     // may be empty
+  std::function<void(run_result)> on_done;                     // called once, at the end
+};
+
+} // namespace tutti::engine

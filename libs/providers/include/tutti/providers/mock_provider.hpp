@@ -1,0 +1,39 @@
+// The built-in mock backend: answers after a timer (no thread sleeps, so thousands of calls
+// can wait at once), deterministically, and counts what is in flight so tests can check caps.
+#pragma once
+
+#include <tutti/providers/provider.hpp>
+
+#include <cstdint>
+#include <memory>
+
+namespace tutti::providers {
+
+class io_thread;
+
+/// The mock's answer to a request: its `fail` error, its `reply` with {prompt} and {agent}
+/// substituted, or by default "[AGENT] " and the first 200 characters of the prompt.
+completion_result mock_completion(const completion_request& request);
+
+class mock_provider final : public provider {
+ public:
+  struct statistics {
+    std::int64_t calls = 0;
+    std::int64_t in_flight = 0;
+    std::int64_t peak_in_flight = 0;
+    std::int64_t cancelled = 0;
+  };
+
+  explicit mock_provider(io_thread& io);
+  ~mock_provider() override;
+
+  cancel_call start(completion_request request, completion_callback done) override;
+  statistics stats() const;
+
+ private:
+  struct shared_state;
+  io_thread& io_;
+  std::shared_ptr<shared_state> state_;
+};
+
+} // namespace tutti::providers

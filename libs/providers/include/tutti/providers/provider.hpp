@@ -1,0 +1,26 @@
+// The interface every backend protocol implements: an asynchronous call that can be cancelled.
+#pragma once
+
+#include <tutti/providers/completion.hpp>
+
+#include <functional>
+
+namespace tutti::providers {
+
+/// Receives the result of a call; runs on a provider thread, so it must only hand the result
+/// on (the engine sends it to the agent's actor).
+using completion_callback = std::function<void(completion_result)>;
+
+/// Cancels a call in flight; does nothing once the call has completed. Thread-safe.
+using cancel_call = std::function<void()>;
+
+class provider {
+ public:
+  virtual ~provider() = default;
+
+  /// Starts a call. `done` is called exactly once, unless the call is cancelled first, in
+  /// which case it is never called.
+  virtual cancel_call start(completion_request request, completion_callback done) = 0;
+};
+
+} // namespace tutti::providers

@@ -1,0 +1,405 @@
+// The engine on the mock backend. Latencies are real timers, but every assertion is about
+// order, overlap and counts, never about how fast something was.
+#include "support/ensemble_text.hpp"
+
+#include <tutti/definition/config_loader.hpp>
+#include <tutti/engine/engine.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <mutex>
+#include <thread>
+
+using namespace tutti::engine;
+using tutti::definition::scheduling_policy;
+using tutti::test::ensemble_from;
+
+namespace {
+
+tutti::definition::config default_config() {
+  return tutti::definition::parse_config("", "", tutti::definition::fixed_environment({})).value();
+}
+
+// An ensemble of `n` independent mock agents with the given latency.
+std::string fan_out(int n, int latency_ms, const std::string& extra = "") {
+  std::string text = "name = \"fan\"\n" + extra + "\n";
+  for (int i = 0; i < n; ++i) {
+    text += "[[agents]]\nname = \"a" + std::to_string(i) +
+            "\"\nprovider = \"mock\"\nmock = { latency_ms = " + std::to_string(latency_ms) + " }\n";
+  }
+  return text;
+}
+
+// Calls a thread-safe condition until it holds, for effects that follow a run's result
+// (an agent's cancelled call is released as its actor ends).
+template <class Condition>
+bool eventually(Condition condition) {
+  for (int i = 0; i < 500; ++i) {
+    if (condition()) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  return condition();
+}
+
+const agent_result& agent(const run_result& r, const std::string& name) {
+  const auto* a = r.find(name);
+  REQUIRE(a != nullptr);
+  return *a;
+}
+
+} // namespace
+
+TEST_CASE("all agents of a fan-out run at once") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from(fan_out(20, 300, "max_concurrent_agents = 50")), "go");
+  CHECK(r.status == run_status::completed);
+  CHECK(e.mock_statistics().peak_in_flight == 20);
+  CHECK(e.mock_statistics().calls == 20);
+  for (const auto& a : r.agents) {
+    CHECK(a.status == agent_status::success);
+    CHECK(a.started_ms.has_value());
+    CHECK(a.attempts == 1);
+  }
+}
+
+TEST_CASE("the cap on agents in flight is reached and never exceeded") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from(fan_out(12, 50, "max_concurrent_agents = 3")), "go");
+  CHECK(r.status == run_status::completed);
+  CHECK(r.max_concurrent_agents == 3);
+  CHECK(e.mock_statistics().peak_in_flight == 3);
+
+  engine overridden{default_config()};
+  run_options options;
+  options.max_concurrent_agents = 5;
+  overridden.run(ensemble_from(fan_out(12, 50, "max_concurrent_agents = 3")), "go", options);
+  CHECK(overridden.mock_statistics().peak_in_flight == 5);
+}
+
+TEST_CASE("sequential mode never overlaps and keeps phase and definition order") {
+  engine e{default_config()};
+  run_options options;
+  options.mode = run_mode::sequential;
+  auto r = e.run(ensemble_from(fan_out(5, 20, "priority = 5")), "go", options);
+  CHECK(r.mode == run_mode::sequential);
+  CHECK(e.mock_statistics().peak_in_flight == 1);
+  for (std::size_t i = 1; i < r.agents.size(); ++i) {
+    CHECK(*r.agents[i].started_ms >= *r.agents[i - 1].finished_ms);
+  }
+}
+
+TEST_CASE("phases never overlap in phased mode") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from(R"(
+name = "levels"
+[[agents]]
+name = "a"
+provider = "mock"
+mock = { latency_ms = 30 }
+[[agents]]
+name = "b"
+provider = "mock"
+mock = { latency_ms = 80 }
+[[agents]]
+name = "c"
+provider = "mock"
+depends_on = ["a"]
+mock = { latency_ms = 10 }
+[[agents]]
+name = "d"
+provider = "mock"
+depends_on = ["c", "b"]
+)"),
+                 "go");
+  REQUIRE(r.status == run_status::completed);
+  CHECK(*agent(r, "c").started_ms >= *agent(r, "b").finished_ms);
+  CHECK(*agent(r, "d").started_ms >= *agent(r, "c").finished_ms);
+  CHECK(r.phases == std::vector<std::vector<std::string>>{{"a", "b"}, {"c"}, {"d"}});
+}
+
+TEST_CASE("eager scheduling overlaps phases where the graph allows") {
+  const auto graph = R"(
+name = "eager"
+[[agents]]
+name = "slow"
+provider = "mock"
+mock = { latency_ms = 400 }
+[[agents]]
+name = "fast"
+provider = "mock"
+mock = { latency_ms = 10 }
+[[agents]]
+name = "next"
+provider = "mock"
+depends_on = ["fast"]
+mock = { latency_ms = 10 }
+)";
+  engine e{default_config()};
+  run_options eager;
+  eager.scheduling = scheduling_policy::eager;
+  auto r = e.run(ensemble_from(graph), "go", eager);
+  CHECK(r.scheduling == scheduling_policy::eager);
+  CHECK(*agent(r, "next").finished_ms < *agent(r, "slow").finished_ms);
+
+  auto phased = e.run(ensemble_from(graph), "go");
+  CHECK(*agent(phased, "next").started_ms >= *agent(phased, "slow").finished_ms);
+}
+
+TEST_CASE("an agent's timeout cancels its call and frees its slot for the next agent") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from(R"(
+name = "t"
+max_concurrent_agents = 1
+[[agents]]
+name = "stuck"
+provider = "mock"
+timeout_seconds = 0.1
+mock = { latency_ms = 60000 }
+[[agents]]
+name = "waiting"
+provider = "mock"
+mock = { latency_ms = 10 }
+)"),
+                 "go");
+  CHECK(r.status == run_status::partial);
+  const auto& stuck = agent(r, "stuck");
+  CHECK(stuck.status == agent_status::timeout);
+  CHECK(stuck.error == "no reply within the agent's timeout of 100 ms");
+  CHECK(agent(r, "waiting").status == agent_status::success);
+  CHECK(*agent(r, "waiting").started_ms >= *stuck.finished_ms);
+  CHECK(eventually([&] { return e.mock_statistics().in_flight == 0; }));
+  CHECK(e.mock_statistics().cancelled == 1);
+}
+
+TEST_CASE("the ensemble deadline keeps finished results and ends the rest") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from(R"(
+name = "d"
+timeout_seconds = 0.3
+[[agents]]
+name = "quick"
+provider = "mock"
+mock = { latency_ms = 10 }
+[[agents]]
+name = "slow"
+provider = "mock"
+mock = { latency_ms = 60000 }
+[[agents]]
+name = "after"
+provider = "mock"
+depends_on = ["slow"]
+)"),
+                 "go");
+  CHECK(r.status == run_status::timeout);
+  CHECK(agent(r, "quick").status == agent_status::success);
+  CHECK(agent(r, "quick").response == "[quick] go");
+  CHECK(agent(r, "slow").status == agent_status::timeout);
+  CHECK(agent(r, "slow").error == "ensemble deadline");
+  CHECK(agent(r, "after").status == agent_status::skipped);
+  CHECK(agent(r, "after").error == "ensemble deadline");
+  CHECK_FALSE(agent(r, "after").started_ms.has_value());
+  CHECK(eventually([&] { return e.mock_statistics().in_flight == 0; }));
+}
+
+TEST_CASE("a failing agent does not stop its siblings, and its dependants skip or run") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from(R"(
+name = "f"
+[[agents]]
+name = "broken"
+provider = "mock"
+mock = { fail = "model exploded" }
+[[agents]]
+name = "sibling"
+provider = "mock"
+[[agents]]
+name = "skipper"
+provider = "mock"
+depends_on = ["broken"]
+[[agents]]
+name = "grandchild"
+provider = "mock"
+depends_on = ["skipper"]
+[[agents]]
+name = "runner"
+provider = "mock"
+depends_on = ["broken", "sibling"]
+on_dependency_failure = "run"
+)"),
+                 "go");
+  CHECK(r.status == run_status::partial);
+  CHECK(agent(r, "broken").status == agent_status::failed);
+  CHECK(agent(r, "broken").error == "model exploded");
+  CHECK(agent(r, "sibling").status == agent_status::success);
+  CHECK(agent(r, "skipper").status == agent_status::skipped);
+  CHECK(agent(r, "skipper").error == "dependency 'broken' failed");
+  CHECK(agent(r, "grandchild").error == "dependency 'skipper' was skipped");
+  const auto& runner = agent(r, "runner");
+  CHECK(runner.status == agent_status::success);
+  CHECK(runner.response ==
+        "[runner] go\n\n## broken\n(failed: model exploded)\n\n## sibling\n[sibling] go");
+}
+
+TEST_CASE("a run where every agent fails has status failed") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from("name = \"x\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\n"
+                               "mock = { fail = \"no\" }\n"),
+                 "go");
+  CHECK(r.status == run_status::failed);
+}
+
+TEST_CASE("prompts carry dependency outputs under headings, or through templates") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from(R"(
+name = "p"
+[[agents]]
+name = "security"
+provider = "mock"
+system_prompt = "one two"
+prompt = "Check {input}"
+[[agents]]
+name = "style"
+provider = "mock"
+mock = { reply = "style says {prompt}!" }
+[[agents]]
+name = "synthesis"
+provider = "mock"
+depends_on = ["security", "style"]
+[[agents]]
+name = "quote"
+provider = "mock"
+depends_on = ["security"]
+prompt = "<{agents.security}> about {input}"
+)"),
+                 "add()");
+  CHECK(agent(r, "security").response == "[security] Check add()");
+  CHECK(agent(r, "style").response == "style says add()!");
+  CHECK(agent(r, "synthesis").response ==
+        "[synthesis] add()\n\n## security\n[security] Check add()\n\n## style\nstyle says add()!");
+  CHECK(agent(r, "quote").response == "[quote] <[security] Check add()> about add()");
+  CHECK(agent(r, "security").usage.input_tokens == 4);
+  CHECK(agent(r, "security").usage.output_tokens == 3);
+}
+
+TEST_CASE("the mock's default reply keeps the first 200 characters of the prompt") {
+  engine e{default_config()};
+  std::string input(300, 'x');
+  auto r =
+      e.run(ensemble_from("name = \"x\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\n"), input);
+  CHECK(r.agents[0].response == "[a] " + std::string(200, 'x'));
+}
+
+TEST_CASE("with a cap of one, higher priorities start first") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from(R"(
+name = "prio"
+max_concurrent_agents = 1
+[[agents]]
+name = "low"
+provider = "mock"
+priority = 3
+[[agents]]
+name = "high"
+provider = "mock"
+priority = 8
+[[agents]]
+name = "mid"
+provider = "mock"
+)"),
+                 "go");
+  CHECK(*agent(r, "high").finished_ms <= *agent(r, "mid").started_ms);
+  CHECK(*agent(r, "mid").finished_ms <= *agent(r, "low").started_ms);
+}
+
+TEST_CASE("a run reports every agent queued, started and finished") {
+  engine e{default_config()};
+  std::mutex mutex;
+  std::vector<run_event> events;
+  e.run(ensemble_from(fan_out(3, 10)), "go", {}, [&](const run_event& event) {
+    std::lock_guard lock{mutex};
+    events.push_back(event);
+  });
+  std::lock_guard lock{mutex};
+  REQUIRE(events.size() == 9);
+  for (std::string name : {"a0", "a1", "a2"}) {
+    std::vector<run_event_kind> kinds;
+    for (const auto& event : events) {
+      if (event.agent == name) {
+        kinds.push_back(event.kind);
+      }
+    }
+    CHECK(kinds == std::vector<run_event_kind>{run_event_kind::queued, run_event_kind::started,
+                                               run_event_kind::finished});
+  }
+}
+
+TEST_CASE("a cancelled run ends at once with what it has") {
+  engine e{default_config()};
+  auto handle = e.start(ensemble_from(fan_out(4, 60000)), "go");
+  CHECK_FALSE(handle.wait_for(std::chrono::milliseconds{50}).has_value());
+  handle.cancel();
+  const auto& r = handle.wait();
+  CHECK(r.status == run_status::cancelled);
+  for (const auto& a : r.agents) {
+    CHECK(a.status == agent_status::failed);
+    CHECK(a.error == "run cancelled");
+  }
+  CHECK(eventually([&] { return e.mock_statistics().in_flight == 0; }));
+}
+
+TEST_CASE("one engine runs several ensembles at the same time") {
+  engine e{default_config()};
+  std::vector<run_handle> handles;
+  for (int i = 0; i < 4; ++i) {
+    handles.push_back(e.start(ensemble_from(fan_out(5, 200)), "run " + std::to_string(i)));
+  }
+  for (int i = 0; i < 4; ++i) {
+    const auto& r = handles[i].wait();
+    CHECK(r.status == run_status::completed);
+    CHECK(r.input == "run " + std::to_string(i));
+  }
+  CHECK(e.mock_statistics().peak_in_flight == 20);
+}
+
+TEST_CASE("destroying an engine ends the runs still going") {
+  std::optional<run_handle> handle;
+  {
+    engine e{default_config()};
+    handle = e.start(ensemble_from(fan_out(3, 60000)), "go");
+  }
+  CHECK(handle->wait().status == run_status::cancelled);
+}
+
+TEST_CASE("an ensemble on a provider without an implementation is refused before it runs") {
+  engine e{default_config()};
+  auto ensemble = ensemble_from(
+      "name = \"x\"\n[[agents]]\nname = \"a\"\nprovider = \"ollama\"\nmodel = \"llama3.2\"\n");
+  auto problems = e.check(ensemble);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].field == "agents.a");
+  CHECK(problems[0].message.find("the ollama provider is not available") == 0);
+  CHECK_THROWS_AS(e.run(ensemble, "go"), engine_error);
+}
+
+TEST_CASE("a registered provider answers the agents of its provider name") {
+  class echo_provider final : public tutti::providers::provider {
+   public:
+    tutti::providers::cancel_call start(tutti::providers::completion_request request,
+                                        tutti::providers::completion_callback done) override {
+      tutti::providers::completion_result result;
+      result.is_success = true;
+      result.text = "echo " + request.model + ": " + request.prompt;
+      done(std::move(result));
+      return [] {};
+    }
+  };
+  engine e{default_config()};
+  e.register_provider("ollama", std::make_shared<echo_provider>());
+  auto r = e.run(ensemble_from("name = \"x\"\n[[agents]]\nname = \"a\"\nprovider = "
+                               "\"ollama\"\nmodel = \"llama3.2\"\n"),
+                 "hi");
+  CHECK(r.agents[0].response == "echo llama3.2: hi");
+  CHECK(r.agents[0].group == "local-ollama-http://localhost:11434");
+}

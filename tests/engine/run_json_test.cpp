@@ -1,0 +1,84 @@
+#include <tutti/engine/run_json.hpp>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using namespace tutti::engine;
+
+namespace {
+
+run_result sample() {
+  run_result r;
+  r.ensemble = "code-review";
+  r.status = run_status::partial;
+  r.input = "def add";
+  r.elapsed_ms = 412.5;
+  r.max_concurrent_agents = 10;
+  r.phases = {{"security", "style"}, {"synthesis"}};
+  agent_result ok;
+  ok.name = "security";
+  ok.status = agent_status::success;
+  ok.response = "fine";
+  ok.provider = "mock";
+  ok.model = "mock";
+  ok.backend = "mock";
+  ok.group = "mock";
+  ok.queued_ms = 0.0;
+  ok.started_ms = 0.3;
+  ok.finished_ms = 201.2;
+  ok.duration_ms = 200.9;
+  ok.attempts = 1;
+  ok.usage = {12, 30};
+  agent_result failed = ok;
+  failed.name = "style";
+  failed.status = agent_status::failed;
+  failed.error = "boom";
+  agent_result skipped;
+  skipped.name = "synthesis";
+  skipped.phase = 1;
+  skipped.error = "dependency 'style' failed";
+  r.agents = {ok, failed, skipped};
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("the JSON result has the documented shape") {
+  auto j = nlohmann::json::parse(to_json(sample()));
+  CHECK(j["ensemble"] == "code-review");
+  CHECK(j["status"] == "partial");
+  CHECK(j["input"] == "def add");
+  CHECK(j["elapsed_ms"] == 412.5);
+  CHECK(j["mode"] == "parallel");
+  CHECK(j["scheduling"] == "phased");
+  CHECK(j["max_concurrent_agents"] == 10);
+  CHECK(j["phases"] == nlohmann::json::parse(R"([["security","style"],["synthesis"]])"));
+  const auto& security = j["agents"]["security"];
+  for (auto key : {"status", "response", "error", "provider", "model", "backend", "group", "phase",
+                   "queued_ms", "started_ms", "finished_ms", "duration_ms", "attempts", "usage"}) {
+    INFO(key);
+    CHECK(security.contains(key));
+  }
+  CHECK(security["status"] == "success");
+  CHECK(security["response"] == "fine");
+  CHECK(security["error"].is_null());
+  CHECK(security["phase"] == 0);
+  CHECK(security["started_ms"] == 0.3);
+  CHECK(security["usage"]["input_tokens"] == 12);
+  CHECK(security["usage"]["output_tokens"] == 30);
+  CHECK(j["agents"]["style"]["response"].is_null());
+  CHECK(j["agents"]["style"]["error"] == "boom");
+  const auto& synthesis = j["agents"]["synthesis"];
+  CHECK(synthesis["status"] == "skipped");
+  CHECK(synthesis["started_ms"].is_null());
+  CHECK(synthesis["error"] == "dependency 'style' failed");
+}
+
+TEST_CASE("agents appear in definition order and invalid UTF-8 does not break the document") {
+  auto r = sample();
+  r.agents[0].response = std::string("bad \xff byte");
+  auto text = to_json(r);
+  CHECK(text.find("\"security\"") < text.find("\"style\""));
+  CHECK(text.find("\"style\"") < text.find("\"synthesis\": {"));
+  CHECK_NOTHROW(nlohmann::json::parse(text));
+}
