@@ -13,8 +13,8 @@ build:
 
 demo: build
 	$(TUTTI) list
-	$(TUTTI) validate ensembles/*.toml
 	$(TUTTI) plan code-review
+	$(TUTTI) run code-review
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

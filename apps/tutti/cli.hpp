@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -14,8 +15,11 @@ namespace tutti::cli {
 struct cli_context {
   std::filesystem::path working_dir; // empty: the process's own, and paths print as given
   definition::environment env;
+  std::istream& in;
   std::ostream& out;
   std::ostream& err;
+  bool in_is_terminal = false;
+  bool err_is_terminal = false; // the live progress view is drawn only on a terminal
 };
 
 /// Runs `tutti` with `args` (args[0] is the program name) and returns the exit code.

@@ -11,5 +11,6 @@ void add_validate_command(CLI::App& app, command_state& state);
 void add_list_command(CLI::App& app, command_state& state);
 void add_profiles_command(CLI::App& app, command_state& state);
 void add_plan_command(CLI::App& app, command_state& state);
+void add_run_command(CLI::App& app, command_state& state);
 
 } // namespace tutti::cli

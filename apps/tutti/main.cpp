@@ -2,9 +2,15 @@
 #include "cli.hpp"
 
 #include <iostream>
+#include <unistd.h>
 
 int main(int argc, char** argv) {
-  const tutti::cli::cli_context ctx{
-      {}, tutti::definition::process_environment(), std::cout, std::cerr};
+  const tutti::cli::cli_context ctx{{},
+                                    tutti::definition::process_environment(),
+                                    std::cin,
+                                    std::cout,
+                                    std::cerr,
+                                    isatty(STDIN_FILENO) == 1,
+                                    isatty(STDERR_FILENO) == 1};
   return tutti::cli::run_cli(std::vector<std::string>(argv, argv + argc), ctx);
 }

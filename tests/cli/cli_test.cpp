@@ -15,13 +15,18 @@ struct result {
   std::string err;
 };
 
-// Runs `tutti args...` in `dir` with only the given environment.
+// Runs `tutti args...` in `dir` with only the given environment; `piped` is standard input
+// when given, else standard input is a terminal.
 result tutti_in(const std::filesystem::path& dir, std::vector<std::string> args,
-                std::map<std::string, std::string> env = {}) {
+                std::map<std::string, std::string> env = {},
+                std::optional<std::string> piped = std::nullopt) {
+  std::istringstream in{piped.value_or("")};
   std::ostringstream out;
   std::ostringstream err;
   args.insert(args.begin(), "tutti");
-  tutti::cli::cli_context ctx{dir, tutti::definition::fixed_environment(std::move(env)), out, err};
+  tutti::cli::cli_context ctx{
+      dir,  tutti::definition::fixed_environment(std::move(env)), in, out, err, !piped.has_value(),
+      false};
   int code = tutti::cli::run_cli(args, ctx);
   return {code, out.str(), err.str()};
 }
@@ -53,7 +58,7 @@ TEST_CASE("tutti --version prints the version") {
 
 TEST_CASE("every command has --help") {
   temp_dir dir;
-  for (std::string command : {"validate", "list", "profiles", "plan"}) {
+  for (std::string command : {"validate", "list", "profiles", "plan", "run"}) {
     INFO(command);
     auto r = tutti_in(dir.path(), {command, "--help"});
     CHECK(r.code == 0);
@@ -187,4 +192,91 @@ timeout_seconds = 30
   CHECK(contains(r.out, "fast  studio   qwen   30 s"));
   CHECK_FALSE(contains(r.out + r.err, "secret-value-123"));
   CHECK_FALSE(contains(r.out + r.err, "sk-planted-456"));
+}
+
+namespace {
+
+const std::string two_step = R"(
+name = "steps"
+default_input = "the default"
+[[agents]]
+name = "first"
+provider = "mock"
+mock = { latency_ms = 20 }
+[[agents]]
+name = "second"
+provider = "mock"
+depends_on = ["first"]
+)";
+
+} // namespace
+
+TEST_CASE("run prints each agent's result and a summary, and exits 0 when all succeeded") {
+  temp_dir dir;
+  dir.write("ensembles/steps.toml", two_step);
+  auto r = tutti_in(dir.path(), {"run", "steps", "--input", "hello"});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "first  success"));
+  CHECK(contains(r.out, "  [first] hello\n"));
+  CHECK(contains(r.out, "completed: 2 of 2 agents succeeded in "));
+  CHECK(contains(r.out, "speedup"));
+}
+
+TEST_CASE("run takes its input from --input, --input-file, piped standard input or the default") {
+  temp_dir dir;
+  dir.write("ensembles/steps.toml", two_step);
+  dir.write("question.txt", "from a file");
+  CHECK(contains(tutti_in(dir.path(), {"run", "steps", "--input", "flag"}, {}, "piped").out,
+                 "[first] flag"));
+  CHECK(contains(tutti_in(dir.path(), {"run", "steps", "--input-file", "question.txt"}).out,
+                 "[first] from a file"));
+  CHECK(contains(tutti_in(dir.path(), {"run", "steps"}, {}, "piped").out, "[first] piped"));
+  CHECK(contains(tutti_in(dir.path(), {"run", "steps"}, {}, "").out, "[first] the default"));
+  CHECK(contains(tutti_in(dir.path(), {"run", "steps"}).out, "[first] the default"));
+  auto missing = tutti_in(dir.path(), {"run", "steps", "--input-file", "nope.txt"});
+  CHECK(missing.code == 2);
+  CHECK(contains(missing.err, "nope.txt: cannot read the input file"));
+}
+
+TEST_CASE("run without any input is a clear error") {
+  temp_dir dir;
+  dir.write("bare.toml", "name = \"bare\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\n");
+  auto r = tutti_in(dir.path(), {"run", "bare.toml"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "no input for bare: give --input TEXT or --input-file PATH"));
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("run --json prints one JSON document with the mode and caps in force") {
+  temp_dir dir;
+  dir.write("ensembles/steps.toml", two_step);
+  auto r = tutti_in(dir.path(), {"run", "steps", "--json", "--sequential"});
+  CHECK(r.code == 0);
+  CHECK(r.out.front() == '{');
+  CHECK(contains(r.out, "\"mode\": \"sequential\""));
+  CHECK(contains(r.out, "\"status\": \"completed\""));
+  auto eager = tutti_in(dir.path(), {"run", "steps", "--json", "--eager", "--max-concurrent", "3"});
+  CHECK(contains(eager.out, "\"scheduling\": \"eager\""));
+  CHECK(contains(eager.out, "\"max_concurrent_agents\": 3"));
+}
+
+TEST_CASE("run exits 1 when some agent did not succeed and 2 when nothing could run") {
+  temp_dir dir;
+  dir.write("partial.toml", "name = \"p\"\ndefault_input = \"x\"\n[[agents]]\nname = \"a\"\n"
+                            "provider = \"mock\"\nmock = { fail = \"no\" }\n[[agents]]\nname = "
+                            "\"b\"\nprovider = \"mock\"\n");
+  auto partial = tutti_in(dir.path(), {"run", "partial.toml"});
+  CHECK(partial.code == 1);
+  CHECK(contains(partial.out, "partial: 1 of 2 agents succeeded"));
+
+  dir.write("remote.toml", "name = \"r\"\ndefault_input = \"x\"\n[[agents]]\nname = \"a\"\n"
+                           "provider = \"anthropic\"\nmodel = \"claude\"\n");
+  auto unsupported = tutti_in(dir.path(), {"run", "remote.toml"});
+  CHECK(unsupported.code == 2);
+  CHECK(contains(unsupported.err, "agents.a: the anthropic provider is not available"));
+
+  CHECK(tutti_in(dir.path(), {"run", "missing"}).code == 2);
+  CHECK(tutti_in(dir.path(), {"run", "partial.toml", "--sequential", "--eager"}).code == 2);
+  CHECK(tutti_in(dir.path(), {"run", "partial.toml", "--max-concurrent", "0"}).code == 2);
 }

@@ -24,24 +24,27 @@ agent_outcome failed_outcome(const caf::error& e, std::chrono::milliseconds time
 
 caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
                           std::shared_ptr<const run_context> ctx, caf::actor run) {
-  // Agents are linked so that they die with the phase; their own exits must not end it.
   self->set_exit_handler([=](caf::exit_msg& msg) {
-    if (msg.source == run.address()) {
-      self->quit(msg.reason);
+    for (auto& [index, agent] : self->state.running) {
+      self->send_exit(agent, msg.reason);
     }
+    self->quit(msg.reason);
   });
   return {
       [=](begin_atom, std::uint64_t index, std::string& prompt) {
-        auto agent = self->spawn<caf::linked>(agent_actor, ctx, index, run);
+        auto agent = self->spawn(agent_actor, ctx, index, run);
+        self->state.running.emplace(index, agent);
         const auto timeout = ctx->ensemble.agents[index].timeout;
         self->request(agent, timeout, begin_atom::value, std::move(prompt))
             .then(
                 [=](agent_outcome& outcome) {
+                  self->state.running.erase(index);
                   self->send(run, finished_atom::value, index, std::move(outcome));
                 },
                 [=](caf::error& e) {
                   // Killing the agent cancels its call and frees what it held at once.
                   self->send_exit(agent, caf::exit_reason::user_shutdown);
+                  self->state.running.erase(index);
                   self->send(run, finished_atom::value, index, failed_outcome(e, timeout));
                 });
       },

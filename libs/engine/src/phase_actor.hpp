@@ -5,9 +5,14 @@
 #include "messages.hpp"
 #include "run_context.hpp"
 
+#include <unordered_map>
+
 namespace tutti::engine {
 
 struct phase_state {
+  // The agents in flight, to end them with the phase. Not links: with thousands of agents,
+  // every normal exit would search the phase's list of links.
+  std::unordered_map<std::uint64_t, caf::actor> running;
   static inline const char* name = "tutti.phase";
 };
 

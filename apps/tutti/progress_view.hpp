@@ -1,0 +1,44 @@
+// The live view of a run on a terminal: each agent waiting, running (with elapsed time) or
+// done. Fed by run events from engine threads; drawn by the command's own thread.
+#pragma once
+
+#include <tutti/definition/resolved_ensemble.hpp>
+#include <tutti/engine/run_event.hpp>
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace tutti::cli {
+
+class progress_view {
+ public:
+  /// Agents shown one per line; larger runs show counts and the running agents only.
+  static constexpr std::size_t max_agent_lines = 20;
+
+  explicit progress_view(const definition::resolved_ensemble& e);
+
+  /// Records an event; thread-safe.
+  void apply(const engine::run_event& event);
+
+  /// The view at `now_ms` since the run started.
+  std::vector<std::string> lines(double now_ms) const;
+
+ private:
+  struct agent_line {
+    std::string name;
+    std::optional<double> started_ms;
+    std::optional<engine::agent_status> finished;
+    double finished_ms = 0;
+  };
+  std::string describe(const agent_line& a, double now_ms) const;
+
+  mutable std::mutex mutex_;
+  std::vector<agent_line> agents_;
+  std::unordered_map<std::string, std::size_t> index_; // name -> position in agents_
+  std::size_t name_width_ = 0;
+};
+
+} // namespace tutti::cli
