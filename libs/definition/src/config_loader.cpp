@@ -184,13 +184,11 @@ locate_config(const std::optional<std::filesystem::path>& explicit_path,
 
 outcome<config> parse_config(std::string_view text, const std::string& file,
                              const environment& env) {
-  toml::table root;
-  try {
-    root = toml::parse(text, std::string_view{file});
-  } catch (const toml::parse_error& e) {
-    return diagnostics{{definition_errc::syntax_error, location_in(file, e.source()), "",
-                        std::string{e.description()}}};
+  auto document = parse_toml(text, file);
+  if (!document) {
+    return document.problems();
   }
+  const toml::table& root = *document;
   const auto ollama_host = env("OLLAMA_HOST").value_or("");
   diagnostics out;
   config c;

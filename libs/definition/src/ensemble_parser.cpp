@@ -125,13 +125,11 @@ void check_cycles(const std::vector<agent_spec>& agents, diagnostics& out) {
 } // namespace
 
 outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file) {
-  toml::table root;
-  try {
-    root = toml::parse(text, std::string_view{file});
-  } catch (const toml::parse_error& e) {
-    return diagnostics{{definition_errc::syntax_error, location_in(file, e.source()), "",
-                        std::string{e.description()}}};
+  auto document = parse_toml(text, file);
+  if (!document) {
+    return document.problems();
   }
+  const toml::table& root = *document;
   diagnostics out;
   table_reader reader{root, file, "", out};
   ensemble e;

@@ -49,6 +49,15 @@ source_location location_in(const std::string& file, const toml::source_region& 
   return {file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
 }
 
+outcome<toml::table> parse_toml(std::string_view text, const std::string& file) {
+  try {
+    return toml::parse(text, std::string_view{file});
+  } catch (const toml::parse_error& e) {
+    return diagnostics{{definition_errc::syntax_error, location_in(file, e.source()), "",
+                        std::string{e.description()}}};
+  }
+}
+
 table_reader::table_reader(const toml::table& table, std::string file, std::string path,
                            diagnostics& out)
     : table_(table), file_(std::move(file)), path_(std::move(path)), out_(out) {}

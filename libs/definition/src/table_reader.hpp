@@ -4,6 +4,7 @@
 
 #include <tutti/definition/concurrency_limit.hpp>
 #include <tutti/definition/diagnostic.hpp>
+#include <tutti/definition/outcome.hpp>
 
 #include <toml++/toml.h>
 
@@ -17,6 +18,9 @@ namespace tutti::definition {
 
 /// The position of a toml++ node in `file`.
 source_location location_in(const std::string& file, const toml::source_region& region);
+
+/// The document, or its syntax error at file:line:column.
+outcome<toml::table> parse_toml(std::string_view text, const std::string& file);
 
 class table_reader {
  public:
