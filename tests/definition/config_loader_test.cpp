@@ -250,3 +250,39 @@ TEST_CASE("load_config reads the file it finds, and a missing --config file is a
   CHECK(defaults->file.empty());
   CHECK(defaults->limits.max_concurrent_agents == 10);
 }
+
+TEST_CASE("a backend may be exclusive per model, take an auto limit and tune its backoff") {
+  auto c = parsed(R"(
+[backends.studio]
+provider = "lmstudio"
+exclusive = "model"
+max_concurrent = "auto"
+auto_refresh_seconds = 10
+backoff_after_failures = 5
+backoff_initial_seconds = 0.5
+backoff_max_seconds = 8
+)");
+  const auto& studio = c.backends.at("studio");
+  CHECK(studio.exclusive == exclusivity::model);
+  CHECK(studio.is_auto_limit);
+  CHECK_FALSE(studio.max_concurrent.has_value());
+  CHECK(studio.auto_refresh == 10s);
+  CHECK(studio.backoff.failures_before_pause == 5);
+  CHECK(studio.backoff.initial_pause == 500ms);
+  CHECK(studio.backoff.max_pause == 8s);
+
+  auto problems = problems_of(R"(
+[backends.api]
+provider = "anthropic"
+max_concurrent = "auto"
+exclusive = "models"
+backoff_initial_seconds = 10
+backoff_max_seconds = 5
+)");
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "backends.api.max_concurrent: \"auto\" asks the server how many models"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "backends.api.exclusive: 'models' is not one of backend, model"));
+  CHECK(has_problem(problems, definition_errc::out_of_range,
+                    "backends.api.backoff_max_seconds: must not be less than"));
+}

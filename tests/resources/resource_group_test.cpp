@@ -95,3 +95,19 @@ TEST_CASE("loopback hosts are recognised and nothing else is") {
   CHECK_FALSE(is_loopback_url("http://[::2]"));
   CHECK_FALSE(is_loopback_url("not a url"));
 }
+
+TEST_CASE("exclusive = model makes each model of a server its own group") {
+  auto studio = backend("lmstudio", provider_kind::lmstudio, "http://localhost:1234");
+  studio.exclusive = exclusivity::model;
+  CHECK(classify(studio, "qwen").id == "local-lmstudio-http://localhost:1234/qwen");
+  CHECK(classify(studio, "llama").id == "local-lmstudio-http://localhost:1234/llama");
+  studio.exclusive = exclusivity::backend;
+  CHECK(classify(studio, "qwen").id == "local-lmstudio-http://localhost:1234");
+}
+
+TEST_CASE("an auto limit starts at one until the server has answered") {
+  auto ollama = backend("ollama", provider_kind::ollama, "http://gpu-box:11434");
+  ollama.is_auto_limit = true;
+  CHECK(classify(ollama).is_auto_limit);
+  CHECK(classify(ollama).limit == concurrency_limit::at_most(1));
+}

@@ -53,7 +53,27 @@ std::optional<backend_spec> read_backend(table_reader& reader, const std::string
   if (auto resource = reader.choice("resource", {"remote-api", "remote-server", "local-server"})) {
     b.resource = parse_resource_class(*resource);
   }
-  b.max_concurrent = reader.limit("max_concurrent");
+  const bool wants_auto_limit = reader.has_text("max_concurrent", "auto");
+  if (wants_auto_limit) {
+    reader.text("max_concurrent");
+  } else {
+    b.max_concurrent = reader.limit("max_concurrent");
+  }
+  if (auto refresh = reader.seconds("auto_refresh_seconds")) {
+    b.auto_refresh = *refresh;
+  }
+  if (reader.choice("exclusive", {"backend", "model"}) == "model") {
+    b.exclusive = exclusivity::model;
+  }
+  if (auto failures = reader.integer("backoff_after_failures", 1, 1000)) {
+    b.backoff.failures_before_pause = *failures;
+  }
+  if (auto pause = reader.seconds("backoff_initial_seconds")) {
+    b.backoff.initial_pause = *pause;
+  }
+  if (auto pause = reader.seconds("backoff_max_seconds")) {
+    b.backoff.max_pause = *pause;
+  }
   auto key_env = reader.text("api_key_env");
   reader.report_unknown_keys();
   if (!provider_name) {
@@ -62,6 +82,19 @@ std::optional<backend_spec> read_backend(table_reader& reader, const std::string
   if (auto reserved = parse_provider_kind(name); reserved && *reserved != b.provider) {
     reader.report(definition_errc::invalid_value, "provider",
                   "the backend name '" + name + "' is reserved for provider '" + name + "'");
+  }
+  if (wants_auto_limit) {
+    if (b.provider == provider_kind::ollama || b.provider == provider_kind::lmstudio) {
+      b.is_auto_limit = true;
+    } else {
+      reader.report_value(definition_errc::invalid_value, "max_concurrent",
+                          "\"auto\" asks the server how many models it has loaded, which only "
+                          "ollama and lmstudio backends can answer");
+    }
+  }
+  if (b.backoff.max_pause < b.backoff.initial_pause) {
+    reader.report_value(definition_errc::out_of_range, "backoff_max_seconds",
+                        "must not be less than backoff_initial_seconds");
   }
   if (b.provider == provider_kind::mock && base_url) {
     reader.report(definition_errc::invalid_value, "base_url",

@@ -67,6 +67,11 @@ const toml::node* table_reader::find(std::string_view key) {
   return table_.get(key);
 }
 
+bool table_reader::has_text(std::string_view key, std::string_view value) const {
+  const auto* node = table_.get(key);
+  return node != nullptr && node->is_string() && node->as_string()->get() == value;
+}
+
 source_location table_reader::location() const {
   return location_in(file_, table_.source());
 }

@@ -47,6 +47,8 @@ class table_reader {
   const toml::array* table_array(std::string_view key);
 
   bool has(std::string_view key) const { return table_.contains(key); }
+  /// Whether `key` holds exactly the string `value`.
+  bool has_text(std::string_view key, std::string_view value) const;
   source_location location() const;
   source_location location_of(std::string_view key) const;
   std::string field(std::string_view key) const;

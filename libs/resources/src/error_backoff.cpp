@@ -4,7 +4,7 @@
 
 namespace tutti::resources {
 
-error_backoff::error_backoff(backoff_settings settings)
+error_backoff::error_backoff(definition::backoff_spec settings)
     : settings_(settings), pause_(settings.initial_pause) {}
 
 void error_backoff::record(bool is_transient_failure, time_point now) {

@@ -73,13 +73,19 @@ bool is_loopback_url(std::string_view url) {
   }
 }
 
-resource_group classify(const definition::backend_spec& backend) {
+resource_group classify(const definition::backend_spec& backend, std::string_view model) {
   resource_group g;
   g.resource = backend.resource.value_or(inferred_class(backend));
-  g.limit = backend.max_concurrent.value_or(g.resource == resource_class::local_server
-                                                ? concurrency_limit::at_most(1)
-                                                : concurrency_limit::unlimited());
+  g.is_auto_limit = backend.is_auto_limit;
+  g.limit = g.is_auto_limit
+                ? concurrency_limit::at_most(1)
+                : backend.max_concurrent.value_or(g.resource == resource_class::local_server
+                                                      ? concurrency_limit::at_most(1)
+                                                      : concurrency_limit::unlimited());
   g.id = group_id(backend, g.resource);
+  if (backend.exclusive == definition::exclusivity::model && !model.empty()) {
+    g.id += "/" + std::string{model};
+  }
   return g;
 }
 

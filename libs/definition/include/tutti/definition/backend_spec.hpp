@@ -6,10 +6,22 @@
 #include <tutti/definition/provider_kind.hpp>
 #include <tutti/definition/resource_class.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
 namespace tutti::definition {
+
+/// backend: one queue for the whole server; model: one per model (LM Studio serves loaded
+/// models in parallel and queues the requests to each).
+enum class exclusivity { backend, model };
+
+/// When a backend keeps failing with connection errors or 5xx, its admissions pause.
+struct backoff_spec {
+  int failures_before_pause = 3;
+  std::chrono::milliseconds initial_pause{1000};
+  std::chrono::milliseconds max_pause{30000};
+};
 
 struct backend_spec {
   std::string name;
@@ -17,6 +29,10 @@ struct backend_spec {
   std::string base_url;                            // empty for the in-process mock
   std::optional<resource_class> resource;          // inferred from provider and host when absent
   std::optional<concurrency_limit> max_concurrent; // inferred from the resource when absent
+  bool is_auto_limit = false; // max_concurrent = "auto": as many as the server has models loaded
+  std::chrono::milliseconds auto_refresh{30000};
+  exclusivity exclusive = exclusivity::backend;
+  backoff_spec backoff;
   std::string api_key_env; // environment variable holding the key; may be empty
   source_location where;   // where it was defined; empty for built-ins
 };

@@ -3,6 +3,7 @@
 // Pure: times are passed in.
 #pragma once
 
+#include <tutti/definition/backend_spec.hpp>
 #include <tutti/resources/admission_queue.hpp>
 
 #include <chrono>
@@ -11,17 +12,11 @@
 
 namespace tutti::resources {
 
-struct backoff_settings {
-  int failures_before_pause = 3;
-  std::chrono::milliseconds initial_pause{1000};
-  std::chrono::milliseconds max_pause{30000};
-};
-
 class error_backoff {
  public:
   enum class gate { open, probe, closed };
 
-  explicit error_backoff(backoff_settings settings = {});
+  explicit error_backoff(definition::backoff_spec settings = {});
 
   /// Records a finished call: a transient failure (connection error, 5xx) or anything else.
   void record(bool is_transient_failure, time_point now);
@@ -35,7 +30,7 @@ class error_backoff {
   int consecutive_failures() const { return consecutive_failures_; }
 
  private:
-  backoff_settings settings_;
+  definition::backoff_spec settings_;
   int consecutive_failures_ = 0;
   std::chrono::milliseconds pause_;
   std::optional<time_point> paused_until_;

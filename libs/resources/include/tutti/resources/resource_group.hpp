@@ -12,6 +12,7 @@ struct resource_group {
   std::string id; // e.g. "local-ollama-http://localhost:11434"
   definition::resource_class resource = definition::resource_class::remote_api;
   definition::concurrency_limit limit = definition::concurrency_limit::unlimited();
+  bool is_auto_limit = false; // the limit follows the server's loaded models; 1 until known
 };
 
 /// Whether a URL's host is this machine: localhost, 127.0.0.0/8, ::1, or 0.0.0.0 (a bind
@@ -19,6 +20,7 @@ struct resource_group {
 bool is_loopback_url(std::string_view url);
 
 /// Classifies a backend by provider and host; its explicit resource and max_concurrent win.
-resource_group classify(const definition::backend_spec& backend);
+/// With `exclusive = "model"`, each model is a group of its own ("<id>/<model>").
+resource_group classify(const definition::backend_spec& backend, std::string_view model = {});
 
 } // namespace tutti::resources
