@@ -13,6 +13,13 @@ using namespace tutti;
 
 constexpr int latency_ms = 100;
 
+// The engine-wide cap (50 by default) would otherwise be what is measured.
+definition::config uncapped_config() {
+  return definition::parse_config("[limits]\nmax_concurrent_llm_calls = 1000000\n", "bench",
+                                  definition::fixed_environment({}))
+      .value();
+}
+
 definition::resolved_ensemble fan_out(int agents) {
   std::string text = "name = \"bench\"\ntimeout_seconds = 3600\nmax_concurrent_agents = " +
                      std::to_string(agents) + "\n";
@@ -20,15 +27,15 @@ definition::resolved_ensemble fan_out(int agents) {
     text += "[[agents]]\nname = \"a" + std::to_string(i) +
             "\"\nprovider = \"mock\"\nmock = { latency_ms = " + std::to_string(latency_ms) + " }\n";
   }
-  auto config = definition::parse_config("", "", definition::fixed_environment({})).value();
-  return definition::resolve(definition::parse_ensemble(text, "bench.toml").value(), config)
+  return definition::resolve(definition::parse_ensemble(text, "bench.toml").value(),
+                             uncapped_config())
       .value();
 }
 
 void run_agents(benchmark::State& state, engine::run_mode mode) {
   const auto agents = static_cast<int>(state.range(0));
   const auto ensemble = fan_out(agents);
-  engine::engine e{definition::parse_config("", "", definition::fixed_environment({})).value()};
+  engine::engine e{uncapped_config()};
   engine::run_options options;
   options.mode = mode;
   double wall_ms = 0;

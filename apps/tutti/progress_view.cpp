@@ -17,7 +17,7 @@ std::string seconds(double ms) {
 progress_view::progress_view(const definition::resolved_ensemble& e) {
   for (const auto& agent : e.agents) {
     index_.emplace(agent.name, agents_.size());
-    agents_.push_back({agent.name, std::nullopt, std::nullopt, 0});
+    agents_.push_back({agent.name, std::nullopt, {}, 0, std::nullopt, 0});
     name_width_ = std::max(name_width_, agent.name.size());
   }
 }
@@ -29,7 +29,10 @@ void progress_view::apply(const engine::run_event& event) {
     return;
   }
   auto* a = &agents_[found->second];
-  if (event.kind == engine::run_event_kind::started) {
+  if (event.kind == engine::run_event_kind::waiting) {
+    a->waiting_for = event.group;
+    a->ahead = event.ahead;
+  } else if (event.kind == engine::run_event_kind::started) {
     a->started_ms = event.at_ms;
   } else if (event.kind == engine::run_event_kind::finished) {
     a->finished = event.status;
@@ -46,6 +49,8 @@ std::string progress_view::describe(const agent_line& a, double now_ms) const {
     }
   } else if (a.started_ms) {
     line += "running " + seconds(now_ms - *a.started_ms);
+  } else if (!a.waiting_for.empty()) {
+    line += "queued (" + a.waiting_for + ", " + std::to_string(a.ahead) + " ahead)";
   } else {
     line += "waiting";
   }

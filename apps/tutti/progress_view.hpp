@@ -1,5 +1,6 @@
-// The live view of a run on a terminal: each agent waiting, running (with elapsed time) or
-// done. Fed by run events from engine threads; drawn by the command's own thread.
+// The live view of a run on a terminal: each agent waiting, queued for its backend (with how
+// many are ahead), running (with elapsed time) or done. Fed by run events from engine threads;
+// drawn by the command's own thread.
 #pragma once
 
 #include <tutti/definition/resolved_ensemble.hpp>
@@ -30,6 +31,8 @@ class progress_view {
   struct agent_line {
     std::string name;
     std::optional<double> started_ms;
+    std::string waiting_for; // the resource group, while queued for a slot
+    std::uint64_t ahead = 0;
     std::optional<engine::agent_status> finished;
     double finished_ms = 0;
   };

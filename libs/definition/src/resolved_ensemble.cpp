@@ -63,33 +63,20 @@ class agent_resolver {
 
  private:
   std::optional<backend_spec> backend_for(const agent_spec& agent, const model_settings& s) {
-    if (s.backend) {
-      auto b = c_.backends.find(*s.backend);
-      if (b == c_.backends.end()) {
-        report(definition_errc::unknown_backend, agent, "backend",
-               "unknown backend '" + *s.backend + "'" +
-                   did_you_mean(*s.backend, keys_of(c_.backends)));
-        return std::nullopt;
-      }
-      return b->second;
+    if (!s.names_target()) {
+      report(definition_errc::no_model, agent, "name",
+             "agent '" + agent.name +
+                 "' has no model: set profile, backend, or provider and model (provider = "
+                 "\"mock\" needs no server)");
+      return std::nullopt;
     }
-    if (s.provider) {
-      if (!s.base_url) {
-        // The provider's default backend, which the configuration may have redefined.
-        return c_.backends.at(*s.provider);
-      }
-      // An ad-hoc server: no key is sent to it, since a key belongs to a configured backend.
-      backend_spec b;
-      b.provider = parse_provider_kind(*s.provider).value_or(provider_kind::mock);
-      b.name = *s.provider + "@" + *s.base_url;
-      b.base_url = *s.base_url;
-      return b;
+    auto backend = target_backend(s, c_);
+    if (!backend) {
+      report(definition_errc::unknown_backend, agent, "backend",
+             "unknown backend '" + s.backend.value_or("") + "'" +
+                 did_you_mean(s.backend.value_or(""), keys_of(c_.backends)));
     }
-    report(definition_errc::no_model, agent, "name",
-           "agent '" + agent.name +
-               "' has no model: set profile, backend, or provider and model (provider = "
-               "\"mock\" needs no server)");
-    return std::nullopt;
+    return backend;
   }
 
   std::string where_profiles_live() const {
@@ -112,6 +99,25 @@ class agent_resolver {
 };
 
 } // namespace
+
+std::optional<backend_spec> target_backend(const model_settings& s, const config& c) {
+  if (s.backend) {
+    auto b = c.backends.find(*s.backend);
+    return b == c.backends.end() ? std::nullopt : std::optional{b->second};
+  }
+  if (!s.provider) {
+    return std::nullopt;
+  }
+  if (!s.base_url) {
+    // The provider's default backend, which the configuration may have redefined.
+    return c.backends.at(*s.provider);
+  }
+  backend_spec b;
+  b.provider = parse_provider_kind(*s.provider).value_or(provider_kind::mock);
+  b.name = *s.provider + "@" + *s.base_url;
+  b.base_url = *s.base_url;
+  return b;
+}
 
 outcome<resolved_ensemble> resolve(const ensemble& e, const config& c) {
   diagnostics out;

@@ -31,17 +31,38 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
   return {
       [=](begin_atom, std::string& prompt) -> caf::result<agent_outcome> {
         self->state.promise = self->make_response_promise<agent_outcome>();
-        self->send(run, started_atom::value, static_cast<std::uint64_t>(index));
-        auto me = caf::actor_cast<caf::actor>(self);
-        *cancel = ctx->providers[index]->start(
-            request_for(ctx->ensemble.agents[index], std::move(prompt)),
-            [me](providers::completion_result r) {
-              caf::anon_send(me, complete_atom::value, outcome_of(r));
-            });
+        const auto& agent = ctx->ensemble.agents[index];
+        self->request(ctx->resources[index], caf::infinite, resources::acquire_atom::value,
+                      static_cast<std::int32_t>(agent.priority))
+            .then(
+                [=,
+                 request = request_for(agent, std::move(prompt))](resources::ticket slot) mutable {
+                  self->state.slot = slot;
+                  self->send(run, started_atom::value, static_cast<std::uint64_t>(index));
+                  auto me = caf::actor_cast<caf::actor>(self);
+                  *cancel = ctx->providers[index]->start(
+                      std::move(request), [me](providers::completion_result r) {
+                        caf::anon_send(me, complete_atom::value, outcome_of(r));
+                      });
+                },
+                [=](caf::error& e) {
+                  agent_outcome failed;
+                  failed.error = "no slot from the backend's resource actor: " + caf::to_string(e);
+                  self->state.promise.deliver(std::move(failed));
+                  self->quit();
+                });
         return self->state.promise;
+      },
+      [=](resources::position_atom, std::string& group, std::uint64_t ahead) {
+        self->send(run, waiting_atom::value, static_cast<std::uint64_t>(index), std::move(group),
+                   ahead);
       },
       [=](complete_atom, agent_outcome& outcome) {
         *cancel = nullptr;
+        const auto how = outcome.status == agent_status::success ? resources::call_outcome::success
+                         : outcome.is_transient_failure ? resources::call_outcome::transient_failure
+                                                        : resources::call_outcome::failure;
+        self->send(ctx->resources[index], resources::release_atom::value, self->state.slot, how);
         self->state.promise.deliver(std::move(outcome));
         self->quit();
       },

@@ -1,16 +1,19 @@
-// One agent: calls its model through its provider and answers with the outcome. Killing the
-// actor cancels the call in flight.
+// One agent: waits for a slot from its backend's resource actor, calls its model through its
+// provider, gives the slot back and answers with the outcome. Killing the actor cancels the
+// call in flight; the resource actor, which watches it, takes the slot back.
 #pragma once
 
 #include "messages.hpp"
 #include "run_context.hpp"
 
 #include <tutti/providers/provider.hpp>
+#include <tutti/resources/resource_actor.hpp>
 
 namespace tutti::engine {
 
 struct agent_state {
   caf::typed_response_promise<agent_outcome> promise;
+  resources::ticket slot = 0; // from the resource actor, once admitted
   static inline const char* name = "tutti.agent";
 };
 

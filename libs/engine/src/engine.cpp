@@ -3,6 +3,7 @@
 
 #include <tutti/engine/engine.hpp>
 #include <tutti/providers/io_thread.hpp>
+#include <tutti/resources/resource_actor.hpp>
 #include <tutti/resources/resource_group.hpp>
 
 #include <map>
@@ -53,10 +54,19 @@ caf::actor_system_config& configured(caf::actor_system_config& cfg, const engine
 // Members are ordered so that destruction is safe: the actor system (which waits for every
 // actor) goes first, while the run registry, providers and io thread still exist.
 struct engine::impl {
-  impl(definition::config c, const engine_options& options)
+  impl(definition::config c, engine_options options)
       : config(std::move(c)), mock(std::make_shared<providers::mock_provider>(io)),
+        probe(options.loaded_models_probe ? options.loaded_models_probe
+                                          : std::make_shared<resources::unreachable_probe>()),
         system(configured(system_config, options)) {
     providers.emplace("mock", mock);
+    resources::resource_config limit;
+    limit.group.id = "engine";
+    limit.group.limit =
+        definition::concurrency_limit::at_most(config.limits.max_concurrent_llm_calls);
+    limit.has_backoff = false;
+    limit.notifies_positions = false;
+    engine_limit = system.spawn(resources::resource_actor, std::move(limit));
   }
 
   ~impl() {
@@ -65,6 +75,10 @@ struct engine::impl {
     for (auto& [id, run] : live_runs) {
       caf::anon_send(run, cancel_atom::value);
     }
+    for (auto& [id, group] : groups) {
+      caf::anon_send_exit(group, caf::exit_reason::user_shutdown);
+    }
+    caf::anon_send_exit(engine_limit, caf::exit_reason::user_shutdown);
   }
 
   void forget(std::uint64_t id) {
@@ -72,15 +86,45 @@ struct engine::impl {
     live_runs.erase(id);
   }
 
+  // The resource actor of the group a backend and model belong to, spawned on first use.
+  caf::actor group_for(const definition::backend_spec& backend, const std::string& model) {
+    auto group = resources::classify(backend, model);
+    std::lock_guard lock{mutex};
+    auto found = groups.find(group.id);
+    if (found != groups.end()) {
+      return found->second;
+    }
+    resources::resource_config cfg;
+    cfg.group = group;
+    cfg.backend = backend;
+    cfg.upstream = engine_limit;
+    cfg.probe = probe;
+    auto actor = system.spawn(resources::resource_actor, std::move(cfg));
+    groups.emplace(group.id, actor);
+    return actor;
+  }
+
+  // Asks a group whether it would admit a request now, blocking; for callers outside.
+  bool can_run_now(const caf::actor& group) {
+    caf::scoped_actor self{system};
+    bool can_run = false;
+    self->request(group, std::chrono::seconds{5}, resources::can_run_atom::value)
+        .receive([&](bool answer) { can_run = answer; }, [](caf::error&) {});
+    return can_run;
+  }
+
   definition::config config;
   providers::io_thread io;
   std::shared_ptr<providers::mock_provider> mock;
+  std::shared_ptr<resources::loaded_models_probe> probe;
   std::map<std::string, std::shared_ptr<providers::provider>> providers;
   std::mutex mutex;
   std::map<std::uint64_t, caf::actor> live_runs;
+  std::map<std::string, caf::actor> groups; // by group id
   std::uint64_t next_run_id = 0;
   caf::actor_system_config system_config;
   caf::actor_system system;
+  caf::actor engine_limit; // max_concurrent_llm_calls, upstream of every group
 };
 
 engine::engine(definition::config config, engine_options options)
@@ -123,7 +167,8 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
   for (const auto& agent : e.agents) {
     ctx->providers.push_back(
         impl_->providers.at(std::string{definition::to_string(agent.backend.provider)}));
-    ctx->groups.push_back(resources::classify(agent.backend).id);
+    ctx->groups.push_back(resources::classify(agent.backend, agent.model).id);
+    ctx->resources.push_back(impl_->group_for(agent.backend, agent.model));
   }
   ctx->on_event = std::move(on_event);
   auto promise = std::make_shared<std::promise<run_result>>();

@@ -17,6 +17,7 @@ using finished_atom = caf::atom_constant<caf::atom("finished")>; // an agent is 
 using complete_atom = caf::atom_constant<caf::atom("complete")>; // a provider call returned
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>; // the ensemble deadline
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;     // cancel a run
+using waiting_atom = caf::atom_constant<caf::atom("waiting")>;   // an agent waits for a slot
 
 /// What an agent's call came to, as the agent actor reports it.
 struct agent_outcome {
@@ -26,12 +27,13 @@ struct agent_outcome {
   std::int64_t input_tokens = 0;
   std::int64_t output_tokens = 0;
   std::int32_t attempts = 0;
+  bool is_transient_failure = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_outcome& x) {
   return f(caf::meta::type_name("agent_outcome"), x.status, x.response, x.error, x.input_tokens,
-           x.output_tokens, x.attempts);
+           x.output_tokens, x.attempts, x.is_transient_failure);
 }
 
 /// The outcome of a provider's result.

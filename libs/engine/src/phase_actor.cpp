@@ -42,8 +42,9 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
                   self->send(run, finished_atom::value, index, std::move(outcome));
                 },
                 [=](caf::error& e) {
-                  // Killing the agent cancels its call and frees what it held at once.
-                  self->send_exit(agent, caf::exit_reason::user_shutdown);
+                  // Killing the agent cancels its call and frees its slot at once; the reason
+                  // (a timeout, usually) is what the resource actor counts.
+                  self->send_exit(agent, e);
                   self->state.running.erase(index);
                   self->send(run, finished_atom::value, index, failed_outcome(e, timeout));
                 });

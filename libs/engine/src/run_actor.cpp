@@ -3,6 +3,10 @@
 #include "phase_actor.hpp"
 
 #include <tutti/definition/prompt_template.hpp>
+#include <tutti/resources/resource_actor.hpp>
+
+#include <algorithm>
+#include <set>
 
 namespace tutti::engine {
 namespace {
@@ -16,10 +20,12 @@ double elapsed_ms(run_self self) {
 }
 
 void emit(run_self self, run_event_kind kind, std::size_t agent,
-          agent_status status = agent_status::success) {
+          agent_status status = agent_status::success, std::string group = {},
+          std::uint64_t ahead = 0) {
   const auto& ctx = *self->state.ctx;
   if (ctx.on_event) {
-    ctx.on_event({kind, ctx.ensemble.agents[agent].name, status, elapsed_ms(self)});
+    ctx.on_event(
+        {kind, ctx.ensemble.agents[agent].name, status, elapsed_ms(self), std::move(group), ahead});
   }
 }
 
@@ -81,6 +87,16 @@ caf::actor& phase_for(run_self self, std::size_t phase) {
   return phases[phase];
 }
 
+void deliver(run_self self) {
+  auto& result = self->state.result;
+  std::sort(result.resources.begin(), result.resources.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  self->state.ctx->on_done(std::move(result));
+  self->quit();
+}
+
+// Ends the run: stops its phases, then asks its groups for their statistics, which the
+// result carries, and delivers it.
 void finish_run(run_self self, std::optional<run_status> forced) {
   auto& st = self->state;
   for (auto& phase : st.phases) {
@@ -90,8 +106,29 @@ void finish_run(run_self self, std::optional<run_status> forced) {
   }
   st.result.elapsed_ms = elapsed_ms(self);
   st.result.status = forced.value_or(status_of(st.result.agents));
-  st.ctx->on_done(std::move(st.result));
-  self->quit();
+  // From here on only the statistics' answers matter; late agent messages are dropped.
+  self->set_default_handler(caf::drop);
+  self->become([](deadline_atom) {});
+  std::set<caf::actor> groups(st.ctx->resources.begin(), st.ctx->resources.end());
+  st.statistics_due = groups.size();
+  if (groups.empty()) {
+    deliver(self);
+    return;
+  }
+  for (const auto& group : groups) {
+    auto answered = [=] {
+      if (--self->state.statistics_due == 0) {
+        deliver(self);
+      }
+    };
+    self->request(group, std::chrono::seconds{5}, resources::stats_atom::value)
+        .then(
+            [=](resources::group_statistics& s) {
+              self->state.result.resources.push_back(std::move(s));
+              answered();
+            },
+            [=](caf::error&) { answered(); });
+  }
 }
 
 void record_skips(run_self self, const std::vector<run_schedule::skipped_agent>& skipped) {
@@ -172,6 +209,9 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         emit(self, run_event_kind::finished, index, a.status);
         record_skips(self, self->state.schedule->finish(index, a.status));
         dispatch(self);
+      },
+      [=](waiting_atom, std::uint64_t index, std::string& group, std::uint64_t ahead) {
+        emit(self, run_event_kind::waiting, index, agent_status::success, std::move(group), ahead);
       },
       [=](deadline_atom) {
         stop_early(self, run_status::timeout, agent_status::timeout, "ensemble deadline");

@@ -20,6 +20,7 @@ struct run_state {
   run_result result;
   std::vector<caf::actor> phases; // coordinators, spawned when their first agent starts
   std::chrono::steady_clock::time_point started_at;
+  std::size_t statistics_due = 0; // answers still expected from resource actors at the end
   static inline const char* name = "tutti.run";
 };
 

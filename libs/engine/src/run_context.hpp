@@ -7,6 +7,8 @@
 #include <tutti/engine/run_result.hpp>
 #include <tutti/providers/provider.hpp>
 
+#include <caf/actor.hpp>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,8 +24,9 @@ struct run_context {
   int max_concurrent_agents = 1;
   std::vector<std::shared_ptr<providers::provider>> providers; // per agent
   std::vector<std::string> groups;                             // per agent
-  event_callback on_event;                                     // may be empty
-  std::function<void(run_result)> on_done;                     // called once, at the end
+  std::vector<caf::actor> resources;       // per agent: its group's resource actor
+  event_callback on_event;                 // may be empty
+  std::function<void(run_result)> on_done; // called once, at the end
 };
 
 } // namespace tutti::engine

@@ -30,6 +30,26 @@ json agent_json(const agent_result& a) {
   return j;
 }
 
+json group_json(const resources::group_statistics& g) {
+  return {{"id", g.id},
+          {"resource", g.resource},
+          {"limit", g.limit},
+          {"active", g.active},
+          {"pending", g.pending},
+          {"peak_active", g.peak_active},
+          {"completed", g.completed},
+          {"failed", g.failed},
+          {"timed_out", g.timed_out},
+          {"cancelled", g.cancelled},
+          {"backoff", g.backoff},
+          {"note", g.note},
+          {"wait_ms",
+           {{"mean", g.wait_mean_ms},
+            {"p50", g.wait_p50_ms},
+            {"p95", g.wait_p95_ms},
+            {"max", g.wait_max_ms}}}};
+}
+
 } // namespace
 
 std::string to_json(const run_result& r, int indent) {
@@ -48,6 +68,11 @@ std::string to_json(const run_result& r, int indent) {
     agents[a.name] = agent_json(a);
   }
   j["agents"] = std::move(agents);
+  json groups = json::array();
+  for (const auto& g : r.resources) {
+    groups.push_back(group_json(g));
+  }
+  j["resources"] = std::move(groups);
   // Model output is arbitrary bytes: replace invalid UTF-8 rather than throw.
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }

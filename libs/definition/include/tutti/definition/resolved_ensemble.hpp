@@ -46,6 +46,11 @@ struct resolved_ensemble {
   phase_plan phases;
 };
 
+/// The backend that settings name: a configured backend, a provider's default backend, or an
+/// ad-hoc backend for a provider at a base URL (which gets no API key). nullopt when the
+/// settings name no target or an unknown backend.
+std::optional<backend_spec> target_backend(const model_settings& s, const config& c);
+
 /// Binds a checked ensemble to a configuration. Reports unknown profiles and backends and
 /// agents with no model, naming the ensemble file and line of the offending field.
 outcome<resolved_ensemble> resolve(const ensemble& e, const config& c);

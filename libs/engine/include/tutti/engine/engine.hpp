@@ -10,6 +10,8 @@
 #include <tutti/engine/run_result.hpp>
 #include <tutti/providers/mock_provider.hpp>
 #include <tutti/providers/provider.hpp>
+#include <tutti/resources/group_statistics.hpp>
+#include <tutti/resources/loaded_models_probe.hpp>
 
 #include <chrono>
 #include <functional>
@@ -18,6 +20,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace tutti::engine {
 
@@ -51,6 +54,17 @@ class run_handle {
 
 struct engine_options {
   std::size_t worker_threads = 0; // CAF scheduler threads; 0: one per core
+  /// Asked for backends with max_concurrent = "auto"; by default one that cannot ask, so
+  /// such backends fall back to one request at a time and say so in their statistics.
+  std::shared_ptr<resources::loaded_models_probe> loaded_models_probe;
+};
+
+/// Every resource group the engine has admitted requests for, and the engine-wide limit.
+struct resource_statistics {
+  std::vector<resources::group_statistics> groups;
+  resources::group_statistics engine_limit; // max_concurrent_llm_calls across all groups
+  std::uint64_t active = 0;                 // requests calling a model now
+  std::uint64_t pending = 0;                // requests waiting for a slot
 };
 
 class engine {
@@ -79,6 +93,18 @@ class engine {
 
   /// What the built-in mock provider has seen: calls, in flight and the peak in flight.
   providers::mock_provider::statistics mock_statistics() const;
+
+  /// Live statistics of every resource group; blocks briefly (call from outside the engine).
+  resource_statistics statistics() const;
+
+  /// Changes a group's limit while the engine runs; waiting requests see it at once. False
+  /// when no group of that id exists yet.
+  bool set_group_limit(const std::string& group_id, definition::concurrency_limit limit);
+
+  /// Whether a request to this backend and model would be admitted right now.
+  bool can_run_immediately(const std::string& backend, const std::string& model) const;
+  /// The same for a profile of the configuration; false for an unknown profile.
+  bool can_run_immediately(const std::string& profile) const;
 
   const definition::config& config() const;
 

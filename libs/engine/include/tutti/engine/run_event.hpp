@@ -8,13 +8,17 @@
 
 namespace tutti::engine {
 
-enum class run_event_kind : std::int8_t { queued, started, finished };
+/// waiting: the agent waits for its backend's resource group (which `group` names, with
+/// `ahead` requests before it); sent again as its place changes.
+enum class run_event_kind : std::int8_t { queued, waiting, started, finished };
 
 struct run_event {
   run_event_kind kind = run_event_kind::queued;
   std::string agent;
   agent_status status = agent_status::success; // meaningful for finished only
   double at_ms = 0;                            // since the run started
+  std::string group;                           // waiting only
+  std::uint64_t ahead = 0;                     // waiting only
 };
 
 /// Called on an engine thread, one event at a time per run; must be quick and thread-safe

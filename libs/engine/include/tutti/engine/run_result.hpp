@@ -3,6 +3,7 @@
 
 #include <tutti/definition/ensemble.hpp>
 #include <tutti/providers/completion.hpp>
+#include <tutti/resources/group_statistics.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -54,7 +55,8 @@ struct run_result {
   definition::scheduling_policy scheduling = definition::scheduling_policy::phased;
   int max_concurrent_agents = 0;
   std::vector<std::vector<std::string>> phases;
-  std::vector<agent_result> agents; // in definition order
+  std::vector<agent_result> agents;                   // in definition order
+  std::vector<resources::group_statistics> resources; // the run's groups when it ended
 
   /// The agent of that name, or nullptr.
   const agent_result* find(std::string_view name) const;

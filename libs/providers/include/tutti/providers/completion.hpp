@@ -26,8 +26,9 @@ struct completion_request {
 
 struct completion_result {
   bool is_success = false;
-  std::string text;  // the response, when is_success
-  std::string error; // what went wrong, otherwise
+  std::string text;                  // the response, when is_success
+  std::string error;                 // what went wrong, otherwise
+  bool is_transient_failure = false; // a connection error or 5xx: counts toward backoff
   token_usage usage;
   int attempts = 1;
 };

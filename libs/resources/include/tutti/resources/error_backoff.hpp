@@ -24,6 +24,9 @@ class error_backoff {
   /// closed: admit nothing until paused_until(), or until the probe has finished.
   gate current_gate(time_point now) const;
   void probe_started() { is_probing_ = true; }
+  /// The probe ended without an answer from the server (its agent timed out or was
+  /// cancelled): another request may probe.
+  void probe_abandoned() { is_probing_ = false; }
   std::optional<time_point> paused_until() const { return paused_until_; }
   /// "ok", "paused" or "probing", for statistics.
   std::string state(time_point now) const;
