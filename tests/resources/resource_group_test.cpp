@@ -80,7 +80,7 @@ TEST_CASE("a backend's explicit resource and max_concurrent win over the table")
 
   auto local_mock = backend("mock-local", provider_kind::mock, "");
   local_mock.resource = resource_class::local_server;
-  CHECK(classify(local_mock).id == "mock-local");
+  CHECK(classify(local_mock).id == "mock@mock-local");
   CHECK(classify(local_mock).limit == concurrency_limit::at_most(1));
 }
 

@@ -199,4 +199,70 @@ const definition::config& engine::config() const {
   return impl_->config;
 }
 
+namespace {
+
+// Asks one resource actor for its statistics, blocking; for callers outside the engine.
+resources::group_statistics ask_statistics(caf::scoped_actor& self, const caf::actor& group) {
+  resources::group_statistics s;
+  self->request(group, std::chrono::seconds{5}, resources::stats_atom::value)
+      .receive([&](resources::group_statistics& answer) { s = std::move(answer); },
+               [](caf::error&) {});
+  return s;
+}
+
+} // namespace
+
+resource_statistics engine::statistics() const {
+  std::map<std::string, caf::actor> groups;
+  {
+    std::lock_guard lock{impl_->mutex};
+    groups = impl_->groups;
+  }
+  caf::scoped_actor self{impl_->system};
+  resource_statistics out;
+  for (const auto& [id, group] : groups) {
+    out.groups.push_back(ask_statistics(self, group));
+    out.pending += out.groups.back().pending;
+  }
+  out.engine_limit = ask_statistics(self, impl_->engine_limit);
+  out.active = out.engine_limit.active;
+  out.pending += out.engine_limit.pending;
+  return out;
+}
+
+bool engine::set_group_limit(const std::string& group_id, definition::concurrency_limit limit) {
+  caf::actor group;
+  {
+    std::lock_guard lock{impl_->mutex};
+    auto found = impl_->groups.find(group_id);
+    if (found == impl_->groups.end()) {
+      return false;
+    }
+    group = found->second;
+  }
+  caf::anon_send(group, resources::limit_atom::value, limit.is_unlimited(),
+                 static_cast<std::int32_t>(limit.max()));
+  return true;
+}
+
+bool engine::can_run_immediately(const std::string& backend, const std::string& model) const {
+  auto spec = impl_->config.backends.find(backend);
+  if (spec == impl_->config.backends.end()) {
+    return false;
+  }
+  return impl_->can_run_now(impl_->group_for(spec->second, model));
+}
+
+bool engine::can_run_immediately(const std::string& profile) const {
+  auto p = impl_->config.profiles.find(profile);
+  if (p == impl_->config.profiles.end()) {
+    return false;
+  }
+  auto backend = definition::target_backend(p->second.settings, impl_->config);
+  if (!backend) {
+    return false;
+  }
+  return impl_->can_run_now(impl_->group_for(*backend, p->second.settings.model.value_or("mock")));
+}
+
 } // namespace tutti::engine

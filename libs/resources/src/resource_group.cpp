@@ -32,8 +32,8 @@ resource_class inferred_class(const definition::backend_spec& b) {
 std::string group_id(const definition::backend_spec& b, resource_class r) {
   const std::string provider{definition::to_string(b.provider)};
   if (b.provider == provider_kind::mock) {
-    // The mock has no server; each mock backend stands for one ("mock", "mock-local").
-    return b.name.starts_with("mock") ? b.name : "mock-" + b.name;
+    // The mock has no server; each mock backend stands for one ("mock", "mock@mock-local").
+    return b.name == "mock" ? b.name : "mock@" + b.name;
   }
   switch (r) {
   case resource_class::remote_api:
