@@ -32,8 +32,8 @@ void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
         {"AGENT", "BACKEND", "MODEL", "GROUP", "LIMIT", "TIMEOUT", "PRIORITY", "DEPENDS ON"}};
     for (auto i : phase) {
       const auto& a = e.agents[i];
-      auto group = resources::classify(a.backend);
-      table.add_row({a.name, a.backend.name, a.model, group.id, definition::to_string(group.limit),
+      auto group = resources::classify(a.backend, a.model);
+      table.add_row({a.name, a.backend.name, a.model, group.id, resources::limit_text(group),
                      definition::duration_text(a.timeout), std::to_string(a.priority),
                      joined(a.depends_on)});
     }

@@ -46,7 +46,7 @@ void add_profiles_command(CLI::App& app, command_state& state) {
       auto group = resources::classify(backend);
       backends.add_row({name, std::string{definition::to_string(backend.provider)},
                         std::string{definition::to_string(group.resource)},
-                        definition::to_string(group.limit), group.id,
+                        resources::limit_text(group), group.id,
                         key_status(backend, state.ctx.env)});
     }
     backends.print(out, 2);

@@ -1,6 +1,7 @@
 // tutti run NAME|FILE: runs an ensemble and prints each agent's result, or the JSON result.
 #include "commands.hpp"
 #include "progress_view.hpp"
+#include "text_table.hpp"
 
 #include <tutti/engine/engine.hpp>
 #include <tutti/engine/run_json.hpp>
@@ -22,6 +23,7 @@ struct run_arguments {
   bool sequential = false;
   bool eager = false;
   bool quiet = false;
+  bool stats = false;
   std::optional<int> max_concurrent;
 };
 
@@ -130,6 +132,28 @@ engine::run_result wait_for_run(command_state& state, engine::run_handle& handle
   }
 }
 
+std::string milliseconds(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", ms);
+  return text;
+}
+
+void print_statistics(std::ostream& out, const engine::run_result& r) {
+  out << "\nresources:\n";
+  text_table table{{"GROUP", "RESOURCE", "LIMIT", "ACTIVE", "PENDING", "PEAK", "DONE", "FAILED",
+                    "TIMED OUT", "CANCELLED", "BACKOFF", "WAIT MS MEAN/P50/P95/MAX", "NOTE"}};
+  for (const auto& g : r.resources) {
+    table.add_row({g.id, g.resource, g.limit, std::to_string(g.active), std::to_string(g.pending),
+                   std::to_string(g.peak_active), std::to_string(g.completed),
+                   std::to_string(g.failed), std::to_string(g.timed_out),
+                   std::to_string(g.cancelled), g.backoff,
+                   milliseconds(g.wait_mean_ms) + "/" + milliseconds(g.wait_p50_ms) + "/" +
+                       milliseconds(g.wait_p95_ms) + "/" + milliseconds(g.wait_max_ms),
+                   g.note});
+  }
+  table.print(out, 2);
+}
+
 int exit_code_for(engine::run_status status) {
   return status == engine::run_status::completed ? exit_code::success : exit_code::run_failed;
 }
@@ -152,6 +176,9 @@ void add_run_command(CLI::App& app, command_state& state) {
   cmd->add_option("--max-concurrent", args->max_concurrent, "Cap on agents in flight")
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_flag("--quiet", args->quiet, "No live progress on standard error");
+  cmd->add_flag("--stats", args->stats,
+                "Print each resource group's statistics after the results (the JSON always "
+                "has them)");
   cmd->callback([&state, args] {
     auto config = load_config_or_report(state);
     if (!config) {
@@ -192,6 +219,9 @@ void add_run_command(CLI::App& app, command_state& state) {
       state.ctx.out << engine::to_json(result) << '\n';
     } else {
       print_result(state.ctx.out, result);
+      if (args->stats) {
+        print_statistics(state.ctx.out, result);
+      }
     }
     state.exit_code = exit_code_for(result.status);
   });

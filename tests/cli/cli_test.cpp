@@ -280,3 +280,15 @@ TEST_CASE("run exits 1 when some agent did not succeed and 2 when nothing could 
   CHECK(tutti_in(dir.path(), {"run", "partial.toml", "--sequential", "--eager"}).code == 2);
   CHECK(tutti_in(dir.path(), {"run", "partial.toml", "--max-concurrent", "0"}).code == 2);
 }
+
+TEST_CASE("run --stats shows each resource group, and the JSON carries them too") {
+  temp_dir dir;
+  dir.write("ensembles/steps.toml", two_step);
+  auto r = tutti_in(dir.path(), {"run", "steps", "--stats"});
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "resources:\n  GROUP  RESOURCE    LIMIT      ACTIVE  PENDING  PEAK  DONE"));
+  CHECK(contains(r.out, "  mock   remote-api  unlimited  0       0        1     2"));
+  auto json = tutti_in(dir.path(), {"run", "steps", "--json"});
+  CHECK(contains(json.out, "\"resources\": ["));
+  CHECK(contains(json.out, "\"id\": \"mock\""));
+}

@@ -111,3 +111,12 @@ TEST_CASE("an auto limit starts at one until the server has answered") {
   CHECK(classify(ollama).is_auto_limit);
   CHECK(classify(ollama).limit == concurrency_limit::at_most(1));
 }
+
+TEST_CASE("limits read as numbers, unlimited or auto") {
+  auto ollama = backend("ollama", provider_kind::ollama, "http://localhost:11434");
+  CHECK(tutti::resources::limit_text(classify(ollama)) == "1");
+  ollama.is_auto_limit = true;
+  CHECK(tutti::resources::limit_text(classify(ollama)) == "auto");
+  CHECK(tutti::resources::limit_text(classify(backend("a", provider_kind::anthropic, ""))) ==
+        "unlimited");
+}

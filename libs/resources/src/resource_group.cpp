@@ -73,6 +73,10 @@ bool is_loopback_url(std::string_view url) {
   }
 }
 
+std::string limit_text(const resource_group& g) {
+  return g.is_auto_limit ? std::string{"auto"} : definition::to_string(g.limit);
+}
+
 resource_group classify(const definition::backend_spec& backend, std::string_view model) {
   resource_group g;
   g.resource = backend.resource.value_or(inferred_class(backend));

@@ -15,6 +15,9 @@ struct resource_group {
   bool is_auto_limit = false; // the limit follows the server's loaded models; 1 until known
 };
 
+/// The limit as people read it: "1", "unlimited", or "auto" for a limit the server decides.
+std::string limit_text(const resource_group& g);
+
 /// Whether a URL's host is this machine: localhost, 127.0.0.0/8, ::1, or 0.0.0.0 (a bind
 /// address that clients reach as localhost). A URL that does not parse is not local.
 bool is_loopback_url(std::string_view url);
