@@ -39,7 +39,7 @@ exclusive = "model"
 provider = "ollama"
 base_url = "http://gpu-box:11434"
 backoff_after_failures = 2
-backoff_initial_seconds = 0.2
+backoff_initial_seconds = 1
 [backends.auto]
 provider = "ollama"
 max_concurrent = "auto"
