@@ -313,25 +313,32 @@ provider = "mock"
   CHECK(*agent(r, "mid").finished_ms <= *agent(r, "low").started_ms);
 }
 
-TEST_CASE("a run reports every agent queued, started and finished") {
+TEST_CASE("a run reports every agent queued, started, its tokens and finished") {
   engine e{default_config()};
   std::mutex mutex;
   std::vector<run_event> events;
-  e.run(ensemble_from(fan_out(3, 10)), "go", {}, [&](const run_event& event) {
-    std::lock_guard lock{mutex};
-    events.push_back(event);
-  });
+  auto r =
+      e.run(ensemble_from(fan_out(3, 40)), "one two three four", {}, [&](const run_event& event) {
+        std::lock_guard lock{mutex};
+        events.push_back(event);
+      });
   std::lock_guard lock{mutex};
-  REQUIRE(events.size() == 9);
   for (std::string name : {"a0", "a1", "a2"}) {
     std::vector<run_event_kind> kinds;
+    std::string streamed;
     for (const auto& event : events) {
-      if (event.agent == name) {
+      if (event.agent != name) {
+        continue;
+      }
+      if (event.kind == run_event_kind::token) {
+        streamed += event.text;
+      } else {
         kinds.push_back(event.kind);
       }
     }
     CHECK(kinds == std::vector<run_event_kind>{run_event_kind::queued, run_event_kind::started,
                                                run_event_kind::finished});
+    CHECK(streamed == r.find(name)->response);
   }
 }
 
@@ -387,6 +394,7 @@ TEST_CASE("a registered provider answers the agents of its provider name") {
   class echo_provider final : public tutti::providers::provider {
    public:
     tutti::providers::cancel_call start(tutti::providers::completion_request request,
+                                        tutti::providers::token_callback,
                                         tutti::providers::completion_callback done) override {
       tutti::providers::completion_result result;
       result.is_success = true;

@@ -321,9 +321,10 @@ class timed_provider final : public providers::provider {
  public:
   explicit timed_provider(std::chrono::milliseconds latency) : latency_(latency) {}
   providers::cancel_call start(providers::completion_request request,
+                               providers::token_callback on_token,
                                providers::completion_callback done) override {
     request.mock.latency = latency_;
-    return mock_.start(std::move(request), std::move(done));
+    return mock_.start(std::move(request), std::move(on_token), std::move(done));
   }
 
  private:
@@ -336,7 +337,7 @@ class timed_provider final : public providers::provider {
 class flaky_provider final : public providers::provider {
  public:
   explicit flaky_provider(int failures) : failures_left_(failures) {}
-  providers::cancel_call start(providers::completion_request request,
+  providers::cancel_call start(providers::completion_request request, providers::token_callback,
                                providers::completion_callback done) override {
     providers::completion_result r;
     if (failures_left_-- > 0) {

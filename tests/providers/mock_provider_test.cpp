@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <future>
+#include <mutex>
 
 using namespace tutti::providers;
 
@@ -51,12 +52,12 @@ TEST_CASE("a mock call answers after its latency, and a cancelled one never does
   std::promise<completion_result> answered;
   auto r = request("x");
   r.mock.latency = std::chrono::milliseconds{20};
-  mock.start(r, [&](completion_result result) { answered.set_value(std::move(result)); });
+  mock.start(r, {}, [&](completion_result result) { answered.set_value(std::move(result)); });
   CHECK(answered.get_future().get().text == "[critic] x");
 
   r.mock.latency = std::chrono::milliseconds{60000};
   bool called = false;
-  auto cancel = mock.start(r, [&](completion_result) { called = true; });
+  auto cancel = mock.start(r, {}, [&](completion_result) { called = true; });
   CHECK(mock.stats().in_flight == 1);
   cancel();
   cancel(); // a second cancel does nothing
@@ -66,4 +67,39 @@ TEST_CASE("a mock call answers after its latency, and a cancelled one never does
   CHECK(mock.stats().in_flight == 0);
   CHECK(mock.stats().peak_in_flight == 1);
   CHECK(mock.stats().cancelled == 1);
+}
+
+TEST_CASE("pieces of a reply join back to it and keep words whole") {
+  const std::string text = "one two three four five six seven eight nine ten";
+  auto pieces = stream_pieces_of(text, 4);
+  CHECK(pieces.size() <= 4);
+  std::string joined;
+  for (const auto& p : pieces) {
+    CHECK((p.back() == ' ' || &p == &pieces.back()));
+    joined += p;
+  }
+  CHECK(joined == text);
+  CHECK(stream_pieces_of("", 4).empty());
+  CHECK(stream_pieces_of("word", 8) == std::vector<std::string>{"word"});
+}
+
+TEST_CASE("a streaming mock call hands over its pieces in order, then the whole result") {
+  io_thread io;
+  mock_provider mock{io};
+  auto r = request("alpha beta gamma delta epsilon zeta eta theta iota kappa");
+  r.mock.latency = std::chrono::milliseconds{40};
+  std::mutex mutex;
+  std::string streamed;
+  std::promise<completion_result> answered;
+  mock.start(
+      r,
+      [&](std::string piece) {
+        std::lock_guard lock{mutex};
+        streamed += piece;
+      },
+      [&](completion_result result) { answered.set_value(std::move(result)); });
+  auto result = answered.get_future().get();
+  std::lock_guard lock{mutex};
+  CHECK(streamed == result.text);
+  CHECK(result.text == "[critic] alpha beta gamma delta epsilon zeta eta theta iota kappa");
 }

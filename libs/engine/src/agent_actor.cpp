@@ -40,10 +40,17 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
                   self->state.slot = slot;
                   self->send(run, started_atom::value, static_cast<std::uint64_t>(index));
                   auto me = caf::actor_cast<caf::actor>(self);
-                  *cancel = ctx->providers[index]->start(
-                      std::move(request), [me](providers::completion_result r) {
-                        caf::anon_send(me, complete_atom::value, outcome_of(r));
-                      });
+                  providers::token_callback on_token;
+                  if (ctx->on_event) { // stream only when someone listens
+                    on_token = [me](std::string piece) {
+                      caf::anon_send(me, token_atom::value, std::move(piece));
+                    };
+                  }
+                  *cancel = ctx->providers[index]->start(std::move(request), std::move(on_token),
+                                                         [me](providers::completion_result r) {
+                                                           caf::anon_send(me, complete_atom::value,
+                                                                          outcome_of(r));
+                                                         });
                 },
                 [=](caf::error& e) {
                   agent_outcome failed;
@@ -52,6 +59,9 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
                   self->quit();
                 });
         return self->state.promise;
+      },
+      [=](token_atom, std::string& piece) {
+        self->send(run, token_atom::value, static_cast<std::uint64_t>(index), std::move(piece));
       },
       [=](resources::position_atom, std::string& group, std::uint64_t ahead) {
         self->send(run, waiting_atom::value, static_cast<std::uint64_t>(index), std::move(group),

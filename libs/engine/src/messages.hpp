@@ -18,6 +18,7 @@ using complete_atom = caf::atom_constant<caf::atom("complete")>; // a provider c
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>; // the ensemble deadline
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;     // cancel a run
 using waiting_atom = caf::atom_constant<caf::atom("waiting")>;   // an agent waits for a slot
+using token_atom = caf::atom_constant<caf::atom("token")>;       // a piece of a response
 
 /// What an agent's call came to, as the agent actor reports it.
 struct agent_outcome {

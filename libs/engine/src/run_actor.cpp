@@ -19,14 +19,21 @@ double elapsed_ms(run_self self) {
       .count();
 }
 
-void emit(run_self self, run_event_kind kind, std::size_t agent,
-          agent_status status = agent_status::success, std::string group = {},
-          std::uint64_t ahead = 0) {
+void emit(run_self self, run_event&& event, std::size_t agent) {
   const auto& ctx = *self->state.ctx;
   if (ctx.on_event) {
-    ctx.on_event(
-        {kind, ctx.ensemble.agents[agent].name, status, elapsed_ms(self), std::move(group), ahead});
+    event.agent = ctx.ensemble.agents[agent].name;
+    event.at_ms = elapsed_ms(self);
+    ctx.on_event(event);
   }
+}
+
+void emit(run_self self, run_event_kind kind, std::size_t agent,
+          agent_status status = agent_status::success) {
+  run_event event;
+  event.kind = kind;
+  event.status = status;
+  emit(self, std::move(event), agent);
 }
 
 run_result skeleton(const run_context& ctx) {
@@ -211,7 +218,17 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         dispatch(self);
       },
       [=](waiting_atom, std::uint64_t index, std::string& group, std::uint64_t ahead) {
-        emit(self, run_event_kind::waiting, index, agent_status::success, std::move(group), ahead);
+        run_event event;
+        event.kind = run_event_kind::waiting;
+        event.group = std::move(group);
+        event.ahead = ahead;
+        emit(self, std::move(event), index);
+      },
+      [=](token_atom, std::uint64_t index, std::string& piece) {
+        run_event event;
+        event.kind = run_event_kind::token;
+        event.text = std::move(piece);
+        emit(self, std::move(event), index);
       },
       [=](deadline_atom) {
         stop_early(self, run_status::timeout, agent_status::timeout, "ensemble deadline");

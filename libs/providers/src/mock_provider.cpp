@@ -64,6 +64,25 @@ completion_result mock_completion(const completion_request& request) {
   return result;
 }
 
+std::vector<std::string> stream_pieces_of(const std::string& text, std::size_t pieces) {
+  std::vector<std::string> out;
+  if (text.empty() || pieces == 0) {
+    return out;
+  }
+  const std::size_t target = (text.size() + pieces - 1) / pieces;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = std::min(text.size(), start + target);
+    // Move the cut to just after the next space so words stay whole (and UTF-8 too).
+    while (end < text.size() && text[end - 1] != ' ') {
+      ++end;
+    }
+    out.push_back(text.substr(start, end - start));
+    start = end;
+  }
+  return out;
+}
+
 struct mock_provider::shared_state {
   std::atomic<std::int64_t> calls{0};
   std::atomic<std::int64_t> in_flight{0};
@@ -81,10 +100,43 @@ struct mock_provider::shared_state {
 
 namespace {
 
-struct mock_call {
-  explicit mock_call(boost::asio::io_context& io) : timer(io) {}
+// One call: its timer, and the pieces still to stream before the result.
+struct mock_call : std::enable_shared_from_this<mock_call> {
+  mock_call(boost::asio::io_context& io, std::shared_ptr<mock_provider::shared_state> counters)
+      : timer(io), state(std::move(counters)) {}
+
+  // Arms the timer for the next piece (or the result) and, when it fires, hands it over.
+  void arm(std::chrono::steady_clock::time_point at) {
+    timer.expires_at(at);
+    timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->is_finished.load()) {
+        return;
+      }
+      if (self->next_piece < self->pieces.size()) {
+        self->on_token(std::move(self->pieces[self->next_piece++]));
+        if (self->next_piece < self->pieces.size()) {
+          self->arm(self->started + self->step * static_cast<long>(self->next_piece + 1));
+          return;
+        }
+      }
+      if (self->is_finished.exchange(true)) {
+        return;
+      }
+      --self->state->in_flight;
+      self->done(std::move(self->result));
+    });
+  }
+
   boost::asio::steady_timer timer; // touched on the io thread only
+  std::shared_ptr<mock_provider::shared_state> state;
   std::atomic<bool> is_finished{false};
+  std::vector<std::string> pieces;
+  std::size_t next_piece = 0;
+  std::chrono::steady_clock::time_point started;
+  std::chrono::steady_clock::duration step{};
+  token_callback on_token;
+  completion_callback done;
+  completion_result result;
 };
 
 } // namespace
@@ -93,30 +145,28 @@ mock_provider::mock_provider(io_thread& io) : io_(io), state_(std::make_shared<s
 
 mock_provider::~mock_provider() = default;
 
-cancel_call mock_provider::start(completion_request request, completion_callback done) {
-  auto call = std::make_shared<mock_call>(io_.context());
-  auto state = state_;
-  state->begin();
+cancel_call mock_provider::start(completion_request request, token_callback on_token,
+                                 completion_callback done) {
+  auto call = std::make_shared<mock_call>(io_.context(), state_);
+  state_->begin();
   const auto latency = request.mock.latency.value_or(std::chrono::milliseconds{0});
-  auto result = mock_completion(request);
-  boost::asio::post(io_.context(), [call, state, latency, result = std::move(result),
-                                    done = std::move(done)]() mutable {
-    call->timer.expires_after(latency);
-    call->timer.async_wait([call, state, result = std::move(result),
-                            done = std::move(done)](const boost::system::error_code& ec) mutable {
-      if (ec || call->is_finished.exchange(true)) {
-        return;
-      }
-      --state->in_flight;
-      done(std::move(result));
-    });
+  call->result = mock_completion(request);
+  if (on_token && call->result.is_success) {
+    call->pieces = stream_pieces_of(call->result.text, stream_pieces);
+    call->on_token = std::move(on_token);
+  }
+  call->done = std::move(done);
+  call->step = latency / static_cast<long>(std::max<std::size_t>(call->pieces.size(), 1));
+  boost::asio::post(io_.context(), [call] {
+    call->started = std::chrono::steady_clock::now();
+    call->arm(call->started + call->step);
   });
-  return [call, state, &io = io_.context()] {
+  return [call, &io = io_.context()] {
     if (call->is_finished.exchange(true)) {
       return;
     }
-    --state->in_flight;
-    ++state->cancelled;
+    --call->state->in_flight;
+    ++call->state->cancelled;
     boost::asio::post(io, [call] { call->timer.cancel(); });
   };
 }

@@ -9,8 +9,9 @@
 namespace tutti::engine {
 
 /// waiting: the agent waits for its backend's resource group (which `group` names, with
-/// `ahead` requests before it); sent again as its place changes.
-enum class run_event_kind : std::int8_t { queued, waiting, started, finished };
+/// `ahead` requests before it); sent again as its place changes. token: a piece of the
+/// agent's response (`text`) as the model produces it.
+enum class run_event_kind : std::int8_t { queued, waiting, started, token, finished };
 
 struct run_event {
   run_event_kind kind = run_event_kind::queued;
@@ -19,6 +20,7 @@ struct run_event {
   double at_ms = 0;                            // since the run started
   std::string group;                           // waiting only
   std::uint64_t ahead = 0;                     // waiting only
+  std::string text;                            // token only
 };
 
 /// Called on an engine thread, one event at a time per run; must be quick and thread-safe

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace tutti::providers {
 
@@ -14,6 +16,9 @@ class io_thread;
 /// The mock's answer to a request: its `fail` error, its `reply` with {prompt} and {agent}
 /// substituted, or by default "[AGENT] " and the first 200 characters of the prompt.
 completion_result mock_completion(const completion_request& request);
+
+/// `text` cut into at most `pieces` pieces at word boundaries, which join back to `text`.
+std::vector<std::string> stream_pieces_of(const std::string& text, std::size_t pieces);
 
 class mock_provider final : public provider {
  public:
@@ -27,11 +32,15 @@ class mock_provider final : public provider {
   explicit mock_provider(io_thread& io);
   ~mock_provider() override;
 
-  cancel_call start(completion_request request, completion_callback done) override;
+  /// Streams a reply in up to `stream_pieces` pieces spread evenly over its latency.
+  cancel_call start(completion_request request, token_callback on_token,
+                    completion_callback done) override;
+  static constexpr std::size_t stream_pieces = 8;
   statistics stats() const;
 
+  struct shared_state; // the counters, shared with the calls in flight
+
  private:
-  struct shared_state;
   io_thread& io_;
   std::shared_ptr<shared_state> state_;
 };

@@ -11,6 +11,10 @@ namespace tutti::providers {
 /// on (the engine sends it to the agent's actor).
 using completion_callback = std::function<void(completion_result)>;
 
+/// Receives a piece of the response as it arrives, when the caller asked for streaming; runs on
+/// a provider thread, like completion_callback.
+using token_callback = std::function<void(std::string)>;
+
 /// Cancels a call in flight; does nothing once the call has completed. Thread-safe.
 using cancel_call = std::function<void()>;
 
@@ -19,8 +23,10 @@ class provider {
   virtual ~provider() = default;
 
   /// Starts a call. `done` is called exactly once, unless the call is cancelled first, in
-  /// which case it is never called.
-  virtual cancel_call start(completion_request request, completion_callback done) = 0;
+  /// which case it is never called. When `on_token` is set, pieces of the response are passed
+  /// to it as they arrive, all before `done`; the result still carries the whole text.
+  virtual cancel_call start(completion_request request, token_callback on_token,
+                            completion_callback done) = 0;
 };
 
 } // namespace tutti::providers
