@@ -12,8 +12,6 @@
 namespace tutti::definition {
 namespace {
 
-constexpr int max_cap = 1'000'000;
-
 bool is_variable_name(std::string_view name) {
   return !name.empty() && !(name[0] >= '0' && name[0] <= '9') &&
          std::all_of(name.begin(), name.end(), [](char c) {
@@ -23,10 +21,10 @@ bool is_variable_name(std::string_view name) {
 }
 
 void read_limits(table_reader& reader, run_limits& limits) {
-  if (auto n = reader.integer("max_concurrent_llm_calls", 1, max_cap)) {
+  if (auto n = reader.integer("max_concurrent_llm_calls", cap_range)) {
     limits.max_concurrent_llm_calls = *n;
   }
-  if (auto n = reader.integer("max_concurrent_agents", 1, max_cap)) {
+  if (auto n = reader.integer("max_concurrent_agents", cap_range)) {
     limits.max_concurrent_agents = *n;
   }
   if (auto t = reader.seconds("agent_timeout_seconds")) {
@@ -65,7 +63,7 @@ std::optional<backend_spec> read_backend(table_reader& reader, const std::string
   if (reader.choice("exclusive", {"backend", "model"}) == "model") {
     b.exclusive = exclusivity::model;
   }
-  if (auto failures = reader.integer("backoff_after_failures", 1, 1000)) {
+  if (auto failures = reader.integer("backoff_after_failures", {1, 1000})) {
     b.backoff.failures_before_pause = *failures;
   }
   if (auto pause = reader.seconds("backoff_initial_seconds")) {
@@ -163,20 +161,21 @@ void override_from(const environment& env, const std::string& variable, T& targe
   if constexpr (std::is_same_v<T, int>) {
     int n = 0;
     auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
-    if (ec == std::errc{} && end == value->data() + value->size() && n >= 1 && n <= max_cap) {
+    if (ec == std::errc{} && end == value->data() + value->size() && n >= cap_range.min &&
+        n <= cap_range.max) {
       target = n;
       return;
     }
-    out.push_back(
-        {definition_errc::invalid_value,
-         {},
-         variable,
-         "must be an integer between 1 and " + std::to_string(max_cap) + ", got '" + *value + "'"});
+    out.push_back({definition_errc::invalid_value,
+                   {},
+                   variable,
+                   "must be an integer between 1 and " + std::to_string(cap_range.max) + ", got '" +
+                       *value + "'"});
   } else {
     char* end = nullptr;
     double seconds = std::strtod(value->c_str(), &end);
     if (!value->empty() && end == value->c_str() + value->size() && seconds > 0 &&
-        seconds <= 365.0 * 24 * 3600) {
+        seconds <= max_seconds) {
       target = std::max(std::chrono::milliseconds{1},
                         std::chrono::milliseconds{std::llround(seconds * 1000.0)});
       return;

@@ -14,15 +14,6 @@
 namespace tutti::definition {
 namespace {
 
-constexpr int max_cap = 1'000'000;
-
-bool is_valid_agent_name(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-  });
-}
-
 agent_spec read_agent(const toml::table& table, std::size_t index, const std::string& file,
                       diagnostics& out) {
   table_reader reader{table, file, "agents[" + std::to_string(index) + "]", out};
@@ -42,7 +33,7 @@ agent_spec read_agent(const toml::table& table, std::size_t index, const std::st
   }
   agent.profile = reader.non_empty_text("profile");
   agent.settings = read_model_settings(reader);
-  agent.priority = reader.integer("priority", 1, 10);
+  agent.priority = reader.integer("priority", priority_range);
   agent.prompt = reader.text("prompt");
   agent.depends_on = reader.text_list("depends_on").value_or(std::vector<std::string>{});
   if (reader.choice("on_dependency_failure", {"skip", "run"}) == "run") {
@@ -137,9 +128,9 @@ outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file)
   e.name = reader.required_text("name").value_or("");
   e.description = reader.text("description").value_or("");
   e.default_input = reader.text("default_input").value_or("");
-  e.max_concurrent_agents = reader.integer("max_concurrent_agents", 1, max_cap);
+  e.max_concurrent_agents = reader.integer("max_concurrent_agents", cap_range);
   e.timeout = reader.seconds("timeout_seconds");
-  e.priority = reader.integer("priority", 1, 10);
+  e.priority = reader.integer("priority", priority_range);
   if (reader.choice("scheduling", {"phased", "eager"}) == "eager") {
     e.scheduling = scheduling_policy::eager;
   }

@@ -20,11 +20,11 @@ model_settings read_model_settings(table_reader& reader) {
   s.model = reader.non_empty_text("model");
   s.system_prompt = reader.text("system_prompt");
   s.timeout = reader.seconds("timeout_seconds");
-  s.temperature = reader.number("temperature", 0.0, 2.0);
-  s.max_tokens = reader.integer("max_tokens", 1, 10'000'000);
+  s.temperature = reader.number("temperature", temperature_range);
+  s.max_tokens = reader.integer("max_tokens", max_tokens_range);
   if (const auto* mock = reader.table("mock")) {
     table_reader mock_reader{*mock, reader.file(), reader.field("mock"), reader.problems()};
-    if (auto latency = mock_reader.integer("latency_ms", 0, 24 * 3600 * 1000)) {
+    if (auto latency = mock_reader.integer("latency_ms", {0, 24 * 3600 * 1000})) {
       s.mock.latency = std::chrono::milliseconds{*latency};
     }
     s.mock.reply = mock_reader.text("reply");

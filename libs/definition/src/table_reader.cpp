@@ -34,15 +34,6 @@ std::string_view type_name(toml::node_type t) {
   return "nothing";
 }
 
-std::string format_number(double x) {
-  std::string s = std::to_string(x);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') {
-    s.pop_back();
-  }
-  return s;
-}
-
 } // namespace
 
 source_location location_in(const std::string& file, const toml::source_region& region) {
@@ -135,7 +126,7 @@ std::optional<std::string> table_reader::non_empty_text(std::string_view key) {
   return value;
 }
 
-std::optional<int> table_reader::integer(std::string_view key, int min, int max) {
+std::optional<int> table_reader::integer(std::string_view key, value_range<int> range) {
   const auto* node = find(key);
   if (node == nullptr) {
     return std::nullopt;
@@ -145,16 +136,14 @@ std::optional<int> table_reader::integer(std::string_view key, int min, int max)
     wrong_type(key, *node, "an integer");
     return std::nullopt;
   }
-  if (i->get() < min || i->get() > max) {
-    report_value(definition_errc::out_of_range, key,
-                 "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                     ", got " + std::to_string(i->get()));
+  if (auto problem = range_problem(i->get(), range)) {
+    report_value(definition_errc::out_of_range, key, std::move(*problem));
     return std::nullopt;
   }
   return static_cast<int>(i->get());
 }
 
-std::optional<double> table_reader::number(std::string_view key, double min, double max) {
+std::optional<double> table_reader::number(std::string_view key, value_range<double> range) {
   const auto* node = find(key);
   if (node == nullptr) {
     return std::nullopt;
@@ -164,10 +153,8 @@ std::optional<double> table_reader::number(std::string_view key, double min, dou
     return std::nullopt;
   }
   double value = node->value<double>().value_or(0.0);
-  if (!(value >= min && value <= max)) { // also rejects nan
-    report_value(definition_errc::out_of_range, key,
-                 "must be between " + format_number(min) + " and " + format_number(max) + ", got " +
-                     format_number(value));
+  if (auto problem = range_problem(value, range)) {
+    report_value(definition_errc::out_of_range, key, std::move(*problem));
     return std::nullopt;
   }
   return value;
@@ -183,11 +170,10 @@ std::optional<std::chrono::milliseconds> table_reader::seconds(std::string_view 
     return std::nullopt;
   }
   double value = node->value<double>().value_or(0.0);
-  constexpr double a_year = 365.0 * 24 * 3600;
-  if (!(value > 0.0 && value <= a_year)) {
+  if (!(value > 0.0 && value <= max_seconds)) {
     report_value(definition_errc::out_of_range, key,
                  "must be a number of seconds greater than 0 (and at most a year), got " +
-                     format_number(value));
+                     number_text(value));
     return std::nullopt;
   }
   auto ms = std::chrono::milliseconds{static_cast<long long>(std::llround(value * 1000.0))};

@@ -5,6 +5,7 @@
 #include <tutti/definition/concurrency_limit.hpp>
 #include <tutti/definition/diagnostic.hpp>
 #include <tutti/definition/outcome.hpp>
+#include <tutti/definition/value_ranges.hpp>
 
 #include <toml++/toml.h>
 
@@ -32,8 +33,8 @@ class table_reader {
   std::optional<std::string> required_text(std::string_view key);
   /// A string that may be absent but, when present, must not be empty.
   std::optional<std::string> non_empty_text(std::string_view key);
-  std::optional<int> integer(std::string_view key, int min, int max);
-  std::optional<double> number(std::string_view key, double min, double max);
+  std::optional<int> integer(std::string_view key, value_range<int> range);
+  std::optional<double> number(std::string_view key, value_range<double> range);
   /// A positive number of seconds, integer or fractional.
   std::optional<std::chrono::milliseconds> seconds(std::string_view key);
   std::optional<std::vector<std::string>> text_list(std::string_view key);
