@@ -115,6 +115,14 @@ void check_cycles(const std::vector<agent_spec>& agents, diagnostics& out) {
 
 } // namespace
 
+diagnostics check_agents(const std::vector<agent_spec>& agents) {
+  diagnostics out;
+  check_names(agents, out);
+  check_references(agents, out);
+  check_cycles(agents, out);
+  return out;
+}
+
 outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file) {
   auto document = parse_toml(text, file);
   if (!document) {
@@ -143,9 +151,8 @@ outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file)
                   "an ensemble needs at least one [[agents]] table");
   }
   reader.report_unknown_keys();
-  check_names(e.agents, out);
-  check_references(e.agents, out);
-  check_cycles(e.agents, out);
+  auto across = check_agents(e.agents);
+  out.insert(out.end(), across.begin(), across.end());
   if (!out.empty()) {
     return out;
   }

@@ -2,6 +2,18 @@
 
 namespace tutti::definition {
 
+std::optional<target_problem> check_target(bool has_backend, bool has_provider, bool has_base_url) {
+  if (has_backend && (has_provider || has_base_url)) {
+    return target_problem{"backend", definition_errc::conflicting_fields,
+                          "set either backend, or provider (with an optional base_url), not both"};
+  }
+  if (has_base_url && !has_provider) {
+    return target_problem{"base_url", definition_errc::missing_field,
+                          "needs provider (openai, anthropic, ollama, lmstudio or mock) beside it"};
+  }
+  return std::nullopt;
+}
+
 model_settings overlay(const model_settings& base, const model_settings& top) {
   model_settings out = base;
   if (top.names_target()) {

@@ -31,12 +31,9 @@ model_settings read_model_settings(table_reader& reader) {
     s.mock.fail = mock_reader.text("fail");
     mock_reader.report_unknown_keys();
   }
-  if (reader.has("backend") && (reader.has("provider") || reader.has("base_url"))) {
-    reader.report(definition_errc::conflicting_fields, "backend",
-                  "set either backend, or provider (with an optional base_url), not both");
-  } else if (reader.has("base_url") && !reader.has("provider")) {
-    reader.report(definition_errc::missing_field, "base_url",
-                  "needs provider (openai, anthropic, ollama, lmstudio or mock) beside it");
+  if (auto problem =
+          check_target(reader.has("backend"), reader.has("provider"), reader.has("base_url"))) {
+    reader.report(problem->code, problem->key, std::move(problem->message));
   }
   return s;
 }

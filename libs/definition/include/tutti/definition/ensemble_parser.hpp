@@ -14,6 +14,10 @@ namespace tutti::definition {
 /// unknown dependencies, cycles and prompt references. `file` names it in diagnostics.
 outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file);
 
+/// The checks that span agents: duplicate names, unknown dependencies, prompts that use
+/// agents they do not depend on, and cycles.
+diagnostics check_agents(const std::vector<agent_spec>& agents);
+
 /// parse_ensemble over a file's contents; a missing or unreadable file is a diagnostic too.
 outcome<ensemble> load_ensemble(const std::filesystem::path& file);
 

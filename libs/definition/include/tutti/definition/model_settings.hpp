@@ -1,6 +1,8 @@
 // The settings a profile and an agent share; an agent's own settings override its profile's.
 #pragma once
 
+#include <tutti/definition/diagnostic.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -31,6 +33,17 @@ struct model_settings {
 
   bool names_target() const { return backend || provider || base_url; }
 };
+
+/// What is wrong with where settings say the model is served: which key, and why.
+struct target_problem {
+  std::string key;
+  definition_errc code;
+  std::string message;
+};
+
+/// The serving target is a backend, or a provider with an optional base URL; nullopt when the
+/// keys present say one of those.
+std::optional<target_problem> check_target(bool has_backend, bool has_provider, bool has_base_url);
 
 /// `top` over `base`, field by field. The serving target (backend, provider, base_url) moves
 /// as one: if `top` names any of it, none of `base`'s target is kept, since mixing a profile's
