@@ -3,6 +3,7 @@
 #include "support/ensemble_text.hpp"
 
 #include <tutti/definition/config_loader.hpp>
+#include <tutti/engine/actors.hpp>
 #include <tutti/engine/engine.hpp>
 
 #include <catch2/catch.hpp>
@@ -410,4 +411,16 @@ TEST_CASE("a registered provider answers the agents of its provider name") {
                  "hi");
   CHECK(r.agents[0].response == "echo llama3.2: hi");
   CHECK(r.agents[0].group == "local-ollama-http://localhost:11434");
+}
+
+TEST_CASE("a program can spawn its own actors in the engine's actor system") {
+  engine e{default_config()};
+  auto& system = actor_system_of(e);
+  auto doubler = system.spawn([]() -> caf::behavior { return {[](int x) { return 2 * x; }}; });
+  caf::scoped_actor self{system};
+  int answer = 0;
+  self->request(doubler, std::chrono::seconds{5}, 21)
+      .receive([&](int x) { answer = x; }, [](caf::error&) {});
+  CHECK(answer == 42);
+  self->send_exit(doubler, caf::exit_reason::user_shutdown);
 }

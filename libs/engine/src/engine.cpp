@@ -1,6 +1,7 @@
 #include "messages.hpp"
 #include "run_actor.hpp"
 
+#include <tutti/engine/actors.hpp>
 #include <tutti/engine/engine.hpp>
 #include <tutti/providers/io_thread.hpp>
 #include <tutti/resources/resource_actor.hpp>
@@ -263,6 +264,10 @@ bool engine::can_run_immediately(const std::string& profile) const {
     return false;
   }
   return impl_->can_run_now(impl_->group_for(*backend, p->second.settings.model.value_or("mock")));
+}
+
+caf::actor_system& actor_system_of(engine& e) {
+  return e.impl_->system;
 }
 
 } // namespace tutti::engine

@@ -22,6 +22,10 @@
 #include <string>
 #include <vector>
 
+namespace caf {
+class actor_system;
+} // namespace caf
+
 namespace tutti::engine {
 
 /// Thrown by run() and start() for an ensemble the engine cannot run (see engine::check).
@@ -109,6 +113,7 @@ class engine {
   const definition::config& config() const;
 
  private:
+  friend caf::actor_system& actor_system_of(engine& e); // tutti/engine/actors.hpp
   struct impl;
   std::unique_ptr<impl> impl_;
 };
