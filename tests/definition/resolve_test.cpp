@@ -234,3 +234,21 @@ on_dependency_failure = "run"
   CHECK(r->agents[0].mock.reply == "hi");
   CHECK(r->agents[1].on_dependency_failure == dependency_failure_policy::run);
 }
+
+TEST_CASE("mock settings come from the profile, field by field under the agent's own") {
+  auto c = parse_config(R"(
+[profiles.fake]
+provider = "mock"
+mock = { latency_ms = 300, reply = "from the profile" }
+)",
+                        "tutti.toml", fixed_environment({}));
+  REQUIRE(c.has_value());
+  auto e = parse_ensemble(
+      "name = \"e\"\n[[agents]]\nname = \"a\"\nprofile = \"fake\"\nmock = { latency_ms = 5 }\n",
+      "e.toml");
+  REQUIRE(e.has_value());
+  auto r = resolve(*e, *c);
+  REQUIRE(r.has_value());
+  CHECK(r->agents[0].mock.latency == 5ms);
+  CHECK(r->agents[0].mock.reply == "from the profile");
+}

@@ -1,6 +1,7 @@
 // The engine on the mock backend. Latencies are real timers, but every assertion is about
 // order, overlap and counts, never about how fast something was.
 #include "support/ensemble_text.hpp"
+#include "support/slots.hpp"
 
 #include <tutti/definition/config_loader.hpp>
 #include <tutti/engine/actors.hpp>
@@ -13,6 +14,7 @@
 
 using namespace tutti::engine;
 using tutti::definition::scheduling_policy;
+using tutti::test::all_slots_returned;
 using tutti::test::ensemble_from;
 
 namespace {
@@ -172,6 +174,7 @@ mock = { latency_ms = 10 }
   CHECK(*agent(r, "waiting").started_ms >= *stuck.finished_ms);
   CHECK(eventually([&] { return e.mock_statistics().in_flight == 0; }));
   CHECK(e.mock_statistics().cancelled == 1);
+  CHECK(all_slots_returned(e));
 }
 
 TEST_CASE("the ensemble deadline keeps finished results and ends the rest") {
@@ -202,6 +205,7 @@ depends_on = ["slow"]
   CHECK(agent(r, "after").error == "ensemble deadline");
   CHECK_FALSE(agent(r, "after").started_ms.has_value());
   CHECK(eventually([&] { return e.mock_statistics().in_flight == 0; }));
+  CHECK(all_slots_returned(e));
 }
 
 TEST_CASE("a failing agent does not stop its siblings, and its dependants skip or run") {
@@ -355,6 +359,7 @@ TEST_CASE("a cancelled run ends at once with what it has") {
     CHECK(a.error == "run cancelled");
   }
   CHECK(eventually([&] { return e.mock_statistics().in_flight == 0; }));
+  CHECK(all_slots_returned(e));
 }
 
 TEST_CASE("one engine runs several ensembles at the same time") {

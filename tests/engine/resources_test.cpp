@@ -2,6 +2,7 @@
 // `resource` overrides. Requests are sequenced through run events, never through sleeps, and
 // assertions are about who ran when and the most requests a group had in flight.
 #include "support/ensemble_text.hpp"
+#include "support/slots.hpp"
 
 #include <tutti/definition/config_loader.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
@@ -17,6 +18,7 @@
 
 using namespace tutti;
 using namespace tutti::engine;
+using tutti::test::all_slots_returned;
 
 namespace {
 
@@ -112,19 +114,6 @@ const resources::group_statistics& group(const resource_statistics& s, const std
       std::find_if(s.groups.begin(), s.groups.end(), [&](const auto& g) { return g.id == id; });
   REQUIRE(found != s.groups.end());
   return *found;
-}
-
-bool all_slots_returned(const engine::engine& e) {
-  for (int i = 0; i < 500; ++i) {
-    auto s = e.statistics();
-    if (s.active == 0 && s.pending == 0 &&
-        std::all_of(s.groups.begin(), s.groups.end(),
-                    [](const auto& g) { return g.active == 0 && g.pending == 0; })) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
-  return false;
 }
 
 } // namespace
@@ -463,4 +452,27 @@ TEST_CASE("can_run_immediately tells whether a request would be admitted now") {
   busy.wait();
   CHECK(all_slots_returned(e));
   CHECK(e.can_run_immediately("fast"));
+}
+
+TEST_CASE("an automatic limit is asked for again periodically") {
+  class counting_probe final : public resources::loaded_models_probe {
+   public:
+    void count_loaded(const definition::backend_spec&,
+                      resources::loaded_models_callback done) override {
+      done(++asked, "");
+    }
+    std::atomic<int> asked{0};
+  };
+  auto c = config_with();
+  auto& backend = c.backends.at("auto");
+  backend.auto_refresh = std::chrono::milliseconds{20};
+  auto probe = std::make_shared<counting_probe>();
+  engine_options options;
+  options.loaded_models_probe = probe;
+  engine::engine e{c, options};
+  e.register_provider("ollama", std::make_shared<timed_provider>(std::chrono::milliseconds{300}));
+  auto r = e.run(ensemble(c, "name = \"a\"\n" + plain_agent("a", "auto")), "go");
+  CHECK(r.status == run_status::completed);
+  CHECK(probe->asked >= 3);
+  CHECK(group(e.statistics(), r.agents[0].group).note.find("models loaded") != std::string::npos);
 }
