@@ -14,7 +14,7 @@ build:
 demo: build
 	$(TUTTI) list
 	$(TUTTI) plan code-review
-	$(TUTTI) run code-review
+	$(TUTTI) run code-review </dev/null
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

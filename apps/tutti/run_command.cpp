@@ -76,7 +76,7 @@ std::string seconds(double ms) {
 void print_indented(std::ostream& out, const std::string& text) {
   std::istringstream lines{text};
   for (std::string line; std::getline(lines, line);) {
-    out << "  " << line << '\n';
+    out << (line.empty() ? "" : "  ") << line << '\n';
   }
 }
 
