@@ -476,3 +476,26 @@ TEST_CASE("an automatic limit is asked for again periodically") {
   CHECK(probe->asked >= 3);
   CHECK(group(e.statistics(), r.agents[0].group).note.find("models loaded") != std::string::npos);
 }
+
+TEST_CASE("two backends for one server must agree on its limit") {
+  auto c = config_with("[backends.same-local]\nprovider = \"mock\"\n");
+  // Two mock backends are two groups; two names for one Ollama server are one group.
+  auto one_server =
+      definition::parse_config("[backends.laptop]\nprovider = \"ollama\"\nmax_concurrent = 2\n",
+                               "tutti.toml", definition::fixed_environment({}));
+  REQUIRE(one_server.has_value());
+  engine::engine e{*one_server};
+  e.register_provider("ollama", std::make_shared<timed_provider>(std::chrono::milliseconds{1}));
+  auto both = ensemble(*one_server,
+                       "name = \"b\"\n" + plain_agent("a", "laptop") + plain_agent("b", "ollama"));
+  auto problems = e.check(both);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].message ==
+        "backends 'laptop' and 'ollama' are the same server (group "
+        "local-ollama-http://localhost:11434) with different limits (2 and 1); use one backend "
+        "for it, or give both the same limit");
+  CHECK(e.check(ensemble(*one_server, "name = \"a\"\n" + plain_agent("a", "laptop"))).empty());
+  CHECK(e.check(ensemble(c, "name = \"m\"\n" + plain_agent("a", "same-local") +
+                                plain_agent("b", "api")))
+            .empty());
+}

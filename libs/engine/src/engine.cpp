@@ -52,6 +52,16 @@ caf::actor_system_config& configured(caf::actor_system_config& cfg, const engine
 
 } // namespace
 
+// Which backend set a group's limit, and to what.
+struct group_setting {
+  std::string backend;
+  std::string limit;
+};
+
+group_setting settings_of(const definition::backend_spec& b, const resources::resource_group& g) {
+  return {b.name, resources::limit_text(g)};
+}
+
 // Members are ordered so that destruction is safe: the actor system (which waits for every
 // actor) goes first, while the run registry, providers and io thread still exist.
 struct engine::impl {
@@ -102,6 +112,7 @@ struct engine::impl {
     cfg.probe = probe;
     auto actor = system.spawn(resources::resource_actor, std::move(cfg));
     groups.emplace(group.id, actor);
+    group_settings.emplace(group.id, settings_of(backend, group));
     return actor;
   }
 
@@ -121,7 +132,8 @@ struct engine::impl {
   std::map<std::string, std::shared_ptr<providers::provider>> providers;
   std::mutex mutex;
   std::map<std::uint64_t, caf::actor> live_runs;
-  std::map<std::string, caf::actor> groups; // by group id
+  std::map<std::string, caf::actor> groups;            // by group id
+  std::map<std::string, group_setting> group_settings; // who set each group's limit
   std::uint64_t next_run_id = 0;
   caf::actor_system_config system_config;
   caf::actor_system system;
@@ -140,7 +152,25 @@ void engine::register_provider(const std::string& provider_name,
 
 definition::diagnostics engine::check(const definition::resolved_ensemble& e) const {
   definition::diagnostics problems;
+  std::map<std::string, group_setting> settings;
+  {
+    std::lock_guard lock{impl_->mutex};
+    settings = impl_->group_settings;
+  }
   for (const auto& agent : e.agents) {
+    // Two backends that name one server share its group, so they must agree on its limit.
+    auto group = resources::classify(agent.backend, agent.model);
+    auto [known, is_new] = settings.emplace(group.id, settings_of(agent.backend, group));
+    if (!is_new && known->second.limit != resources::limit_text(group)) {
+      problems.push_back({definition::definition_errc::conflicting_fields,
+                          {e.file, 0, 0},
+                          "agents." + agent.name,
+                          "backends '" + known->second.backend + "' and '" + agent.backend.name +
+                              "' are the same server (group " + group.id +
+                              ") with different limits (" + known->second.limit + " and " +
+                              resources::limit_text(group) +
+                              "); use one backend for it, or give both the same limit"});
+    }
     const std::string provider{definition::to_string(agent.backend.provider)};
     if (impl_->providers.count(provider) == 0) {
       problems.push_back({definition::definition_errc::unknown_backend,
