@@ -1,0 +1,295 @@
+#include <tutti/providers/protocol.hpp>
+
+#include <boost/url/parse.hpp>
+#include <nlohmann/json.hpp>
+
+namespace tutti::providers {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t max_quoted_body = 200;
+
+json messages_of(const completion_request& r, bool with_system) {
+  json messages = json::array();
+  if (with_system && !r.system_prompt.empty()) {
+    messages.push_back({{"role", "system"}, {"content", r.system_prompt}});
+  }
+  messages.push_back({{"role", "user"}, {"content", r.prompt}});
+  return messages;
+}
+
+std::vector<std::pair<std::string, std::string>> json_headers() {
+  return {{"content-type", "application/json"}, {"accept", "application/json"}};
+}
+
+completion_result malformed(std::string_view protocol_name, std::string_view why) {
+  completion_result r;
+  r.error = "the response is not the JSON the " + std::string{protocol_name} +
+            " protocol promises (" + std::string{why} + ")";
+  return r;
+}
+
+// Parses without throwing; a discarded value means the text is not JSON.
+json parse(std::string_view text) {
+  return json::parse(text, nullptr, false);
+}
+
+std::int64_t count_at(const json& j, const char* key) {
+  auto found = j.find(key);
+  return found != j.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
+}
+
+class openai_protocol final : public protocol {
+ public:
+  http_call build(const completion_request& r, const call_settings& s) const override {
+    json body{{"model", r.model}, {"messages", messages_of(r, true)}, {"stream", s.stream}};
+    if (r.temperature) {
+      body["temperature"] = *r.temperature;
+    }
+    if (r.max_tokens) {
+      body["max_tokens"] = *r.max_tokens;
+    }
+    if (s.stream) {
+      body["stream_options"] = {{"include_usage", true}};
+    }
+    auto headers = json_headers();
+    if (!s.api_key.empty()) {
+      headers.emplace_back("authorization", "Bearer " + s.api_key);
+    }
+    return {s.base_path + "/v1/chat/completions", std::move(headers), body.dump()};
+  }
+
+  completion_result parse_body(std::string_view body) const override {
+    auto j = parse(body);
+    if (j.is_discarded()) {
+      return malformed("OpenAI", "not JSON");
+    }
+    const auto content = j.value(json::json_pointer("/choices/0/message/content"), json());
+    if (!content.is_string()) {
+      return malformed("OpenAI", "no choices[0].message.content");
+    }
+    completion_result r;
+    r.is_success = true;
+    r.text = content.get<std::string>();
+    if (auto usage = j.find("usage"); usage != j.end() && usage->is_object()) {
+      r.usage = {count_at(*usage, "prompt_tokens"), count_at(*usage, "completion_tokens")};
+    }
+    return r;
+  }
+
+  stream_framing framing() const override { return stream_framing::sse; }
+
+  stream_piece parse_event(std::string_view, std::string_view data) const override {
+    stream_piece piece;
+    if (data == "[DONE]") {
+      piece.is_end = true;
+      return piece;
+    }
+    auto j = parse(data);
+    if (j.is_discarded() || !j.is_object()) {
+      piece.error = "a stream event is not JSON";
+      return piece;
+    }
+    if (j.contains("error")) {
+      piece.error = error_message_of(data);
+      return piece;
+    }
+    auto delta = j.value(json::json_pointer("/choices/0/delta/content"), json());
+    if (delta.is_string()) {
+      piece.text = delta.get<std::string>();
+    }
+    if (auto usage = j.find("usage"); usage != j.end() && usage->is_object()) {
+      piece.input_tokens = count_at(*usage, "prompt_tokens");
+      piece.output_tokens = count_at(*usage, "completion_tokens");
+    }
+    return piece;
+  }
+};
+
+class anthropic_protocol final : public protocol {
+ public:
+  http_call build(const completion_request& r, const call_settings& s) const override {
+    json body{{"model", r.model},
+              {"max_tokens", r.max_tokens.value_or(s.default_max_tokens)},
+              {"messages", messages_of(r, false)},
+              {"stream", s.stream}};
+    if (!r.system_prompt.empty()) {
+      body["system"] = r.system_prompt;
+    }
+    if (r.temperature) {
+      body["temperature"] = *r.temperature;
+    }
+    auto headers = json_headers();
+    headers.emplace_back("anthropic-version", "2023-06-01");
+    if (!s.api_key.empty()) {
+      headers.emplace_back("x-api-key", s.api_key);
+    }
+    return {s.base_path + "/v1/messages", std::move(headers), body.dump()};
+  }
+
+  completion_result parse_body(std::string_view body) const override {
+    auto j = parse(body);
+    if (j.is_discarded() || !j.is_object()) {
+      return malformed("Anthropic", "not JSON");
+    }
+    auto content = j.find("content");
+    if (content == j.end() || !content->is_array()) {
+      return malformed("Anthropic", "no content array");
+    }
+    completion_result r;
+    r.is_success = true;
+    for (const auto& block : *content) {
+      if (block.value("type", "") == "text" && block.contains("text") &&
+          block["text"].is_string()) {
+        r.text += block["text"].get<std::string>();
+      }
+    }
+    if (auto usage = j.find("usage"); usage != j.end() && usage->is_object()) {
+      r.usage = {count_at(*usage, "input_tokens"), count_at(*usage, "output_tokens")};
+    }
+    return r;
+  }
+
+  stream_framing framing() const override { return stream_framing::sse; }
+
+  stream_piece parse_event(std::string_view event, std::string_view data) const override {
+    stream_piece piece;
+    if (event == "ping") {
+      return piece;
+    }
+    if (event == "message_stop") {
+      piece.is_end = true;
+      return piece;
+    }
+    auto j = parse(data);
+    if (j.is_discarded() || !j.is_object()) {
+      piece.error = "a stream event is not JSON";
+      return piece;
+    }
+    if (event == "error" || j.value("type", "") == "error") {
+      piece.error = error_message_of(data);
+    } else if (event == "message_start") {
+      piece.input_tokens =
+          count_at(j.value(json::json_pointer("/message/usage"), json::object()), "input_tokens");
+    } else if (event == "content_block_delta") {
+      auto text = j.value(json::json_pointer("/delta/text"), json());
+      if (text.is_string()) {
+        piece.text = text.get<std::string>();
+      }
+    } else if (event == "message_delta") {
+      piece.output_tokens = count_at(j.value("usage", json::object()), "output_tokens");
+    }
+    return piece;
+  }
+};
+
+class ollama_protocol final : public protocol {
+ public:
+  http_call build(const completion_request& r, const call_settings& s) const override {
+    json body{{"model", r.model}, {"messages", messages_of(r, true)}, {"stream", s.stream}};
+    json options = json::object();
+    if (r.temperature) {
+      options["temperature"] = *r.temperature;
+    }
+    if (r.max_tokens) {
+      options["num_predict"] = *r.max_tokens;
+    }
+    if (!options.empty()) {
+      body["options"] = std::move(options);
+    }
+    auto headers = json_headers();
+    if (!s.api_key.empty()) {
+      headers.emplace_back("authorization", "Bearer " + s.api_key);
+    }
+    return {s.base_path + "/api/chat", std::move(headers), body.dump()};
+  }
+
+  completion_result parse_body(std::string_view body) const override {
+    auto j = parse(body);
+    if (j.is_discarded() || !j.is_object()) {
+      return malformed("Ollama", "not JSON");
+    }
+    auto content = j.value(json::json_pointer("/message/content"), json());
+    if (!content.is_string()) {
+      return malformed("Ollama", "no message.content");
+    }
+    completion_result r;
+    r.is_success = true;
+    r.text = content.get<std::string>();
+    r.usage = {count_at(j, "prompt_eval_count"), count_at(j, "eval_count")};
+    return r;
+  }
+
+  stream_framing framing() const override { return stream_framing::ndjson; }
+
+  stream_piece parse_event(std::string_view, std::string_view data) const override {
+    stream_piece piece;
+    auto j = parse(data);
+    if (j.is_discarded() || !j.is_object()) {
+      piece.error = "a stream line is not JSON";
+      return piece;
+    }
+    if (j.contains("error")) {
+      piece.error = error_message_of(data);
+      return piece;
+    }
+    auto content = j.value(json::json_pointer("/message/content"), json());
+    if (content.is_string()) {
+      piece.text = content.get<std::string>();
+    }
+    if (j.value("done", false)) {
+      piece.is_end = true;
+      piece.input_tokens = count_at(j, "prompt_eval_count");
+      piece.output_tokens = count_at(j, "eval_count");
+    }
+    return piece;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<protocol> protocol_for(definition::provider_kind p) {
+  switch (p) {
+  case definition::provider_kind::openai:
+  case definition::provider_kind::lmstudio:
+    return std::make_unique<openai_protocol>();
+  case definition::provider_kind::anthropic:
+    return std::make_unique<anthropic_protocol>();
+  case definition::provider_kind::ollama:
+    return std::make_unique<ollama_protocol>();
+  case definition::provider_kind::mock:
+    break;
+  }
+  return nullptr;
+}
+
+std::string error_message_of(std::string_view body) {
+  auto j = parse(body);
+  if (!j.is_discarded() && j.is_object()) {
+    auto error = j.find("error");
+    if (error != j.end() && error->is_string()) {
+      return error->get<std::string>();
+    }
+    if (error != j.end() && error->is_object() && error->contains("message") &&
+        (*error)["message"].is_string()) {
+      return (*error)["message"].get<std::string>();
+    }
+  }
+  std::string quoted{body.substr(0, max_quoted_body)};
+  return quoted.empty() ? std::string{"(empty body)"} : quoted;
+}
+
+std::string base_path_of(std::string_view base_url) {
+  auto url = boost::urls::parse_uri(base_url);
+  std::string path = url ? std::string{url->encoded_path()} : std::string{};
+  while (!path.empty() && path.back() == '/') {
+    path.pop_back();
+  }
+  if (path.size() >= 3 && path.compare(path.size() - 3, 3, "/v1") == 0) {
+    path.erase(path.size() - 3);
+  }
+  return path;
+}
+
+} // namespace tutti::providers

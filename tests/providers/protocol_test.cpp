@@ -1,0 +1,143 @@
+// Each protocol against recorded request and response bodies.
+#include <tutti/providers/protocol.hpp>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using namespace tutti::providers;
+using tutti::definition::provider_kind;
+using json = nlohmann::json;
+
+namespace {
+
+completion_request request() {
+  completion_request r;
+  r.model = "m1";
+  r.system_prompt = "Be brief.";
+  r.prompt = "Hi";
+  r.temperature = 0.2;
+  r.max_tokens = 50;
+  return r;
+}
+
+std::string header(const http_call& c, const std::string& name) {
+  for (const auto& [key, value] : c.headers) {
+    if (key == name) {
+      return value;
+    }
+  }
+  return "";
+}
+
+} // namespace
+
+TEST_CASE("OpenAI: chat completions with a bearer key, options and usage") {
+  auto p = protocol_for(provider_kind::openai);
+  auto call = p->build(request(), {"/api", "sk-1", true, 1024});
+  CHECK(call.target == "/api/v1/chat/completions");
+  CHECK(header(call, "authorization") == "Bearer sk-1");
+  auto body = json::parse(call.body);
+  CHECK(body["model"] == "m1");
+  CHECK(body["messages"][0] == json{{"role", "system"}, {"content", "Be brief."}});
+  CHECK(body["messages"][1] == json{{"role", "user"}, {"content", "Hi"}});
+  CHECK(body["temperature"] == 0.2);
+  CHECK(body["max_tokens"] == 50);
+  CHECK(body["stream"] == true);
+  CHECK(body["stream_options"]["include_usage"] == true);
+  CHECK(header(p->build(request(), {"", "", false, 1024}), "authorization").empty());
+
+  auto r = p->parse_body(R"({"id":"x","choices":[{"index":0,"message":{"role":"assistant",
+    "content":"Hello!"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":3}})");
+  CHECK(r.is_success);
+  CHECK(r.text == "Hello!");
+  CHECK(r.usage.input_tokens == 9);
+  CHECK(r.usage.output_tokens == 3);
+
+  CHECK(p->parse_event("", R"({"choices":[{"delta":{"content":"Hel"}}]})").text == "Hel");
+  auto usage =
+      p->parse_event("", R"({"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3}})");
+  CHECK(usage.output_tokens == 3);
+  CHECK(p->parse_event("", "[DONE]").is_end);
+  CHECK(p->framing() == stream_framing::sse);
+}
+
+TEST_CASE("Anthropic: messages with x-api-key, a top-level system and max_tokens always sent") {
+  auto p = protocol_for(provider_kind::anthropic);
+  auto plain = request();
+  plain.max_tokens.reset();
+  auto call = p->build(plain, {"", "key-2", false, 777});
+  CHECK(call.target == "/v1/messages");
+  CHECK(header(call, "x-api-key") == "key-2");
+  CHECK(header(call, "anthropic-version") == "2023-06-01");
+  CHECK(header(call, "authorization").empty());
+  auto body = json::parse(call.body);
+  CHECK(body["system"] == "Be brief.");
+  CHECK(body["max_tokens"] == 777);
+  CHECK(body["messages"].size() == 1);
+
+  auto r = p->parse_body(R"({"id":"msg","type":"message","role":"assistant","content":[
+    {"type":"text","text":"Hi "},{"type":"text","text":"there"}],"usage":{"input_tokens":12,
+    "output_tokens":4}})");
+  CHECK(r.text == "Hi there");
+  CHECK(r.usage.input_tokens == 12);
+
+  CHECK(p->parse_event("message_start",
+                       R"({"type":"message_start","message":{"usage":{"input_tokens":12}}})")
+            .input_tokens == 12);
+  CHECK(
+      p->parse_event("content_block_delta",
+                     R"({"type":"content_block_delta","delta":{"type":"text_delta","text":"Hi"}})")
+          .text == "Hi");
+  CHECK(p->parse_event("message_delta", R"({"type":"message_delta","usage":{"output_tokens":4}})")
+            .output_tokens == 4);
+  CHECK(p->parse_event("message_stop", R"({"type":"message_stop"})").is_end);
+  CHECK(p->parse_event("error", R"({"type":"error","error":{"type":"overloaded_error",
+    "message":"Overloaded"}})")
+            .error == "Overloaded");
+}
+
+TEST_CASE("Ollama: /api/chat with options, NDJSON stream and eval counts") {
+  auto p = protocol_for(provider_kind::ollama);
+  auto call = p->build(request(), {"", "", true, 1024});
+  CHECK(call.target == "/api/chat");
+  auto body = json::parse(call.body);
+  CHECK(body["options"]["temperature"] == 0.2);
+  CHECK(body["options"]["num_predict"] == 50);
+  auto r = p->parse_body(R"({"model":"m1","message":{"role":"assistant","content":"Yo"},
+    "done":true,"prompt_eval_count":7,"eval_count":2})");
+  CHECK(r.text == "Yo");
+  CHECK(r.usage.input_tokens == 7);
+  CHECK(r.usage.output_tokens == 2);
+  CHECK(p->parse_event("", R"({"message":{"content":"Y"},"done":false})").text == "Y");
+  auto last = p->parse_event("", R"({"message":{"content":""},"done":true,"eval_count":2})");
+  CHECK(last.is_end);
+  CHECK(last.output_tokens == 2);
+  CHECK(p->framing() == stream_framing::ndjson);
+  CHECK(protocol_for(provider_kind::lmstudio)->framing() == stream_framing::sse);
+}
+
+TEST_CASE("bodies that are not what a protocol promises are errors that say so") {
+  for (auto kind : {provider_kind::openai, provider_kind::anthropic, provider_kind::ollama}) {
+    auto p = protocol_for(kind);
+    CHECK_FALSE(p->parse_body("<html>502 Bad Gateway</html>").is_success);
+    CHECK(p->parse_body("<html>").error.find("is not the JSON the") != std::string::npos);
+    CHECK_FALSE(p->parse_body(R"({"unexpected":true})").is_success);
+    CHECK(p->parse_event("content_block_delta", "{not json").error.has_value());
+  }
+}
+
+TEST_CASE("error bodies yield the provider's message") {
+  CHECK(error_message_of(R"({"error":{"message":"Invalid API key","type":"auth"}})") ==
+        "Invalid API key");
+  CHECK(error_message_of(R"({"error":"model 'x' not found"})") == "model 'x' not found");
+  CHECK(error_message_of("plain text") == "plain text");
+  CHECK(error_message_of("") == "(empty body)");
+}
+
+TEST_CASE("a base URL's path is kept, without a trailing /v1") {
+  CHECK(base_path_of("https://api.openai.com").empty());
+  CHECK(base_path_of("http://localhost:8080/v1") == "");
+  CHECK(base_path_of("http://localhost:8080/v1/") == "");
+  CHECK(base_path_of("https://openrouter.ai/api") == "/api");
+  CHECK(base_path_of("https://openrouter.ai/api/v1") == "/api");
+}
