@@ -4,6 +4,7 @@ find_package(Boost 1.81 REQUIRED COMPONENTS url)
 find_package(tomlplusplus 3.3 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
+find_package(OpenSSL REQUIRED)
 
 include(${CMAKE_CURRENT_LIST_DIR}/TuttiCaf.cmake)
 if(TUTTI_BUILD_TESTS)
