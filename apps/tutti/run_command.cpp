@@ -193,7 +193,9 @@ void add_run_command(CLI::App& app, command_state& state) {
       state.exit_code = exit_code::invalid_input;
       return;
     }
-    engine::engine engine{*config};
+    engine::engine_options engine_options;
+    engine_options.environment = state.ctx.env;
+    engine::engine engine{*config, engine_options};
     if (auto problems = engine.check(*ensemble); !problems.empty()) {
       print_problems(state, problems);
       state.exit_code = exit_code::invalid_input;

@@ -272,9 +272,9 @@ TEST_CASE("run exits 1 when some agent did not succeed and 2 when nothing could 
 
   dir.write("remote.toml", "name = \"r\"\ndefault_input = \"x\"\n[[agents]]\nname = \"a\"\n"
                            "provider = \"anthropic\"\nmodel = \"claude\"\n");
-  auto unsupported = tutti_in(dir.path(), {"run", "remote.toml"});
-  CHECK(unsupported.code == 2);
-  CHECK(contains(unsupported.err, "agents.a: the anthropic provider is not available"));
+  auto keyless = tutti_in(dir.path(), {"run", "remote.toml"});
+  CHECK(keyless.code == 1);
+  CHECK(contains(keyless.out, "no API key for backend 'anthropic': set ANTHROPIC_API_KEY"));
 
   CHECK(tutti_in(dir.path(), {"run", "missing"}).code == 2);
   CHECK(tutti_in(dir.path(), {"run", "partial.toml", "--sequential", "--eager"}).code == 2);

@@ -385,15 +385,15 @@ TEST_CASE("destroying an engine ends the runs still going") {
   CHECK(handle->wait().status == run_status::cancelled);
 }
 
-TEST_CASE("an ensemble on a provider without an implementation is refused before it runs") {
-  engine e{default_config()};
-  auto ensemble = ensemble_from(
-      "name = \"x\"\n[[agents]]\nname = \"a\"\nprovider = \"ollama\"\nmodel = \"llama3.2\"\n");
-  auto problems = e.check(ensemble);
-  REQUIRE(problems.size() == 1);
-  CHECK(problems[0].field == "agents.a");
-  CHECK(problems[0].message.find("the ollama provider is not available") == 0);
-  CHECK_THROWS_AS(e.run(ensemble, "go"), engine_error);
+TEST_CASE("a cloud backend without its key fails, naming the variable to set") {
+  engine_options no_keys;
+  no_keys.environment = tutti::definition::fixed_environment({});
+  engine e{default_config(), no_keys};
+  auto r = e.run(ensemble_from("name = \"x\"\n[[agents]]\nname = \"a\"\nprovider = "
+                               "\"anthropic\"\nmodel = \"claude\"\n"),
+                 "go");
+  CHECK(r.status == run_status::failed);
+  CHECK(r.agents[0].error == "no API key for backend 'anthropic': set ANTHROPIC_API_KEY");
 }
 
 TEST_CASE("a registered provider answers the agents of its provider name") {

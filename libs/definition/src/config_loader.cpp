@@ -72,6 +72,12 @@ std::optional<backend_spec> read_backend(table_reader& reader, const std::string
   if (auto pause = reader.seconds("backoff_max_seconds")) {
     b.backoff.max_pause = *pause;
   }
+  if (auto attempts = reader.integer("max_attempts", {1, 20})) {
+    b.max_attempts = *attempts;
+  }
+  if (auto tokens = reader.integer("default_max_tokens", max_tokens_range)) {
+    b.default_max_tokens = *tokens;
+  }
   auto key_env = reader.text("api_key_env");
   reader.report_unknown_keys();
   if (!provider_name) {

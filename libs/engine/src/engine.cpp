@@ -3,6 +3,8 @@
 
 #include <tutti/engine/actors.hpp>
 #include <tutti/engine/engine.hpp>
+#include <tutti/providers/http_client.hpp>
+#include <tutti/providers/http_provider.hpp>
 #include <tutti/providers/io_thread.hpp>
 #include <tutti/resources/resource_actor.hpp>
 #include <tutti/resources/resource_group.hpp>
@@ -69,6 +71,8 @@ struct engine::impl {
       : config(std::move(c)), mock(std::make_shared<providers::mock_provider>(io)),
         probe(options.loaded_models_probe ? options.loaded_models_probe
                                           : std::make_shared<resources::unreachable_probe>()),
+        environment(options.environment ? options.environment : definition::process_environment()),
+        http(std::make_shared<providers::http_client>(io)),
         system(configured(system_config, options)) {
     providers.emplace("mock", mock);
     resources::resource_config limit;
@@ -116,6 +120,23 @@ struct engine::impl {
     return actor;
   }
 
+  // A registered provider for the backend's protocol, else the built-in one: the mock, or
+  // one HTTP provider per backend (it holds the backend's address and key).
+  std::shared_ptr<providers::provider> provider_for(const definition::backend_spec& backend) {
+    std::lock_guard lock{mutex};
+    if (auto registered = providers.find(std::string{definition::to_string(backend.provider)});
+        registered != providers.end()) {
+      return registered->second;
+    }
+    auto& provider = http_providers[backend.name];
+    if (!provider) {
+      providers::retry_settings retry;
+      retry.max_attempts = backend.max_attempts;
+      provider = std::make_shared<providers::http_provider>(backend, io, http, environment, retry);
+    }
+    return provider;
+  }
+
   // Asks a group whether it would admit a request now, blocking; for callers outside.
   bool can_run_now(const caf::actor& group) {
     caf::scoped_actor self{system};
@@ -129,7 +150,10 @@ struct engine::impl {
   providers::io_thread io;
   std::shared_ptr<providers::mock_provider> mock;
   std::shared_ptr<resources::loaded_models_probe> probe;
-  std::map<std::string, std::shared_ptr<providers::provider>> providers;
+  definition::environment environment; // where API keys come from
+  std::shared_ptr<providers::http_client> http;
+  std::map<std::string, std::shared_ptr<providers::provider>> providers;      // by protocol name
+  std::map<std::string, std::shared_ptr<providers::provider>> http_providers; // by backend
   std::mutex mutex;
   std::map<std::uint64_t, caf::actor> live_runs;
   std::map<std::string, caf::actor> groups;            // by group id
@@ -171,15 +195,6 @@ definition::diagnostics engine::check(const definition::resolved_ensemble& e) co
                               resources::limit_text(group) +
                               "); use one backend for it, or give both the same limit"});
     }
-    const std::string provider{definition::to_string(agent.backend.provider)};
-    if (impl_->providers.count(provider) == 0) {
-      problems.push_back({definition::definition_errc::unknown_backend,
-                          {e.file, 0, 0},
-                          "agents." + agent.name,
-                          "the " + provider +
-                              " provider is not available in this build yet; only the mock "
-                              "provider can run (provider = \"mock\")"});
-    }
   }
   return problems;
 }
@@ -196,8 +211,7 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
   ctx->scheduling = options.scheduling.value_or(e.scheduling);
   ctx->max_concurrent_agents = options.max_concurrent_agents.value_or(e.max_concurrent_agents);
   for (const auto& agent : e.agents) {
-    ctx->providers.push_back(
-        impl_->providers.at(std::string{definition::to_string(agent.backend.provider)}));
+    ctx->providers.push_back(impl_->provider_for(agent.backend));
     ctx->groups.push_back(resources::classify(agent.backend, agent.model).id);
     ctx->resources.push_back(impl_->group_for(agent.backend, agent.model));
   }

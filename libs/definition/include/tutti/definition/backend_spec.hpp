@@ -33,8 +33,10 @@ struct backend_spec {
   std::chrono::milliseconds auto_refresh{30000};
   exclusivity exclusive = exclusivity::backend;
   backoff_spec backoff;
-  std::string api_key_env; // environment variable holding the key; may be empty
-  source_location where;   // where it was defined; empty for built-ins
+  int max_attempts = 3;          // tries of one call, retries included
+  int default_max_tokens = 1024; // sent when an agent sets none and the protocol requires it
+  std::string api_key_env;       // environment variable holding the key; may be empty
+  source_location where;         // where it was defined; empty for built-ins
 };
 
 /// The base URL a provider uses when none is given. Ollama honours $OLLAMA_HOST, given here

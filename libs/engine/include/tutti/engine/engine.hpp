@@ -4,6 +4,7 @@
 
 #include <tutti/definition/config.hpp>
 #include <tutti/definition/diagnostic.hpp>
+#include <tutti/definition/environment.hpp>
 #include <tutti/definition/resolved_ensemble.hpp>
 #include <tutti/engine/run_event.hpp>
 #include <tutti/engine/run_options.hpp>
@@ -61,6 +62,8 @@ struct engine_options {
   /// Asked for backends with max_concurrent = "auto"; by default one that cannot ask, so
   /// such backends fall back to one request at a time and say so in their statistics.
   std::shared_ptr<resources::loaded_models_probe> loaded_models_probe;
+  /// Where API keys are read from (a backend's api_key_env); by default the process's.
+  definition::environment environment;
 };
 
 /// Every resource group the engine has admitted requests for, and the engine-wide limit.
@@ -84,7 +87,8 @@ class engine {
   void register_provider(const std::string& provider_name,
                          std::shared_ptr<providers::provider> provider);
 
-  /// Why the engine cannot run `e` (an agent's provider has no implementation); empty if it can.
+  /// Why the engine cannot run `e` (two backends for one server with different limits); empty
+  /// if it can.
   definition::diagnostics check(const definition::resolved_ensemble& e) const;
 
   /// Starts a run; several may run at once. Throws engine_error when check() finds problems.
