@@ -12,5 +12,6 @@ void add_list_command(CLI::App& app, command_state& state);
 void add_profiles_command(CLI::App& app, command_state& state);
 void add_plan_command(CLI::App& app, command_state& state);
 void add_run_command(CLI::App& app, command_state& state);
+void add_mock_server_command(CLI::App& app, command_state& state);
 
 } // namespace tutti::cli
