@@ -193,6 +193,7 @@ class session : public std::enable_shared_from_this<session> {
       return answer(
           http_response(404, "application/json", R"({"error":{"message":"no such endpoint"}})"));
     }
+    chat_ = {};
     if (!parse_chat_request(*protocol, request_.body(), chat_)) {
       return answer(error_response(*protocol, 400));
     }
