@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "progress_view.hpp"
 #include "text_table.hpp"
+#include "token_printer.hpp"
 
 #include <tutti/engine/engine.hpp>
 #include <tutti/engine/run_json.hpp>
@@ -10,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace tutti::cli {
@@ -24,6 +26,7 @@ struct run_arguments {
   bool eager = false;
   bool quiet = false;
   bool stats = false;
+  std::string stream; // "", "last" or "all"
   std::optional<int> max_concurrent;
 };
 
@@ -80,14 +83,19 @@ void print_indented(std::ostream& out, const std::string& text) {
   }
 }
 
-void print_result(std::ostream& out, const engine::run_result& r) {
+// Each agent's status and duration, and its response unless it was streamed already.
+void print_result(std::ostream& out, const engine::run_result& r,
+                  const std::set<std::string>& streamed) {
   for (const auto& a : r.agents) {
     out << a.name << "  " << engine::to_string(a.status);
     if (a.started_ms) {
       out << "  " << seconds(a.duration_ms);
     }
     out << '\n';
-    print_indented(out, a.status == engine::agent_status::success ? a.response : a.error);
+    const bool is_success = a.status == engine::agent_status::success;
+    if (!is_success || streamed.count(a.name) == 0) {
+      print_indented(out, is_success ? a.response : a.error);
+    }
   }
   const auto succeeded = std::count_if(r.agents.begin(), r.agents.end(), [](const auto& a) {
     return a.status == engine::agent_status::success;
@@ -176,6 +184,10 @@ void add_run_command(CLI::App& app, command_state& state) {
   cmd->add_option("--max-concurrent", args->max_concurrent, "Cap on agents in flight")
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_flag("--quiet", args->quiet, "No live progress on standard error");
+  cmd->add_flag("--stream{last}", args->stream,
+                "Print the responses of the last phase's agents as they arrive; --stream=all "
+                "for every agent (to standard error with --json)")
+      ->check(CLI::IsMember({"last", "all"}));
   cmd->add_flag("--stats", args->stats,
                 "Print each resource group's statistics after the results (the JSON always "
                 "has them)");
@@ -207,9 +219,20 @@ void add_run_command(CLI::App& app, command_state& state) {
       options.scheduling = definition::scheduling_policy::eager;
     }
     options.max_concurrent_agents = args->max_concurrent;
+    std::set<std::string> streamed;
+    if (!args->stream.empty()) {
+      for (std::size_t i = 0; i < ensemble->agents.size(); ++i) {
+        if (args->stream == "all" || ensemble->agents[i].phase + 1 == ensemble->phases.size()) {
+          streamed.insert(ensemble->agents[i].name);
+        }
+      }
+    }
+    token_printer tokens{args->json ? state.ctx.err : state.ctx.out, streamed};
     std::optional<progress_view> view;
     engine::event_callback on_event;
-    if (state.ctx.err_is_terminal && !args->quiet) {
+    if (!streamed.empty()) {
+      on_event = [&tokens](const engine::run_event& event) { tokens.apply(event); };
+    } else if (state.ctx.err_is_terminal && !args->quiet) {
       view.emplace(*ensemble);
       on_event = [&view](const engine::run_event& event) { view->apply(event); };
     }
@@ -217,10 +240,11 @@ void add_run_command(CLI::App& app, command_state& state) {
     auto handle = engine.start(*ensemble, std::move(*input), options, on_event);
     auto result = wait_for_run(state, handle, view ? &*view : nullptr);
     std::signal(SIGINT, previous);
+    tokens.finish();
     if (args->json) {
       state.ctx.out << engine::to_json(result) << '\n';
     } else {
-      print_result(state.ctx.out, result);
+      print_result(state.ctx.out, result, streamed);
       if (args->stats) {
         print_statistics(state.ctx.out, result);
       }

@@ -292,3 +292,18 @@ TEST_CASE("run --stats shows each resource group, and the JSON carries them too"
   CHECK(contains(json.out, "\"resources\": ["));
   CHECK(contains(json.out, "\"id\": \"mock\""));
 }
+
+TEST_CASE("run --stream prints the last phase's responses as they arrive, --stream=all all") {
+  temp_dir dir;
+  dir.write("ensembles/steps.toml", two_step);
+  auto last = tutti_in(dir.path(), {"run", "steps", "--stream", "--input", "hi"});
+  CHECK(last.code == 0);
+  CHECK(contains(last.out, "[second] [second] hi\n\n## first\n[first] hi\n"));
+  CHECK_FALSE(contains(last.out, "[first] [first] hi"));
+  auto all = tutti_in(dir.path(), {"run", "steps", "--stream=all", "--input", "hi"});
+  CHECK(contains(all.out, "[first] [first] hi\n"));
+  auto json = tutti_in(dir.path(), {"run", "steps", "--stream", "--json", "--input", "hi"});
+  CHECK(json.out.front() == '{');
+  CHECK(contains(json.err, "[second] "));
+  CHECK(tutti_in(dir.path(), {"run", "steps", "--stream=some"}).code == 2);
+}
