@@ -160,8 +160,12 @@ TEST_CASE("answers that are not what the protocol promises fail clearly") {
         "backend 'an': the response is not the JSON the Anthropic protocol promises (no "
         "content array)");
   CHECK(r.find("huge")->error.find("is larger than") != std::string::npos);
-  auto cut = f.run(agent("cut", "oa", "reset"), true);
-  CHECK(cut.agents[0].status == agent_status::failed);
+  auto cut = f.run(agent("sse", "oa", "reset") + agent("ndjson", "ol", "reset"), true);
+  for (const auto& a : cut.agents) {
+    INFO(a.name);
+    CHECK(a.status == agent_status::failed);
+    CHECK(a.error.find("was cut off") != std::string::npos);
+  }
 }
 
 TEST_CASE("a timed-out agent's connection is closed, the server sees it, and its slot is free") {

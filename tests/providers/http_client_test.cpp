@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -208,4 +209,32 @@ TEST_CASE("a kept connection that the server closed is replaced without an error
   auto again = send_and_wait(client, server.base_url(), post());
   CHECK_FALSE(again.error.has_value());
   CHECK(server.connections_accepted() == 2);
+}
+
+TEST_CASE("TLS to a server that does not speak it fails as a TLS error, never in the clear") {
+  std::atomic<int> requests{0};
+  raw_http_server plain{[&](const raw_request&, const sender& send) {
+    ++requests;
+    send(http_response(200, "{}"));
+    return true;
+  }};
+  io_thread io;
+  http_client client{io};
+  auto url = plain.base_url();
+  url.replace(0, 4, "https");
+  auto r = send_and_wait(client, url, post());
+  REQUIRE(r.error.has_value());
+  CHECK(r.error->kind == http_error_kind::tls);
+  CHECK(r.error->message.find("TLS with 127.0.0.1 failed") == 0);
+  CHECK(requests == 0);
+}
+
+TEST_CASE("a request larger than the limit is refused before anything is sent") {
+  io_thread io;
+  http_client_settings small;
+  small.max_request_bytes = 10;
+  http_client client{io, small};
+  auto r = send_and_wait(client, "http://127.0.0.1:1", post(std::string(100, 'x')));
+  REQUIRE(r.error.has_value());
+  CHECK(r.error->message == "the request of 100 bytes is larger than the limit of 10");
 }

@@ -380,12 +380,20 @@ http_client::~http_client() = default;
 cancel_call http_client::send(const std::string& base_url, http_call call, http_deadlines deadlines,
                               std::function<void(std::string_view)> on_body,
                               std::function<void(http_result)> done) {
+  auto refuse = [&](std::string message) {
+    http_result r;
+    r.error = http_error{http_error_kind::protocol, std::move(message)};
+    done(std::move(r));
+    return cancel_call{[] {}};
+  };
   auto where = endpoint_of(base_url);
   if (!where) {
-    http_result r;
-    r.error = http_error{http_error_kind::protocol, "'" + base_url + "' is not an http(s) URL"};
-    done(std::move(r));
-    return [] {};
+    return refuse("'" + base_url + "' is not an http(s) URL");
+  }
+  if (call.body.size() > impl_->settings.max_request_bytes) {
+    return refuse("the request of " + std::to_string(call.body.size()) +
+                  " bytes is larger than the limit of " +
+                  std::to_string(impl_->settings.max_request_bytes));
   }
   auto x = std::make_shared<exchange>(impl_, std::move(*where), std::move(call), deadlines,
                                       std::move(on_body), std::move(done));

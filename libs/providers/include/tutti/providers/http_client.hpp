@@ -40,6 +40,7 @@ struct http_deadlines {
 };
 
 struct http_client_settings {
+  std::size_t max_request_bytes = 8 * 1024 * 1024;
   std::size_t max_body_bytes = 16 * 1024 * 1024;
   std::size_t max_idle_per_host = 16;
 };
