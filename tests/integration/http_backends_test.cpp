@@ -203,3 +203,54 @@ TEST_CASE("no key ever appears in results, errors or JSON") {
   CHECK(json.find("authorization") == std::string::npos);
   CHECK(json.find("x-api-key") == std::string::npos);
 }
+
+TEST_CASE("an automatic limit asks the server how many models it has loaded") {
+  mock_server::server server;
+  auto text = "[backends.ollama-auto]\nprovider = \"ollama\"\nbase_url = \"" + server.base_url() +
+              "\"\nmax_concurrent = \"auto\"\n[backends.studio-auto]\nprovider = \"lmstudio\"\n"
+              "base_url = \"" +
+              server.base_url() +
+              "/v1\"\nmax_concurrent = \"auto\"\n"
+              "exclusive = \"model\"\n";
+  auto config = definition::parse_config(text, "tutti.toml", definition::fixed_environment({}));
+  REQUIRE(config.has_value());
+  engine::engine e{*config};
+  std::string agents = "name = \"auto\"\nmax_concurrent_agents = 20\n";
+  for (int i = 0; i < 4; ++i) {
+    agents += agent("o" + std::to_string(i), "ollama-auto", "sleep-200");
+    agents += agent("s" + std::to_string(i), "studio-auto", "sleep-201");
+  }
+  auto ensemble = definition::parse_ensemble(agents, "auto.toml");
+  REQUIRE(ensemble.has_value());
+  auto r = e.run(definition::resolve(*ensemble, *config).value(), "go");
+  CHECK(r.status == run_status::completed);
+  // The mock server lists two models in Ollama's /api/ps and one loaded in LM Studio's list.
+  CHECK(server.of_model("sleep-200").peak_in_flight == 2);
+  CHECK(server.of_model("sleep-201").peak_in_flight == 1);
+  auto stats = e.statistics();
+  for (const auto& g : stats.groups) {
+    INFO(g.id);
+    CHECK(g.limit.rfind("auto (", 0) == 0);
+    CHECK(g.note.find("models loaded") != std::string::npos);
+  }
+}
+
+TEST_CASE("an automatic limit falls back to one when the server cannot be asked") {
+  auto config = definition::parse_config(
+      "[backends.nowhere]\nprovider = \"ollama\"\nbase_url = \"http://127.0.0.1:1\"\n"
+      "max_concurrent = \"auto\"\nmax_attempts = 1\n",
+      "tutti.toml", definition::fixed_environment({}));
+  REQUIRE(config.has_value());
+  engine::engine e{*config};
+  auto ensemble =
+      definition::parse_ensemble("name = \"x\"\n" + agent("a", "nowhere", "m"), "x.toml");
+  REQUIRE(ensemble.has_value());
+  e.run(definition::resolve(*ensemble, *config).value(), "go");
+  std::string note;
+  for (int i = 0; i < 300 && note.empty(); ++i) {
+    note = e.statistics().groups.at(0).note;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  CHECK(note.find("cannot ask the server (cannot connect to http://127.0.0.1:1") == 0);
+  CHECK(e.statistics().groups.at(0).limit == "auto (1)");
+}

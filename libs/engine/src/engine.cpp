@@ -1,3 +1,4 @@
+#include "http_loaded_models_probe.hpp"
 #include "messages.hpp"
 #include "run_actor.hpp"
 
@@ -69,10 +70,10 @@ group_setting settings_of(const definition::backend_spec& b, const resources::re
 struct engine::impl {
   impl(definition::config c, engine_options options)
       : config(std::move(c)), mock(std::make_shared<providers::mock_provider>(io)),
-        probe(options.loaded_models_probe ? options.loaded_models_probe
-                                          : std::make_shared<resources::unreachable_probe>()),
         environment(options.environment ? options.environment : definition::process_environment()),
         http(std::make_shared<providers::http_client>(io)),
+        probe(options.loaded_models_probe ? options.loaded_models_probe
+                                          : std::make_shared<http_loaded_models_probe>(http)),
         system(configured(system_config, options)) {
     providers.emplace("mock", mock);
     resources::resource_config limit;
@@ -149,9 +150,9 @@ struct engine::impl {
   definition::config config;
   providers::io_thread io;
   std::shared_ptr<providers::mock_provider> mock;
-  std::shared_ptr<resources::loaded_models_probe> probe;
   definition::environment environment; // where API keys come from
   std::shared_ptr<providers::http_client> http;
+  std::shared_ptr<resources::loaded_models_probe> probe;
   std::map<std::string, std::shared_ptr<providers::provider>> providers;      // by protocol name
   std::map<std::string, std::shared_ptr<providers::provider>> http_providers; // by backend
   std::mutex mutex;

@@ -203,7 +203,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
 
   void write() {
     request_ = {};
-    request_.method(http::verb::post);
+    request_.method(call_.is_get ? http::verb::get : http::verb::post);
     request_.target(call_.target);
     request_.version(11);
     request_.set(http::field::host, where_.host);
@@ -213,7 +213,9 @@ class exchange : public std::enable_shared_from_this<exchange> {
     }
     request_.body() = call_.body;
     request_.keep_alive(true);
-    request_.prepare_payload();
+    if (!call_.is_get) {
+      request_.prepare_payload();
+    }
     lowest(*connection_).expires_after(deadlines_.idle);
     std::visit(
         [this](auto& stream) {

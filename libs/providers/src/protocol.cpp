@@ -57,7 +57,7 @@ class openai_protocol final : public protocol {
     if (!s.api_key.empty()) {
       headers.emplace_back("authorization", "Bearer " + s.api_key);
     }
-    return {s.base_path + "/v1/chat/completions", std::move(headers), body.dump()};
+    return {s.base_path + "/v1/chat/completions", false, std::move(headers), body.dump()};
   }
 
   completion_result parse_body(std::string_view body) const override {
@@ -125,7 +125,7 @@ class anthropic_protocol final : public protocol {
     if (!s.api_key.empty()) {
       headers.emplace_back("x-api-key", s.api_key);
     }
-    return {s.base_path + "/v1/messages", std::move(headers), body.dump()};
+    return {s.base_path + "/v1/messages", false, std::move(headers), body.dump()};
   }
 
   completion_result parse_body(std::string_view body) const override {
@@ -202,7 +202,7 @@ class ollama_protocol final : public protocol {
     if (!s.api_key.empty()) {
       headers.emplace_back("authorization", "Bearer " + s.api_key);
     }
-    return {s.base_path + "/api/chat", std::move(headers), body.dump()};
+    return {s.base_path + "/api/chat", false, std::move(headers), body.dump()};
   }
 
   completion_result parse_body(std::string_view body) const override {

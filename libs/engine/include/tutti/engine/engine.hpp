@@ -59,8 +59,9 @@ class run_handle {
 
 struct engine_options {
   std::size_t worker_threads = 0; // CAF scheduler threads; 0: one per core
-  /// Asked for backends with max_concurrent = "auto"; by default one that cannot ask, so
-  /// such backends fall back to one request at a time and say so in their statistics.
+  /// Asked for backends with max_concurrent = "auto"; by default the server itself, over HTTP
+  /// (Ollama's /api/ps, LM Studio's /api/v0/models). A server that cannot be asked gets one
+  /// request at a time, and its statistics say why.
   std::shared_ptr<resources::loaded_models_probe> loaded_models_probe;
   /// Where API keys are read from (a backend's api_key_env); by default the process's.
   definition::environment environment;

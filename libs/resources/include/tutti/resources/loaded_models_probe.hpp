@@ -21,11 +21,4 @@ class loaded_models_probe {
                             loaded_models_callback done) = 0;
 };
 
-/// The probe of a build without an HTTP client: it always answers that it cannot ask, so an
-/// automatic limit falls back to 1 and says why.
-class unreachable_probe final : public loaded_models_probe {
- public:
-  void count_loaded(const definition::backend_spec& backend, loaded_models_callback done) override;
-};
-
 } // namespace tutti::resources
