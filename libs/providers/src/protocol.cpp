@@ -40,6 +40,21 @@ std::int64_t count_at(const json& j, const char* key) {
   return found != j.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
 }
 
+// A stream event's JSON object; nullopt, with the piece's error set, when the event is not
+// JSON or carries the provider's error.
+std::optional<json> event_object(std::string_view data, stream_piece& piece) {
+  auto j = parse(data);
+  if (j.is_discarded() || !j.is_object()) {
+    piece.error = "a stream event is not JSON";
+    return std::nullopt;
+  }
+  if (j.contains("error")) {
+    piece.error = error_message_of(data);
+    return std::nullopt;
+  }
+  return j;
+}
+
 class openai_protocol final : public protocol {
  public:
   http_call build(const completion_request& r, const call_settings& s) const override {
@@ -86,20 +101,15 @@ class openai_protocol final : public protocol {
       piece.is_end = true;
       return piece;
     }
-    auto j = parse(data);
-    if (j.is_discarded() || !j.is_object()) {
-      piece.error = "a stream event is not JSON";
+    auto j = event_object(data, piece);
+    if (!j) {
       return piece;
     }
-    if (j.contains("error")) {
-      piece.error = error_message_of(data);
-      return piece;
-    }
-    auto delta = j.value(json::json_pointer("/choices/0/delta/content"), json());
+    auto delta = j->value(json::json_pointer("/choices/0/delta/content"), json());
     if (delta.is_string()) {
       piece.text = delta.get<std::string>();
     }
-    if (auto usage = j.find("usage"); usage != j.end() && usage->is_object()) {
+    if (auto usage = j->find("usage"); usage != j->end() && usage->is_object()) {
       piece.input_tokens = count_at(*usage, "prompt_tokens");
       piece.output_tokens = count_at(*usage, "completion_tokens");
     }
@@ -225,23 +235,18 @@ class ollama_protocol final : public protocol {
 
   stream_piece parse_event(std::string_view, std::string_view data) const override {
     stream_piece piece;
-    auto j = parse(data);
-    if (j.is_discarded() || !j.is_object()) {
-      piece.error = "a stream line is not JSON";
+    auto j = event_object(data, piece);
+    if (!j) {
       return piece;
     }
-    if (j.contains("error")) {
-      piece.error = error_message_of(data);
-      return piece;
-    }
-    auto content = j.value(json::json_pointer("/message/content"), json());
+    auto content = j->value(json::json_pointer("/message/content"), json());
     if (content.is_string()) {
       piece.text = content.get<std::string>();
     }
-    if (j.value("done", false)) {
+    if (j->value("done", false)) {
       piece.is_end = true;
-      piece.input_tokens = count_at(j, "prompt_eval_count");
-      piece.output_tokens = count_at(j, "eval_count");
+      piece.input_tokens = count_at(*j, "prompt_eval_count");
+      piece.output_tokens = count_at(*j, "eval_count");
     }
     return piece;
   }
