@@ -92,7 +92,9 @@ json load_json(const load& l) {
 
 } // namespace
 
-struct server::impl : std::enable_shared_from_this<server::impl> {
+// Owns the io_context; sessions and handlers refer to it plainly, since they live inside it
+// and go with it.
+struct server::impl {
   explicit impl(server_settings s)
       : settings(s), acceptor(io, {asio::ip::make_address(s.host), s.port}) {}
 
@@ -108,6 +110,13 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     std::lock_guard lock{mutex};
     --total.in_flight;
     --models[model].in_flight;
+  }
+
+  void reset() {
+    std::lock_guard lock{mutex};
+    total = {};
+    models.clear();
+    abandoned_count = 0;
   }
 
   std::string stats_json() {
@@ -140,8 +149,8 @@ namespace {
 // request is read. While a request waits, a read on the socket notices a client that leaves.
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(std::shared_ptr<server::impl> server, tcp::socket socket)
-      : server_(std::move(server)), socket_(std::move(socket)), timer_(server_->io) {}
+  session(server::impl& server, tcp::socket socket)
+      : server_(&server), socket_(std::move(socket)), timer_(server.io) {}
 
   void read() {
     request_ = {};
@@ -164,12 +173,7 @@ class session : public std::enable_shared_from_this<session> {
       return answer(http_response(200, "application/json", server_->stats_json()));
     }
     if (request_.method() == http::verb::post && target == "/reset") {
-      {
-        std::lock_guard lock{server_->mutex};
-        server_->total = {};
-        server_->models.clear();
-        server_->abandoned_count = 0;
-      }
+      server_->reset();
       return answer(http_response(200, "application/json", "{}"));
     }
     if (request_.method() == http::verb::get && target == "/api/ps") {
@@ -298,7 +302,7 @@ class session : public std::enable_shared_from_this<session> {
     socket_.close(ignored);
   }
 
-  std::shared_ptr<server::impl> server_;
+  server::impl* server_;
   tcp::socket socket_;
   asio::steady_timer timer_;
   beast::flat_buffer buffer_;
@@ -314,18 +318,18 @@ class session : public std::enable_shared_from_this<session> {
 } // namespace
 
 void server::impl::accept() {
-  acceptor.async_accept([self = shared_from_this()](const beast::error_code& ec, tcp::socket s) {
+  acceptor.async_accept([this](const beast::error_code& ec, tcp::socket s) {
     if (ec) {
       return;
     }
-    std::make_shared<session>(self, std::move(s))->read();
-    self->accept();
+    std::make_shared<session>(*this, std::move(s))->read();
+    accept();
   });
 }
 
-server::server(server_settings settings) : impl_(std::make_shared<impl>(std::move(settings))) {
+server::server(server_settings settings) : impl_(std::make_unique<impl>(std::move(settings))) {
   impl_->accept();
-  impl_->thread = std::thread{[i = impl_] { i->io.run(); }};
+  impl_->thread = std::thread{[i = impl_.get()] { i->io.run(); }};
 }
 
 server::~server() {
@@ -358,10 +362,7 @@ std::uint64_t server::abandoned() const {
 }
 
 void server::reset() {
-  std::lock_guard lock{impl_->mutex};
-  impl_->total = {};
-  impl_->models.clear();
-  impl_->abandoned_count = 0;
+  impl_->reset();
 }
 
 void server::wait_for_signal() {

@@ -133,6 +133,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
     asio::post(client_->io, [self = shared_from_this()] {
       self->is_cancelled_ = true;
       self->close();
+      self->deliver(); // delivers nothing, but releases the callbacks
     });
   }
 
@@ -313,8 +314,17 @@ class exchange : public std::enable_shared_from_this<exchange> {
     } else {
       close();
     }
-    if (!is_cancelled_) {
-      done_(std::move(result_));
+    deliver();
+  }
+
+  // Hands the result over once and lets go of the callbacks, which may hold whoever holds
+  // this exchange.
+  void deliver() {
+    auto done = std::move(done_);
+    done_ = nullptr;
+    on_body_ = nullptr;
+    if (!is_cancelled_ && done) {
+      done(std::move(result_));
     }
   }
 
@@ -335,10 +345,8 @@ class exchange : public std::enable_shared_from_this<exchange> {
     }
     total_timer_.cancel();
     close();
-    if (!is_cancelled_) {
-      result_.error = http_error{kind, std::move(message)};
-      done_(std::move(result_));
-    }
+    result_.error = http_error{kind, std::move(message)};
+    deliver();
   }
 
   void close() {

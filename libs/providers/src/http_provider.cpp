@@ -66,6 +66,7 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
   }
 
   void on_result(http_result r) {
+    cancel_exchange = nullptr; // the exchange is over; holding it would keep both alive
     if (is_cancelled) {
       return;
     }
@@ -136,7 +137,10 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
 
   void finish(completion_result result) {
     if (!is_finished.exchange(true)) {
-      done(std::move(result));
+      auto deliver = std::move(done);
+      done = nullptr;
+      on_token = nullptr;
+      deliver(std::move(result));
     }
   }
 
