@@ -23,7 +23,7 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using json = nlohmann::json;
 
-enum class fault { none, status, reset, malformed, wrong_shape, stall, huge };
+enum class fault { none, status, reset, malformed, wrong_shape, stall, huge, quotes_key };
 
 // What a model name asks the server to do.
 struct behaviour {
@@ -81,6 +81,8 @@ behaviour behaviour_of(const std::string& model, std::chrono::milliseconds defau
     b.kind = fault::stall;
   } else if (model == "huge") {
     b.kind = fault::huge;
+  } else if (model == "bad-key") {
+    b.kind = fault::quotes_key;
   }
   return b;
 }
@@ -254,6 +256,10 @@ class session : public std::enable_shared_from_this<session> {
     }
     case fault::stall:
       return stall();
+    case fault::quotes_key:
+      return answer(http_response(
+          401, "application/json",
+          json{{"error", {{"message", "Incorrect API key provided: " + key_sent()}}}}.dump()));
     case fault::none:
       break;
     }
@@ -261,6 +267,18 @@ class session : public std::enable_shared_from_this<session> {
       return answer(error_response(p, behaviour_.status));
     }
     answer(echo_response(chat_));
+  }
+
+  // The key the client sent, as a careless server would quote it back.
+  std::string key_sent() const {
+    if (auto key = request_.find("x-api-key"); key != request_.end()) {
+      return std::string{key->value()};
+    }
+    if (auto auth = request_.find(http::field::authorization); auth != request_.end()) {
+      auto value = std::string{auth->value()};
+      return value.rfind("Bearer ", 0) == 0 ? value.substr(7) : value;
+    }
+    return "(none)";
   }
 
   void stall() {

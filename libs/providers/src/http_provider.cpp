@@ -128,6 +128,14 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
   }
 
   void fail(std::string message, bool is_transient) {
+    // A server may quote the key back in its error ("Incorrect API key provided: sk-..."):
+    // it never reaches a result, a log or the terminal.
+    if (!api_key.empty()) {
+      for (auto at = message.find(api_key); at != std::string::npos;
+           at = message.find(api_key, at)) {
+        message.replace(at, api_key.size(), "[redacted]");
+      }
+    }
     completion_result result;
     result.error = std::move(message);
     result.is_transient_failure = is_transient;

@@ -30,7 +30,8 @@ struct load {
 /// as an HTTP date; "flaky-503-2" fails its first 2 requests with 503, then answers; "reset"
 /// closes the connection mid-body; "malformed" answers 200 with text that is not JSON;
 /// "wrong-shape" answers JSON without the protocol's fields; "stall" sends headers, then
-/// nothing; "huge" sends a 64 MiB body. Any other model echoes the last user message.
+/// nothing; "huge" sends a 17 MiB body; "bad-key" answers 401 quoting the key it was sent.
+/// Any other model echoes the last user message.
 class server {
  public:
   explicit server(server_settings settings = {});
