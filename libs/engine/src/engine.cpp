@@ -241,10 +241,6 @@ providers::mock_provider::statistics engine::mock_statistics() const {
   return impl_->mock->stats();
 }
 
-const definition::config& engine::config() const {
-  return impl_->config;
-}
-
 namespace {
 
 // Asks one resource actor for its statistics, blocking; for callers outside the engine.

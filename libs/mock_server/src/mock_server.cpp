@@ -363,11 +363,6 @@ std::string server::base_url() const {
   return "http://" + impl_->settings.host + ":" + std::to_string(port());
 }
 
-load server::overall() const {
-  std::lock_guard lock{impl_->mutex};
-  return impl_->total;
-}
-
 load server::of_model(const std::string& model) const {
   std::lock_guard lock{impl_->mutex};
   auto found = impl_->models.find(model);
@@ -377,10 +372,6 @@ load server::of_model(const std::string& model) const {
 std::uint64_t server::abandoned() const {
   std::lock_guard lock{impl_->mutex};
   return impl_->abandoned_count;
-}
-
-void server::reset() {
-  impl_->reset();
 }
 
 void server::wait_for_signal() {

@@ -115,8 +115,6 @@ class engine {
   /// The same for a profile of the configuration; false for an unknown profile.
   bool can_run_immediately(const std::string& profile) const;
 
-  const definition::config& config() const;
-
  private:
   friend caf::actor_system& actor_system_of(engine& e); // tutti/engine/actors.hpp
   struct impl;

@@ -41,11 +41,9 @@ class server {
 
   std::uint16_t port() const;
   std::string base_url() const;
-  load overall() const;
   load of_model(const std::string& model) const;
   /// Connections the server saw closed by the client before it answered.
   std::uint64_t abandoned() const;
-  void reset();
 
   /// Runs until SIGINT or SIGTERM; for the CLI.
   void wait_for_signal();
