@@ -1,5 +1,7 @@
 #include "mock_replies.hpp"
 
+#include <tutti/providers/mock_provider.hpp>
+
 namespace tutti::mock_server {
 namespace {
 
@@ -38,17 +40,6 @@ std::string sse(const json& data, const std::string& event = "") {
 
 } // namespace
 
-std::int64_t word_count(const std::string& text) {
-  std::int64_t n = 0;
-  bool in_word = false;
-  for (char c : text) {
-    const bool space = c == ' ' || c == '\n' || c == '\t';
-    n += (!space && !in_word) ? 1 : 0;
-    in_word = !space;
-  }
-  return n;
-}
-
 bool parse_chat_request(wire protocol, const std::string& body, parsed_request& out) {
   auto j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("model") || !j["model"].is_string() ||
@@ -61,14 +52,14 @@ bool parse_chat_request(wire protocol, const std::string& body, parsed_request& 
   for (const auto& m : j["messages"]) {
     if (m.contains("content") && m["content"].is_string()) {
       const auto text = m["content"].get<std::string>();
-      out.input_words += word_count(text);
+      out.input_words += providers::mock_token_count(text);
       if (m.value("role", "") == "user") {
         out.last_user_message = text;
       }
     }
   }
   if (j.contains("system") && j["system"].is_string()) {
-    out.input_words += word_count(j["system"].get<std::string>());
+    out.input_words += providers::mock_token_count(j["system"].get<std::string>());
   }
   return true;
 }
@@ -90,7 +81,7 @@ std::string error_response(wire protocol, int status, const std::string& extra_h
 
 std::string echo_response(const parsed_request& r) {
   const std::string reply = "echo: " + r.last_user_message;
-  const auto out_words = word_count(reply);
+  const auto out_words = providers::mock_token_count(reply);
   const auto pieces = words_of(reply);
   switch (r.protocol) {
   case wire::openai: {

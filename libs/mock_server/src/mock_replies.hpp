@@ -30,6 +30,4 @@ std::string error_response(wire protocol, int status, const std::string& extra_h
 std::string http_response(int status, const std::string& content_type, const std::string& body,
                           const std::string& extra_headers = "");
 
-std::int64_t word_count(const std::string& text);
-
 } // namespace tutti::mock_server

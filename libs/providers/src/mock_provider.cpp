@@ -32,7 +32,9 @@ std::string substituted(std::string text, const std::string& placeholder,
   return text;
 }
 
-std::int64_t word_count(const std::string& text) {
+} // namespace
+
+std::int64_t mock_token_count(std::string_view text) {
   std::int64_t words = 0;
   bool in_word = false;
   for (char c : text) {
@@ -43,11 +45,10 @@ std::int64_t word_count(const std::string& text) {
   return words;
 }
 
-} // namespace
-
 completion_result mock_completion(const completion_request& request) {
   completion_result result;
-  result.usage.input_tokens = word_count(request.system_prompt) + word_count(request.prompt);
+  result.usage.input_tokens =
+      mock_token_count(request.system_prompt) + mock_token_count(request.prompt);
   if (request.mock.fail) {
     result.error = *request.mock.fail;
     return result;
@@ -60,7 +61,7 @@ completion_result mock_completion(const completion_request& request) {
     result.text =
         "[" + request.agent + "] " + first_characters(request.prompt, default_reply_characters);
   }
-  result.usage.output_tokens = word_count(result.text);
+  result.usage.output_tokens = mock_token_count(result.text);
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tutti::providers {
@@ -16,6 +17,9 @@ class io_thread;
 /// The mock's answer to a request: its `fail` error, its `reply` with {prompt} and {agent}
 /// substituted, or by default "[AGENT] " and the first 200 characters of the prompt.
 completion_result mock_completion(const completion_request& request);
+
+/// The mock's token count: whitespace-separated words. The mock server counts the same way.
+std::int64_t mock_token_count(std::string_view text);
 
 /// `text` cut into at most `pieces` pieces at word boundaries, which join back to `text`.
 std::vector<std::string> stream_pieces_of(const std::string& text, std::size_t pieces);
