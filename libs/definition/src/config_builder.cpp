@@ -68,7 +68,7 @@ outcome<config> config_builder::build() const {
     }
     if (s.provider && !parse_provider_kind(*s.provider)) {
       problem(definition_errc::invalid_value, "profiles." + name + ".provider",
-              "'" + *s.provider + "' is not one of openai, anthropic, ollama, lmstudio, mock");
+              unknown_provider_message(*s.provider));
     }
     if (s.backend && config_.backends.count(*s.backend) == 0) {
       problem(definition_errc::unknown_backend, "profiles." + name + ".backend",

@@ -54,7 +54,7 @@ void check_agent_values(const agent_spec& a, value_checker& check) {
   }
   if (s.provider && !parse_provider_kind(*s.provider)) {
     check.problem(definition_errc::invalid_value, field + "provider",
-                  "'" + *s.provider + "' is not one of openai, anthropic, ollama, lmstudio, mock");
+                  unknown_provider_message(*s.provider));
   }
 }
 

@@ -1,4 +1,7 @@
+#include <tutti/definition/nearest_name.hpp>
 #include <tutti/definition/provider_kind.hpp>
+
+#include <vector>
 
 namespace tutti::definition {
 
@@ -25,6 +28,16 @@ std::optional<provider_kind> parse_provider_kind(std::string_view name) {
     }
   }
   return std::nullopt;
+}
+
+std::string unknown_provider_message(std::string_view name) {
+  std::vector<std::string> names;
+  std::string listed;
+  for (auto p : all_provider_kinds) {
+    names.emplace_back(to_string(p));
+    listed += (listed.empty() ? "" : ", ") + names.back();
+  }
+  return "'" + std::string{name} + "' is not one of " + listed + did_you_mean(name, names);
 }
 
 } // namespace tutti::definition

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace tutti::definition {
@@ -15,6 +16,10 @@ inline constexpr std::array<provider_kind, 5> all_provider_kinds{
 
 /// The name used in TOML files, e.g. "ollama".
 std::string_view to_string(provider_kind p);
+
+/// "'olama' is not one of openai, anthropic, ollama, lmstudio, mock (did you mean 'ollama'?)",
+/// for a name parse_provider_kind() rejects.
+std::string unknown_provider_message(std::string_view name);
 
 /// Parses a TOML provider name; nullopt when it names no provider.
 std::optional<provider_kind> parse_provider_kind(std::string_view name);
