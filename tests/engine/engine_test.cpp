@@ -1,6 +1,7 @@
 // The engine on the mock backend. Latencies are real timers, but every assertion is about
 // order, overlap and counts, never about how fast something was.
 #include "support/ensemble_text.hpp"
+#include "support/eventually.hpp"
 #include "support/slots.hpp"
 
 #include <tutti/definition/config_loader.hpp>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+using tutti::test::eventually;
 using namespace tutti::engine;
 using tutti::definition::scheduling_policy;
 using tutti::test::all_slots_returned;
@@ -31,19 +33,6 @@ std::string fan_out(int n, int latency_ms, const std::string& extra = "") {
             "\"\nprovider = \"mock\"\nmock = { latency_ms = " + std::to_string(latency_ms) + " }\n";
   }
   return text;
-}
-
-// Calls a thread-safe condition until it holds, for effects that follow a run's result
-// (an agent's cancelled call is released as its actor ends).
-template <class Condition>
-bool eventually(Condition condition) {
-  for (int i = 0; i < 500; ++i) {
-    if (condition()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
-  return condition();
 }
 
 const agent_result& agent(const run_result& r, const std::string& name) {

@@ -11,11 +11,11 @@
 #include <catch2/catch.hpp>
 
 #include <mutex>
-#include <thread>
 
 using namespace tutti;
 using namespace tutti::engine;
 using tutti::test::all_slots_returned;
+using tutti::test::eventually;
 
 namespace {
 
@@ -174,10 +174,7 @@ TEST_CASE("a timed-out agent's connection is closed, the server sees it, and its
                  agent("next", "local", "m"));
   CHECK(r.find("stuck")->status == agent_status::timeout);
   CHECK(r.find("next")->status == agent_status::success);
-  for (int i = 0; i < 300 && f.server.abandoned() < 1; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
-  CHECK(f.server.abandoned() == 1);
+  CHECK(eventually([&] { return f.server.abandoned() == 1; }));
   CHECK(all_slots_returned(*f.engine));
 }
 
@@ -247,10 +244,7 @@ TEST_CASE("an automatic limit falls back to one when the server cannot be asked"
   REQUIRE(ensemble.has_value());
   e.run(definition::resolve(*ensemble, *config).value(), "go");
   std::string note;
-  for (int i = 0; i < 300 && note.empty(); ++i) {
-    note = e.statistics().groups.at(0).note;
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
+  CHECK(eventually([&] { return !(note = e.statistics().groups.at(0).note).empty(); }));
   CHECK(note.find("cannot ask the server (cannot connect to http://127.0.0.1:1") == 0);
   CHECK(e.statistics().groups.at(0).limit == "auto (1)");
 }

@@ -1,4 +1,5 @@
 // The HTTP client against a loopback server that answers well, slowly, wrongly or not at all.
+#include "support/eventually.hpp"
 #include "support/raw_http_server.hpp"
 
 #include <tutti/providers/http_client.hpp>
@@ -11,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+using tutti::test::eventually;
 using namespace tutti::providers;
 using tutti::test::http_response;
 using tutti::test::raw_http_server;
@@ -32,14 +34,6 @@ http_result send_and_wait(http_client& client, const std::string& url, http_call
   client.send(url, std::move(call), deadlines, std::move(on_body),
               [&](http_result r) { result.set_value(std::move(r)); });
   return result.get_future().get();
-}
-
-template <class Condition>
-bool eventually(Condition condition) {
-  for (int i = 0; i < 300 && !condition(); ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  return condition();
 }
 
 } // namespace
