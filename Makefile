@@ -5,7 +5,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTUTTI_WARNINGS_AS_ERRORS=ON
 TUTTI := $(BUILD)/apps/tutti/tutti
 SOURCES = $(shell find libs apps tests bench examples -name '*.cpp' -o -name '*.hpp' 2>/dev/null)
 
-.PHONY: build demo test test-sanitize bench format format-check clean
+.PHONY: build demo test test-sanitize bench fuzz format format-check clean
 
 build:
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
@@ -31,6 +31,14 @@ bench:
 	build-release/bench/tutti_bench --benchmark_out=bench/results/benchmarks.json \
 	  --benchmark_out_format=json
 
+# libFuzzer targets, built with clang (scripts/setup --fuzz installs it); FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz:
+	cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTUTTI_FUZZ=ON -DTUTTI_BUILD_TESTS=OFF -DTUTTI_BUILD_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS)
+	scripts/fuzz $(FUZZ_SECONDS)
+
 format:
 	@clang-format -i $(SOURCES)
 
@@ -38,4 +46,4 @@ format-check:
 	@clang-format --dry-run --Werror $(SOURCES) && echo "format-check: clean"
 
 clean:
-	rm -rf build build-sanitize build-release
+	rm -rf build build-sanitize build-release build-fuzz

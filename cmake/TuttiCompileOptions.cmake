@@ -13,6 +13,13 @@ if(TUTTI_SANITIZE)
   list(APPEND tutti_compile_flags ${tutti_sanitizer_flags})
   list(APPEND tutti_link_flags ${tutti_sanitizer_flags})
 endif()
+if(TUTTI_FUZZ)
+  # Coverage for libFuzzer in every library; the fuzz executables add -fsanitize=fuzzer.
+  set(tutti_fuzz_flags -fsanitize=address,undefined -fno-sanitize-recover=all
+      -fno-omit-frame-pointer)
+  list(APPEND tutti_compile_flags ${tutti_fuzz_flags} -fsanitize=fuzzer-no-link)
+  list(APPEND tutti_link_flags ${tutti_fuzz_flags})
+endif()
 
 function(tutti_target_defaults target)
   target_compile_options(${target} PRIVATE ${tutti_compile_flags})

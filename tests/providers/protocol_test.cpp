@@ -126,6 +126,31 @@ TEST_CASE("bodies that are not what a protocol promises are errors that say so")
   }
 }
 
+// Found by fuzzing: fields of another type than the protocol's made the JSON library throw.
+TEST_CASE("fields of the wrong type are malformed answers, not exceptions") {
+  auto openai = protocol_for(provider_kind::openai);
+  CHECK(openai->parse_body(R"({"choices":"s"})").error.find("choices[0]") != std::string::npos);
+  CHECK(openai->parse_body(R"({"choices":[{"message":{"content":"ok"}}],"usage":7})").text == "ok");
+  CHECK(openai->parse_event("", R"({"choices":{"0":1},"usage":[]})").text.empty());
+  auto anthropic = protocol_for(provider_kind::anthropic);
+  CHECK(anthropic->parse_body(R"({"content":[1,{"type":2},{"type":"text","text":"a"}]})").text ==
+        "a");
+  CHECK(anthropic->parse_event("message_start", R"({"type":3,"message":[]})").input_tokens == 0);
+  auto ollama = protocol_for(provider_kind::ollama);
+  CHECK_FALSE(ollama->parse_event("", R"({"done":"m"})").is_end);
+  CHECK(ollama->parse_event("", R"({"done":true,"eval_count":"3"})").output_tokens == 0);
+  CHECK(error_message_of(R"({"error":{"message":5}})") == R"({"error":{"message":5}})");
+}
+
+TEST_CASE("a prompt that is not UTF-8 is sent with replacement characters") {
+  auto r = request();
+  r.prompt = "caf\xe9 \xff";
+  for (auto kind : {provider_kind::openai, provider_kind::anthropic, provider_kind::ollama}) {
+    auto body = json::parse(protocol_for(kind)->build(r, {}).body);
+    CHECK(body["messages"].back()["content"] == "caf\ufffd \ufffd");
+  }
+}
+
 TEST_CASE("error bodies yield the provider's message") {
   CHECK(error_message_of(R"({"error":{"message":"Invalid API key","type":"auth"}})") ==
         "Invalid API key");

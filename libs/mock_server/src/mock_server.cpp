@@ -23,7 +23,18 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using json = nlohmann::json;
 
-enum class fault { none, status, reset, malformed, wrong_shape, stall, huge, quotes_key };
+enum class fault {
+  none,
+  status,
+  reset,
+  malformed,
+  wrong_shape,
+  silent,
+  stall,
+  drip,
+  huge,
+  quotes_key
+};
 
 // What a model name asks the server to do.
 struct behaviour {
@@ -77,8 +88,12 @@ behaviour behaviour_of(const std::string& model, std::chrono::milliseconds defau
     b.kind = fault::malformed;
   } else if (model == "wrong-shape") {
     b.kind = fault::wrong_shape;
+  } else if (model == "silent") {
+    b.kind = fault::silent;
   } else if (model == "stall") {
     b.kind = fault::stall;
+  } else if (model == "drip") {
+    b.kind = fault::drip;
   } else if (model == "huge") {
     b.kind = fault::huge;
   } else if (model == "bad-key") {
@@ -224,14 +239,18 @@ class session : public std::enable_shared_from_this<session> {
                                 self->is_due_ = false;
                                 return self->respond();
                               }
-                              // The client left (a timeout or a cancellation on its side).
-                              self->timer_.cancel();
-                              {
-                                std::lock_guard lock{self->server_->mutex};
-                                ++self->server_->abandoned_count;
-                              }
-                              self->close();
+                              self->abandon();
                             });
+  }
+
+  // The client left before the answer was complete (a timeout or a cancellation on its side).
+  void abandon() {
+    timer_.cancel();
+    {
+      std::lock_guard lock{server_->mutex};
+      ++server_->abandoned_count;
+    }
+    close();
   }
 
   void respond() {
@@ -254,8 +273,14 @@ class session : public std::enable_shared_from_this<session> {
       auto whole = echo_response(chat_);
       return answer(whole.substr(0, whole.find("\r\n\r\n") + 4 + 8), true);
     }
+    case fault::silent:
+      return watch_for_departure(); // until the client gives up
     case fault::stall:
       return stall();
+    case fault::drip:
+      return drip(
+          std::make_shared<std::string>("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                        "Content-Length: 1000000\r\n\r\n{\"choices\": ["));
     case fault::quotes_key:
       return answer(http_response(
           401, "application/json",
@@ -290,6 +315,22 @@ class session : public std::enable_shared_from_this<session> {
                           return self->close();
                         }
                         self->watch_for_departure(); // until the client gives up
+                      });
+  }
+
+  // Writes `bytes`, then one more space every 50 ms, for as long as the client reads.
+  void drip(std::shared_ptr<std::string> bytes) {
+    asio::async_write(socket_, asio::buffer(*bytes),
+                      [self = shared_from_this(), bytes](const beast::error_code& ec, std::size_t) {
+                        if (ec) {
+                          return self->abandon();
+                        }
+                        self->timer_.expires_after(std::chrono::milliseconds{50});
+                        self->timer_.async_wait([self](const beast::error_code& e) {
+                          if (!e) {
+                            self->drip(std::make_shared<std::string>(" "));
+                          }
+                        });
                       });
   }
 

@@ -35,9 +35,34 @@ json parse(std::string_view text) {
   return json::parse(text, nullptr, false);
 }
 
-std::int64_t count_at(const json& j, const char* key) {
-  auto found = j.find(key);
-  return found != j.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
+// A server's JSON is untrusted, and nlohmann's value() and get() throw when a field has
+// another type than asked for; these walk it without throwing: null (nullptr) for a missing
+// field, an index beyond an array, or a step through a value that is not an object or array.
+const json* member(const json* j, const char* key) {
+  if (j == nullptr || !j->is_object()) {
+    return nullptr;
+  }
+  auto found = j->find(key);
+  return found == j->end() ? nullptr : &*found;
+}
+
+const json* first_element(const json* j) {
+  return j != nullptr && j->is_array() && !j->empty() ? &j->front() : nullptr;
+}
+
+std::optional<std::string> text_of(const json* j) {
+  return j != nullptr && j->is_string() ? std::optional{j->get<std::string>()} : std::nullopt;
+}
+
+std::int64_t count_at(const json* j, const char* key) {
+  auto found = member(j, key);
+  return found != nullptr && found->is_number_integer() ? found->get<std::int64_t>() : 0;
+}
+
+// Request bodies carry people's text as given; bytes that are not UTF-8 become U+FFFD rather
+// than an exception.
+std::string body_text(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // A stream event's JSON object; nullopt, with the piece's error set, when the event is not
@@ -72,7 +97,7 @@ class openai_protocol final : public protocol {
     if (!s.api_key.empty()) {
       headers.emplace_back("authorization", "Bearer " + s.api_key);
     }
-    return {s.base_path + "/v1/chat/completions", false, std::move(headers), body.dump()};
+    return {s.base_path + "/v1/chat/completions", false, std::move(headers), body_text(body)};
   }
 
   completion_result parse_body(std::string_view body) const override {
@@ -80,16 +105,16 @@ class openai_protocol final : public protocol {
     if (j.is_discarded()) {
       return malformed("OpenAI", "not JSON");
     }
-    const auto content = j.value(json::json_pointer("/choices/0/message/content"), json());
-    if (!content.is_string()) {
+    auto content =
+        text_of(member(member(first_element(member(&j, "choices")), "message"), "content"));
+    if (!content) {
       return malformed("OpenAI", "no choices[0].message.content");
     }
     completion_result r;
     r.is_success = true;
-    r.text = content.get<std::string>();
-    if (auto usage = j.find("usage"); usage != j.end() && usage->is_object()) {
-      r.usage = {count_at(*usage, "prompt_tokens"), count_at(*usage, "completion_tokens")};
-    }
+    r.text = std::move(*content);
+    auto usage = member(&j, "usage");
+    r.usage = {count_at(usage, "prompt_tokens"), count_at(usage, "completion_tokens")};
     return r;
   }
 
@@ -105,13 +130,11 @@ class openai_protocol final : public protocol {
     if (!j) {
       return piece;
     }
-    auto delta = j->value(json::json_pointer("/choices/0/delta/content"), json());
-    if (delta.is_string()) {
-      piece.text = delta.get<std::string>();
-    }
-    if (auto usage = j->find("usage"); usage != j->end() && usage->is_object()) {
-      piece.input_tokens = count_at(*usage, "prompt_tokens");
-      piece.output_tokens = count_at(*usage, "completion_tokens");
+    piece.text = text_of(member(member(first_element(member(&*j, "choices")), "delta"), "content"))
+                     .value_or("");
+    if (auto usage = member(&*j, "usage"); usage != nullptr && usage->is_object()) {
+      piece.input_tokens = count_at(usage, "prompt_tokens");
+      piece.output_tokens = count_at(usage, "completion_tokens");
     }
     return piece;
   }
@@ -135,7 +158,7 @@ class anthropic_protocol final : public protocol {
     if (!s.api_key.empty()) {
       headers.emplace_back("x-api-key", s.api_key);
     }
-    return {s.base_path + "/v1/messages", false, std::move(headers), body.dump()};
+    return {s.base_path + "/v1/messages", false, std::move(headers), body_text(body)};
   }
 
   completion_result parse_body(std::string_view body) const override {
@@ -150,14 +173,12 @@ class anthropic_protocol final : public protocol {
     completion_result r;
     r.is_success = true;
     for (const auto& block : *content) {
-      if (block.value("type", "") == "text" && block.contains("text") &&
-          block["text"].is_string()) {
-        r.text += block["text"].get<std::string>();
+      if (text_of(member(&block, "type")) == "text") {
+        r.text += text_of(member(&block, "text")).value_or("");
       }
     }
-    if (auto usage = j.find("usage"); usage != j.end() && usage->is_object()) {
-      r.usage = {count_at(*usage, "input_tokens"), count_at(*usage, "output_tokens")};
-    }
+    auto usage = member(&j, "usage");
+    r.usage = {count_at(usage, "input_tokens"), count_at(usage, "output_tokens")};
     return r;
   }
 
@@ -177,18 +198,14 @@ class anthropic_protocol final : public protocol {
       piece.error = "a stream event is not JSON";
       return piece;
     }
-    if (event == "error" || j.value("type", "") == "error") {
+    if (event == "error" || text_of(member(&j, "type")) == "error") {
       piece.error = error_message_of(data);
     } else if (event == "message_start") {
-      piece.input_tokens =
-          count_at(j.value(json::json_pointer("/message/usage"), json::object()), "input_tokens");
+      piece.input_tokens = count_at(member(member(&j, "message"), "usage"), "input_tokens");
     } else if (event == "content_block_delta") {
-      auto text = j.value(json::json_pointer("/delta/text"), json());
-      if (text.is_string()) {
-        piece.text = text.get<std::string>();
-      }
+      piece.text = text_of(member(member(&j, "delta"), "text")).value_or("");
     } else if (event == "message_delta") {
-      piece.output_tokens = count_at(j.value("usage", json::object()), "output_tokens");
+      piece.output_tokens = count_at(member(&j, "usage"), "output_tokens");
     }
     return piece;
   }
@@ -212,7 +229,7 @@ class ollama_protocol final : public protocol {
     if (!s.api_key.empty()) {
       headers.emplace_back("authorization", "Bearer " + s.api_key);
     }
-    return {s.base_path + "/api/chat", false, std::move(headers), body.dump()};
+    return {s.base_path + "/api/chat", false, std::move(headers), body_text(body)};
   }
 
   completion_result parse_body(std::string_view body) const override {
@@ -220,14 +237,14 @@ class ollama_protocol final : public protocol {
     if (j.is_discarded() || !j.is_object()) {
       return malformed("Ollama", "not JSON");
     }
-    auto content = j.value(json::json_pointer("/message/content"), json());
-    if (!content.is_string()) {
+    auto content = text_of(member(member(&j, "message"), "content"));
+    if (!content) {
       return malformed("Ollama", "no message.content");
     }
     completion_result r;
     r.is_success = true;
-    r.text = content.get<std::string>();
-    r.usage = {count_at(j, "prompt_eval_count"), count_at(j, "eval_count")};
+    r.text = std::move(*content);
+    r.usage = {count_at(&j, "prompt_eval_count"), count_at(&j, "eval_count")};
     return r;
   }
 
@@ -239,14 +256,11 @@ class ollama_protocol final : public protocol {
     if (!j) {
       return piece;
     }
-    auto content = j->value(json::json_pointer("/message/content"), json());
-    if (content.is_string()) {
-      piece.text = content.get<std::string>();
-    }
-    if (j->value("done", false)) {
+    piece.text = text_of(member(member(&*j, "message"), "content")).value_or("");
+    if (auto done = member(&*j, "done"); done != nullptr && *done == true) {
       piece.is_end = true;
-      piece.input_tokens = count_at(*j, "prompt_eval_count");
-      piece.output_tokens = count_at(*j, "eval_count");
+      piece.input_tokens = count_at(&*j, "prompt_eval_count");
+      piece.output_tokens = count_at(&*j, "eval_count");
     }
     return piece;
   }
@@ -271,15 +285,12 @@ std::unique_ptr<protocol> protocol_for(definition::provider_kind p) {
 
 std::string error_message_of(std::string_view body) {
   auto j = parse(body);
-  if (!j.is_discarded() && j.is_object()) {
-    auto error = j.find("error");
-    if (error != j.end() && error->is_string()) {
-      return error->get<std::string>();
-    }
-    if (error != j.end() && error->is_object() && error->contains("message") &&
-        (*error)["message"].is_string()) {
-      return (*error)["message"].get<std::string>();
-    }
+  auto error = member(&j, "error");
+  if (auto message = text_of(error)) {
+    return *message;
+  }
+  if (auto message = text_of(member(error, "message"))) {
+    return *message;
   }
   std::string quoted{body.substr(0, max_quoted_body)};
   return quoted.empty() ? std::string{"(empty body)"} : quoted;

@@ -29,9 +29,10 @@ struct load {
 /// with that status (any 4xx or 5xx); "fail-429" adds Retry-After: 1, "fail-429-date" the same
 /// as an HTTP date; "flaky-503-2" fails its first 2 requests with 503, then answers; "reset"
 /// closes the connection mid-body; "malformed" answers 200 with text that is not JSON;
-/// "wrong-shape" answers JSON without the protocol's fields; "stall" sends headers, then
-/// nothing; "huge" sends a 17 MiB body; "bad-key" answers 401 quoting the key it was sent.
-/// Any other model echoes the last user message.
+/// "wrong-shape" answers JSON without the protocol's fields; "silent" reads the request and
+/// never answers; "stall" sends headers, then nothing; "drip" sends headers, then a byte every
+/// 50 ms, never finishing; "huge" sends a 17 MiB body; "bad-key" answers 401 quoting the key it was
+/// sent. Any other model echoes the last user message.
 class server {
  public:
   explicit server(server_settings settings = {});
