@@ -191,6 +191,35 @@ TEST_CASE("cancelling closes the connection at once, and the server sees it") {
   CHECK(client.idle_connections() == 0);
 }
 
+// Found by the soak test: bytes already buffered when a cancel landed were handed to the
+// streaming callback the cancel had released, which threw std::bad_function_call.
+TEST_CASE("a stream cancelled while bytes pour in hands over nothing after the cancel") {
+  raw_http_server server{[](const raw_request&, const sender& send) {
+    send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+    while (send("400\r\n" + std::string(1024, 'x') + "\r\n")) {
+    }
+    return false;
+  }};
+  io_thread io;
+  http_client client{io};
+  for (int i = 0; i < 20; ++i) {
+    // Each call's own state, alive for as long as its callback may run.
+    auto streaming = std::make_shared<std::promise<void>>();
+    auto first = std::make_shared<std::atomic<bool>>(true);
+    auto cancel = client.send(
+        server.base_url(), post(), {},
+        [streaming, first](std::string_view) {
+          if (first->exchange(false)) {
+            streaming->set_value();
+          }
+        },
+        [](http_result) {});
+    streaming->get_future().wait();
+    cancel();
+  }
+  CHECK(eventually([&] { return server.connections_ended() == 20; }));
+}
+
 TEST_CASE("a kept connection that the server closed is replaced without an error") {
   raw_http_server server{[](const raw_request&, const sender& send) {
     send(http_response(200, "{}", "Connection: keep-alive\r\n"));

@@ -410,6 +410,11 @@ load server::of_model(const std::string& model) const {
   return found == impl_->models.end() ? load{} : found->second;
 }
 
+load server::overall() const {
+  std::lock_guard lock{impl_->mutex};
+  return impl_->total;
+}
+
 std::uint64_t server::abandoned() const {
   std::lock_guard lock{impl_->mutex};
   return impl_->abandoned_count;

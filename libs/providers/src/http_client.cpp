@@ -131,7 +131,11 @@ class exchange : public std::enable_shared_from_this<exchange> {
 
   void cancel() {
     asio::post(client_->io, [self = shared_from_this()] {
+      if (self->finished_.exchange(true)) {
+        return;
+      }
       self->is_cancelled_ = true;
+      self->total_timer_.cancel();
       self->close();
       self->deliver(); // delivers nothing, but releases the callbacks
     });
@@ -178,6 +182,9 @@ class exchange : public std::enable_shared_from_this<exchange> {
   }
 
   void on_connect(const beast::error_code& ec) {
+    if (finished_) {
+      return; // cancelled or timed out meanwhile: the result is out, the callbacks gone
+    }
     if (ec) {
       return fail(ec == beast::error::timeout ? http_error_kind::timeout : http_error_kind::connect,
                   "cannot connect to " + where_.key() + ": " + ec.message());
@@ -194,6 +201,9 @@ class exchange : public std::enable_shared_from_this<exchange> {
     lowest(*connection_).expires_after(deadlines_.connect);
     (*tls)->async_handshake(
         ssl::stream_base::client, [self = shared_from_this()](const beast::error_code& e) {
+          if (self->finished_) {
+            return;
+          }
           if (e) {
             return self->fail(http_error_kind::tls,
                               "TLS with " + self->where_.host + " failed: " + e.message());
@@ -229,6 +239,9 @@ class exchange : public std::enable_shared_from_this<exchange> {
   }
 
   void on_write(const beast::error_code& ec) {
+    if (finished_) {
+      return; // cancelled or timed out meanwhile: the result is out, the callbacks gone
+    }
     if (ec) {
       return retry_or_fail(http_error_kind::connection_lost,
                            "sending to " + where_.key() + " failed: " + ec.message());
@@ -246,6 +259,9 @@ class exchange : public std::enable_shared_from_this<exchange> {
   }
 
   void on_header(const beast::error_code& ec) {
+    if (finished_) {
+      return; // cancelled or timed out meanwhile: the result is out, the callbacks gone
+    }
     if (ec == http::error::body_limit) {
       return fail(http_error_kind::too_large, too_large_message());
     }
@@ -277,6 +293,9 @@ class exchange : public std::enable_shared_from_this<exchange> {
   }
 
   void on_body(beast::error_code ec) {
+    if (finished_) {
+      return; // cancelled or timed out meanwhile: the result is out, the callbacks gone
+    }
     if (ec == http::error::need_buffer) {
       ec = {};
     }

@@ -43,6 +43,8 @@ class server {
   std::uint16_t port() const;
   std::string base_url() const;
   load of_model(const std::string& model) const;
+  /// All chat requests, whatever their model.
+  load overall() const;
   /// Connections the server saw closed by the client before it answered.
   std::uint64_t abandoned() const;
 
