@@ -95,15 +95,94 @@ TEST_CASE("validate exits 0 for valid files and 2 with every error for invalid o
   CHECK(contains(bad.out, "pair"));
 }
 
-TEST_CASE("validate reports a missing file, a directory and binary garbage") {
-  temp_dir dir;
-  dir.write("garbage.toml", std::string("\x7f\x45\x4c\x46\0\0", 6));
+namespace {
+
+// Files people give by mistake, each with what tutti must say of it (as an ensemble, and
+// as a configuration: an empty configuration is valid).
+struct bad_file {
+  std::string name;
+  std::string said;
+  std::string said_as_config;
+};
+
+std::vector<bad_file> write_bad_files(const temp_dir& dir) {
+  dir.write("binary.toml", std::string("\x7f\x45\x4c\x46\0\0\x01", 7));
+  dir.write("not-utf8.toml", std::string("name = \"\xff\xfe\xc3\"\n"));
   std::filesystem::create_directories(dir.path() / "folder.toml");
-  auto r = tutti_in(dir.path(), {"validate", "missing.toml", "garbage.toml", "folder.toml"});
-  CHECK(r.code == 2);
-  CHECK(contains(r.err, "no ensemble named 'missing.toml'"));
-  CHECK(contains(r.err, "garbage.toml: is a binary file"));
-  CHECK(contains(r.err, "no ensemble named 'folder.toml'"));
+  dir.write("empty.toml", "");
+  dir.write("big.toml", "");
+  std::filesystem::resize_file(dir.path() / "big.toml", 50 * 1024 * 1024);
+  dir.write("nested-arrays.toml", "a = " + std::string(100'000, '[') + std::string(100'000, ']'));
+  std::string tables = "a = ";
+  for (int i = 0; i < 20'000; ++i) {
+    tables += "{b = ";
+  }
+  dir.write("nested-tables.toml", tables + "1" + std::string(20'000, '}'));
+  std::string key = "[k";
+  for (int i = 0; i < 100'000; ++i) {
+    key += ".k";
+  }
+  dir.write("deep-key.toml", key + "]\n");
+  const std::string too_deep = "exceeded maximum nested value depth of 256";
+  return {
+      {"missing.toml", "no file and no ensemble named 'missing.toml'",
+       "missing.toml: no such file"},
+      {"folder.toml", "folder.toml: is a directory, not a file", ""},
+      {"empty.toml", "empty.toml:1:1: name: is required", "(valid)"},
+      {"binary.toml", "binary.toml: is a binary file, not TOML text", ""},
+      {"not-utf8.toml", "not-utf8.toml:1:8: Encountered invalid utf-8 sequence", ""},
+      {"big.toml", "big.toml: is 50 MiB; definition files are limited to 8 MiB", ""},
+      {"nested-arrays.toml", too_deep, ""},
+      {"nested-tables.toml", too_deep, ""},
+      {"deep-key.toml", "deep-key.toml:1:1: a dotted key of more than 256 parts is not supported",
+       ""},
+  };
+}
+
+} // namespace
+
+TEST_CASE("every command answers a bad file with what is wrong and exit 2, never a crash") {
+  temp_dir dir;
+  dir.write("ok.toml", valid);
+  for (const auto& bad : write_bad_files(dir)) {
+    INFO(bad.name);
+    for (const auto& command : {std::vector<std::string>{"validate", bad.name},
+                                {"plan", bad.name},
+                                {"run", bad.name, "--input", "x"}}) {
+      INFO(command.front());
+      auto r = tutti_in(dir.path(), command);
+      CHECK(r.code == 2);
+      CHECK(contains(r.err, bad.said));
+    }
+    const auto said = bad.said_as_config.empty() ? bad.said : bad.said_as_config;
+    for (const auto& command : {std::vector<std::string>{"--config", bad.name, "profiles"},
+                                {"--config", bad.name, "validate", "ok.toml"}}) {
+      INFO(command.back());
+      auto r = tutti_in(dir.path(), command);
+      CHECK(r.code == (said == "(valid)" ? 0 : 2));
+      CHECK(contains(r.err, said == "(valid)" ? "" : said));
+    }
+  }
+  auto listed = tutti_in(dir.path(), {"list", "."});
+  CHECK(listed.code == 2); // lists what it can, then the files it cannot read
+  CHECK(contains(listed.out, "pair"));
+  CHECK(contains(listed.err, "binary.toml: is a binary file"));
+}
+
+TEST_CASE("an ensemble of 100,000 agents validates, plans and runs") {
+  temp_dir dir;
+  std::string text = "name = \"crowd\"\nmax_concurrent_agents = 100\n";
+  for (int i = 0; i < 100'000; ++i) {
+    text += "[[agents]]\nname = \"a" + std::to_string(i) + "\"\nprovider = \"mock\"\n";
+  }
+  dir.write("crowd.toml", text);
+  CHECK(tutti_in(dir.path(), {"validate", "crowd.toml"}).code == 0);
+  auto plan = tutti_in(dir.path(), {"plan", "crowd.toml"});
+  CHECK(plan.code == 0);
+  CHECK(contains(plan.out, "a99999"));
+  auto run = tutti_in(dir.path(), {"run", "crowd.toml", "--input", "x", "--quiet"});
+  CHECK(run.code == 0);
+  CHECK(contains(run.out, "completed: 100000 of 100000 agents succeeded"));
 }
 
 TEST_CASE("list shows each ensemble's name, agents, phases and description") {

@@ -60,6 +60,11 @@ outcome<std::filesystem::path> find_ensemble(const std::string& name_or_path,
   if (!matches.empty()) {
     return matches.front();
   }
+  // Not an ensemble's name but something else on disk (a directory, a device): loading it
+  // says what it is.
+  if (auto path = working_dir / name_or_path; std::filesystem::exists(path, ec)) {
+    return path;
+  }
   std::string searched;
   for (const auto& dir : dirs) {
     searched += (searched.empty() ? "" : ", ") + dir.string();

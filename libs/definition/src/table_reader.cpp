@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace tutti::definition {
 namespace {
@@ -34,6 +35,56 @@ std::string_view type_name(toml::node_type t) {
   return "nothing";
 }
 
+// toml++ recurses once per part of a dotted key ([a.b.c] or a.b.c = 1), so a key of
+// 100,000 parts overflows the stack before anything is reported. Such keys are refused
+// first: the key of each line (up to '=' or a header's ']') may have at most this many parts.
+constexpr std::size_t max_key_parts = 256;
+
+// The number of the first line whose key has too many parts, if any. Lines inside
+// multi-line strings are skipped; a bracketed line with a comma is an array, not a header.
+std::optional<int> line_with_too_deep_key(std::string_view text) {
+  bool in_multiline_string = false;
+  int number = 0;
+  for (std::size_t at = 0; at <= text.size();) {
+    auto end = std::min(text.find('\n', at), text.size());
+    auto line = text.substr(at, end - at);
+    at = end + 1;
+    ++number;
+    const bool starts_inside = in_multiline_string;
+    for (auto quote : {std::string_view{"\"\"\""}, std::string_view{"\'\'\'"}}) {
+      for (auto q = line.find(quote); q != std::string_view::npos; q = line.find(quote, q + 3)) {
+        in_multiline_string = !in_multiline_string;
+      }
+    }
+    if (starts_inside) {
+      continue;
+    }
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos) {
+      continue;
+    }
+    auto key = line.substr(first, line.find(line[first] == '[' ? ']' : '=', first) - first);
+    std::size_t dots = 0;
+    char quote = 0;
+    for (char c : key) {
+      if (quote != 0) {
+        quote = c == quote ? 0 : quote;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == ',') {
+        dots = 0;
+        break;
+      } else {
+        dots += c == '.' ? 1 : 0;
+      }
+    }
+    if (dots >= max_key_parts) {
+      return number;
+    }
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 source_location location_in(const std::string& file, const toml::source_region& region) {
@@ -41,6 +92,13 @@ source_location location_in(const std::string& file, const toml::source_region& 
 }
 
 outcome<toml::table> parse_toml(std::string_view text, const std::string& file) {
+  if (auto line = line_with_too_deep_key(text)) {
+    return diagnostics{
+        {definition_errc::syntax_error,
+         {file, *line, 1},
+         "",
+         "a dotted key of more than " + std::to_string(max_key_parts) + " parts is not supported"}};
+  }
   try {
     return toml::parse(text, std::string_view{file});
   } catch (const toml::parse_error& e) {

@@ -20,6 +20,29 @@ agent_outcome failed_outcome(const caf::error& e, std::chrono::milliseconds time
   return o;
 }
 
+// Keeps one timer message pending, due at the earliest deadline.
+void arm_timer(caf::stateful_actor<phase_state>* self) {
+  auto earliest = self->state.deadlines.earliest();
+  if (!earliest || (self->state.timer_due && *self->state.timer_due <= *earliest)) {
+    return;
+  }
+  self->state.timer_due = earliest;
+  auto delay =
+      std::max(*earliest - deadline_queue::clock::now(), deadline_queue::clock::duration{});
+  self->delayed_send(self, delay, timeout_atom::value);
+}
+
+// Ends an agent that is still running with `outcome`; false if it had already finished.
+bool conclude(caf::stateful_actor<phase_state>* self, const caf::actor& run, std::uint64_t index,
+              agent_outcome outcome) {
+  if (self->state.running.erase(index) == 0) {
+    return false;
+  }
+  self->state.deadlines.remove(index);
+  self->send(run, finished_atom::value, index, std::move(outcome));
+  return true;
+}
+
 } // namespace
 
 caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
@@ -35,19 +58,28 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
         auto agent = self->spawn(agent_actor, ctx, index, run);
         self->state.running.emplace(index, agent);
         const auto timeout = ctx->ensemble.agents[index].timeout;
-        self->request(agent, timeout, begin_atom::value, std::move(prompt))
-            .then(
-                [=](agent_outcome& outcome) {
-                  self->state.running.erase(index);
-                  self->send(run, finished_atom::value, index, std::move(outcome));
-                },
-                [=](caf::error& e) {
-                  // Killing the agent cancels its call and frees its slot at once; the reason
-                  // (a timeout, usually) is what the resource actor counts.
-                  self->send_exit(agent, e);
-                  self->state.running.erase(index);
-                  self->send(run, finished_atom::value, index, failed_outcome(e, timeout));
-                });
+        self->state.deadlines.add(index, deadline_queue::clock::now() + timeout);
+        arm_timer(self);
+        self->request(agent, caf::infinite, begin_atom::value, std::move(prompt))
+            .then([=](agent_outcome& outcome) { conclude(self, run, index, std::move(outcome)); },
+                  [=](caf::error& e) {
+                    auto found = self->state.running.find(index);
+                    if (found != self->state.running.end()) {
+                      self->send_exit(found->second, e);
+                      conclude(self, run, index, failed_outcome(e, timeout));
+                    }
+                  });
+      },
+      [=](timeout_atom) {
+        self->state.timer_due.reset();
+        for (auto index : self->state.deadlines.take_expired(deadline_queue::clock::now())) {
+          // Killing the agent cancels its call and frees its slot at once; the reason is
+          // what the resource actor counts.
+          self->send_exit(self->state.running.at(index), caf::sec::request_timeout);
+          conclude(self, run, index,
+                   failed_outcome(caf::sec::request_timeout, ctx->ensemble.agents[index].timeout));
+        }
+        arm_timer(self);
       },
   };
 }

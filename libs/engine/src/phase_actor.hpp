@@ -2,9 +2,11 @@
 // its own timeout, and reports each outcome back to the run.
 #pragma once
 
+#include "deadline_queue.hpp"
 #include "messages.hpp"
 #include "run_context.hpp"
 
+#include <optional>
 #include <unordered_map>
 
 namespace tutti::engine {
@@ -13,6 +15,8 @@ struct phase_state {
   // The agents in flight, to end them with the phase. Not links: with thousands of agents,
   // every normal exit would search the phase's list of links.
   std::unordered_map<std::uint64_t, caf::actor> running;
+  deadline_queue deadlines;                                   // of the running agents
+  std::optional<deadline_queue::clock::time_point> timer_due; // the one timer message ahead
   static inline const char* name = "tutti.phase";
 };
 
