@@ -13,6 +13,11 @@ if(TUTTI_SANITIZE)
   list(APPEND tutti_compile_flags ${tutti_sanitizer_flags})
   list(APPEND tutti_link_flags ${tutti_sanitizer_flags})
 endif()
+if(TUTTI_TSAN)
+  set(tutti_tsan_flags -fsanitize=thread -fno-omit-frame-pointer)
+  list(APPEND tutti_compile_flags ${tutti_tsan_flags})
+  list(APPEND tutti_link_flags ${tutti_tsan_flags})
+endif()
 if(TUTTI_FUZZ)
   # Coverage for libFuzzer in every library; the fuzz executables add -fsanitize=fuzzer.
   set(tutti_fuzz_flags -fsanitize=address,undefined -fno-sanitize-recover=all

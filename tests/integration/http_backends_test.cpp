@@ -8,6 +8,10 @@
 #include <tutti/engine/run_json.hpp>
 #include <tutti/mock_server/mock_server.hpp>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 
 #include <mutex>
@@ -247,4 +251,21 @@ TEST_CASE("an automatic limit falls back to one when the server cannot be asked"
   CHECK(eventually([&] { return !(note = e.statistics().groups.at(0).note).empty(); }));
   CHECK(note.find("cannot ask the server (cannot connect to http://127.0.0.1:1") == 0);
   CHECK(e.statistics().groups.at(0).limit == "auto (1)");
+}
+
+TEST_CASE("the mock server closes a connection whose client asked it to") {
+  mock_server::server server;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket{io};
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+  const std::string body = R"({"model":"m","messages":[{"role":"user","content":"hi"}]})";
+  boost::asio::write(socket, boost::asio::buffer("POST /v1/chat/completions HTTP/1.1\r\n"
+                                                 "Host: x\r\nConnection: close\r\n"
+                                                 "Content-Length: " +
+                                                 std::to_string(body.size()) + "\r\n\r\n" + body));
+  std::string response;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(response), ec); // until end of file
+  CHECK(ec == boost::asio::error::eof);
+  CHECK(response.find("echo: hi") != std::string::npos);
 }

@@ -108,9 +108,10 @@ raw_http_server::~raw_http_server() {
   wake.connect(impl_->acceptor.local_endpoint(), ignored);
   impl_->acceptor_thread.join();
   std::lock_guard lock{impl_->mutex};
+  // Shutting down wakes each connection's thread; the sockets close only once their threads
+  // have ended, since closing a socket another thread reads is a data race.
   for (auto& s : impl_->sockets) {
     s->shutdown(tcp::socket::shutdown_both, ignored);
-    s->close(ignored);
   }
   for (auto& t : impl_->threads) {
     t.join();

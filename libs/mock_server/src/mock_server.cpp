@@ -335,6 +335,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void answer(std::string bytes, bool close_after = false) {
+    close_after = close_after || !request_.keep_alive(); // "Connection: close" or HTTP/1.0
     auto shared = std::make_shared<std::string>(std::move(bytes));
     asio::async_write(
         socket_, asio::buffer(*shared),

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Writes bench/results/REPORT.md and its SVG charts from the run's own output: Google
+Benchmark's JSON (benchmarks.json) and the asyncio baseline's (baseline.json). Every number
+in the report comes from those files; the published figures are quoted with their source.
+
+    report.py RESULTS_DIR
+"""
+
+import json
+import math
+import os
+import platform
+import sys
+
+PUBLISHED_SOURCE = ("figures as quoted in tutti issue #6, which cites them as published "
+                    "results without naming the publication")
+
+# Published figures, per case, exactly as issue #6 quotes them.
+PUBLISHED = {
+    "s1_parallel/agents:3": "3-5x (3-5 agents)",
+    "s1_parallel/agents:5": "3-5x (3-5 agents)",
+    "s1_parallel/agents:15": "10-15x (15 agents)",
+    "s2_five_steps/cap:0": "10.0 s, speedup 1.0",
+    "s2_five_steps/cap:2": "6.0 s, speedup 1.67",
+    "s2_five_steps/cap:5": "2.5 s, speedup 4.0",
+    "s2_five_steps/cap:10": "2.5 s, speedup 4.0",
+    "s3_limiter/limit:10": "2.2-2.5 % overhead vs no limit",
+    "s3_limiter/limit:50": "2.2-2.5 % overhead vs no limit",
+    "s3_limiter/limit:100": "2.2-2.5 % overhead vs no limit",
+    "s4_retrieval_then_generation/parallel:1": "ideal 9 units",
+    "s4_three_models_then_compare/parallel:1": "ideal 8.5 units",
+    "s5_local_server/limit:1/requests:20": "20 requests/min",
+    "s5_local_server/limit:4/requests:20": "80 requests/min (4 workers, 3 s each)",
+    "s6_mixed": "remote calls finish at their own latency",
+}
+
+SCENARIOS = [
+    ("s1_", "1. Agents per phase: sequential, parallel, capped at 5 (over HTTP)"),
+    ("s2_", "2. Five independent steps: sequential (cap:0), cap 2, 5, 10"),
+    ("s3_", "3. Limiter overhead: 1000 steps of 20 ms through a backend limit (0: none), "
+            "over HTTP"),
+    ("s4_", "4. Graphs with dependencies and mixed latencies (1 unit = 50 ms)"),
+    ("s5_", "5. A local server (3 s per request published, 150 ms here) with a limit and a "
+            "queue"),
+    ("s6_", "6. Local and remote at once: 6 local requests (limit 1) beside 6 remote ones"),
+    ("s7_", "7. End to end over HTTP against `tutti mock-server`"),
+    ("s8_", "8. Scale: one ensemble of mock agents, all at once"),
+]
+
+
+def case_name(benchmark):
+    """'s1_parallel/agents:5/iterations:3/real_time' -> 's1_parallel/agents:5'"""
+    parts = [p for p in benchmark["name"].split("/")
+             if not p.startswith("iterations:") and p != "real_time"]
+    return "/".join(parts)
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def machine(context):
+    memory_kb = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                memory_kb = int(line.split()[1])
+    return (f"{context.get('num_cpus')} cores at {context.get('mhz_per_cpu')} MHz, "
+            f"{memory_kb / 1024 / 1024:.1f} GiB memory, {platform.system()} "
+            f"{platform.release()}; build type {context.get('tutti_build_type')}, "
+            f"g++ {context.get('compiler')}; run on {context.get('date')}")
+
+
+def scenario_table(cases):
+    rows = ["| case | wall ms | ideal ms | speedup | efficiency | overhead µs/agent | "
+            "CPU ms/run | peak MB | published |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name, c in cases:
+        rows.append(f"| {name} | {fmt(c['wall_ms'])} | {fmt(c['ideal_ms'])} | "
+                    f"{fmt(c['speedup'], 2)}x | {c['efficiency'] * 100:.1f} % | "
+                    f"{fmt(c['overhead_us_per_agent'])} | {fmt(c['cpu_ms'])} | "
+                    f"{fmt(c['peak_mb'])} | {PUBLISHED.get(name, '')} |")
+    return rows
+
+
+def extra_lines(prefix, cases):
+    lines = []
+    for name, c in cases:
+        if prefix == "s3_":
+            lines.append(f"- {name}: {100 * (c['wall_ms'] / c['ideal_ms'] - 1):.1f} % above the "
+                         f"ideal under that limit")
+        if prefix == "s5_":
+            lines.append(f"- {name}: {c['requests_per_min']:.1f} requests/min at the published "
+                         f"3 s per request")
+        if prefix == "s6_":
+            lines.append(f"- remote agents done at {c['remote_done_ms']:.1f} ms (their own "
+                         f"latency: {c['remote_ideal_ms']:.0f} ms); the local queue drained at "
+                         f"{c['local_done_ms']:.1f} ms")
+        if prefix == "s8_":
+            lines.append(f"- {name}: {c['kb_per_agent']:.2f} KiB of peak memory per agent")
+    return lines
+
+
+def baseline_table(cases, baseline):
+    rows = ["| case | tutti wall ms | asyncio wall ms | wall ratio | tutti CPU ms | "
+            "asyncio CPU ms | CPU ratio | tutti peak MB | asyncio peak MB | memory ratio |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for b in baseline["results"]:
+        c = cases.get(b["name"])
+        if c is None:
+            continue
+        rows.append(f"| {b['name']} | {fmt(c['wall_ms'])} | {fmt(b['wall_ms'])} | "
+                    f"{c['wall_ms'] / b['wall_ms']:.2f} | {fmt(c['cpu_ms'])} | "
+                    f"{fmt(b['cpu_ms'])} | {c['cpu_ms'] / max(b['cpu_ms'], 1e-9):.2f} | "
+                    f"{fmt(c['peak_mb'])} | {fmt(b['peak_mb'])} | "
+                    f"{c['peak_mb'] / b['peak_mb']:.2f} |")
+    return rows
+
+
+def line_chart(title, x_label, y_label, series, log_y=False):
+    """An SVG line chart over a logarithmic x axis. series: [(label, colour, [(x, y)])]."""
+    width, height, left, right, top, bottom = 640, 360, 70, 170, 40, 50
+    xs = [x for _, _, points in series for x, _ in points]
+    ys = [y for _, _, points in series for _, y in points]
+    x_min, x_max = math.log10(min(xs)), math.log10(max(xs))
+    y_of = (lambda y: math.log10(max(y, 1e-9))) if log_y else (lambda y: y)
+    y_min = min(0, min(y_of(y) for y in ys)) if not log_y else math.floor(min(map(y_of, ys)))
+    y_max = max(y_of(y) for y in ys)
+    y_max = math.ceil(y_max) if log_y else y_max * 1.1
+
+    def px(x):
+        return left + (math.log10(x) - x_min) / max(x_max - x_min, 1e-9) * (width - left - right)
+
+    def py(y):
+        return height - bottom - (y_of(y) - y_min) / max(y_max - y_min, 1e-9) * (
+            height - top - bottom)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">{title}</text>',
+           f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" '
+           f'y2="{height - bottom}" stroke="black"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>',
+           f'<text x="{(left + width - right) / 2}" y="{height - 12}" '
+           f'text-anchor="middle">{x_label}</text>',
+           f'<text x="16" y="{(top + height - bottom) / 2}" text-anchor="middle" '
+           f'transform="rotate(-90 16 {(top + height - bottom) / 2})">{y_label}</text>']
+    for x in sorted(set(xs)):
+        out.append(f'<text x="{px(x):.1f}" y="{height - bottom + 16}" '
+                   f'text-anchor="middle">{x:g}</text>')
+    ticks = ([10 ** e for e in range(int(y_min), int(y_max) + 1)] if log_y else
+             [y_min + (y_max - y_min) * i / 5 for i in range(6)])
+    for y in ticks:
+        out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.3g}</text>')
+        out.append(f'<line x1="{left}" y1="{py(y):.1f}" x2="{width - right}" y2="{py(y):.1f}" '
+                   f'stroke="#ddd"/>')
+    for i, (label, colour, points) in enumerate(series):
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in sorted(points))
+        out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                   f'stroke-width="2"/>')
+        for x, y in points:
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>')
+        out.append(f'<rect x="{width - right + 10}" y="{top + 18 * i}" width="12" height="12" '
+                   f'fill="{colour}"/>')
+        out.append(f'<text x="{width - right + 28}" y="{top + 18 * i + 10}">{label}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def series_of(cases, prefix, value):
+    return [(c["agents"], value(c)) for name, c in cases.items() if name.startswith(prefix)]
+
+
+def main():
+    results = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
+    with open(os.path.join(results, "benchmarks.json")) as f:
+        run = json.load(f)
+    with open(os.path.join(results, "baseline.json")) as f:
+        baseline = json.load(f)
+    cases = {}
+    for b in run["benchmarks"]:
+        if b.get("error_occurred"):
+            sys.exit(f"report: {b['name']} failed: {b.get('error_message')}")
+        cases[case_name(b)] = b
+
+    with open(os.path.join(results, "speedup_vs_agents.svg"), "w") as f:
+        f.write(line_chart(
+            "Speedup over sequential (scenario 1, 100 ms agents over HTTP)", "agents",
+            "speedup (x)",
+            [("ideal", "#999", series_of(cases, "s1_parallel/", lambda c: c["agents"])),
+             ("parallel", "#1f77b4", series_of(cases, "s1_parallel/", lambda c: c["speedup"])),
+             ("capped at 5", "#ff7f0e", series_of(cases, "s1_capped/", lambda c: c["speedup"])),
+             ("sequential", "#2ca02c",
+              series_of(cases, "s1_sequential/", lambda c: c["speedup"]))],
+            log_y=True))
+    with open(os.path.join(results, "overhead_vs_agents.svg"), "w") as f:
+        f.write(line_chart(
+            "Engine overhead per agent beyond the ideal", "agents in one run", "µs per agent",
+            [("mock agents (s8)", "#1f77b4",
+              series_of(cases, "s8_", lambda c: max(c["overhead_us_per_agent"], 1))),
+             ("over HTTP (s7)", "#ff7f0e",
+              series_of(cases, "s7_", lambda c: max(c["overhead_us_per_agent"], 1))),
+             ("over HTTP, per phase (s1)", "#2ca02c",
+              series_of(cases, "s1_parallel/", lambda c: max(c["overhead_us_per_agent"], 1)))],
+            log_y=True))
+
+    lines = ["# tutti benchmark report", "",
+             "Written by `make bench` (bench/report.py) from this run's "
+             "`benchmarks.json` and `baseline.json`; nothing here is typed by hand.", "",
+             f"Machine: {machine(run['context'])}.", "",
+             "Latencies are the published ones scaled down 20 times (a 2 s step is 100 ms "
+             "here, a 1 s unit 50 ms), so speedups and efficiencies compare directly while "
+             "absolute times are 1/20 of the published ones. HTTP cases talk to "
+             "`tutti mock-server` in a process of its own (its CPU time is not counted).", "",
+             "Columns: *ideal* is the critical path under the run's caps and limits with no "
+             "overhead; *speedup* is the sequential time (the sum of latencies) over the wall "
+             "time; *efficiency* is ideal / wall; *overhead* is (wall - ideal) per agent; "
+             "*CPU* is this process's user+system time per run; *peak* is the process's peak "
+             "resident memory during the case.", "",
+             f"Published: {PUBLISHED_SOURCE}.", "",
+             "![speedup](speedup_vs_agents.svg)", "",
+             "![overhead](overhead_vs_agents.svg)", ""]
+    for prefix, title in SCENARIOS:
+        chosen = [(n, c) for n, c in cases.items() if n.startswith(prefix)]
+        lines += [f"## {title}", ""] + scenario_table(chosen) + [""]
+        extra = extra_lines(prefix, chosen)
+        lines += extra + ([""] if extra else [])
+    lines += ["## tutti beside the asyncio baseline (scenarios 1, 3, 7)", "",
+              f"`bench/baseline/asyncio_agents.py` (Python {baseline['python']}, standard "
+              "library only: `asyncio.gather`, `asyncio.Semaphore`, HTTP over asyncio "
+              "streams) runs the same agents against the same server. Ratios are "
+              "tutti / asyncio: below 1 means tutti used less.", ""]
+    lines += baseline_table(cases, baseline) + [""]
+    with open(os.path.join(results, "REPORT.md"), "w") as f:
+        f.write("\n".join(lines))
+    print(f"report: wrote {results}/REPORT.md and two charts")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+// The scenarios of the benchmark suite, each reproducing a published result (bench/report.py
+// puts them side by side). Latencies are the published ones divided by time_scale.
+#include "scenario.hpp"
+
+#include <algorithm>
+
+namespace tutti::bench {
+namespace {
+
+constexpr double step_ms = 2000 / time_scale; // a published 2 s step
+constexpr double unit_ms = 1000 / time_scale; // a published 1 s unit
+
+int arg(const benchmark::State& state, int i) {
+  return static_cast<int>(state.range(i));
+}
+
+// 1. Agents per phase, sequential vs parallel vs capped at 5, over HTTP to the mock server.
+void s1_sequential(benchmark::State& state) {
+  measure(state, independent(arg(state, 0), step_ms, "http"), engine::run_mode::sequential);
+}
+void s1_parallel(benchmark::State& state) {
+  measure(state, independent(arg(state, 0), step_ms, "http"));
+}
+void s1_capped(benchmark::State& state) {
+  auto s = independent(arg(state, 0), step_ms, "http");
+  s.max_concurrent_agents = 5;
+  measure(state, s);
+}
+
+// 2. Five independent steps: sequential, then capped at 2, 5 and 10 agents.
+void s2_five_steps(benchmark::State& state) {
+  auto s = independent(5, step_ms);
+  if (arg(state, 0) == 0) {
+    measure(state, s, engine::run_mode::sequential);
+    return;
+  }
+  s.max_concurrent_agents = arg(state, 0);
+  measure(state, s);
+}
+
+// 3. The limiter: 1000 steps of 20 ms through a backend limit of 10, 50, 100 or none (0).
+void s3_limiter(benchmark::State& state) {
+  auto s = independent(1000, 20, "http");
+  if (arg(state, 0) > 0) {
+    s.backend_limits["http"] = arg(state, 0);
+  }
+  measure(state, s);
+}
+
+// 4. Graphs with dependencies and mixed latencies.
+scenario retrieval_then_generation() {
+  return {{{"retrieve_a", "mock", 2 * unit_ms, {}},
+           {"retrieve_b", "mock", 3 * unit_ms, {}},
+           {"retrieve_c", "mock", 4 * unit_ms, {}},
+           {"generate", "mock", 5 * unit_ms, {"retrieve_a", "retrieve_b", "retrieve_c"}}},
+          1'000'000,
+          {}};
+}
+scenario three_models_then_compare() {
+  return {{{"model_a", "mock", 8 * unit_ms, {}},
+           {"model_b", "mock", 7 * unit_ms, {}},
+           {"model_c", "mock", 6 * unit_ms, {}},
+           {"compare", "mock", 0.5 * unit_ms, {"model_a", "model_b", "model_c"}}},
+          1'000'000,
+          {}};
+}
+void s4_retrieval_then_generation(benchmark::State& state) {
+  measure(state, retrieval_then_generation(),
+          arg(state, 0) ? engine::run_mode::parallel : engine::run_mode::sequential);
+}
+void s4_three_models_then_compare(benchmark::State& state) {
+  measure(state, three_models_then_compare(),
+          arg(state, 0) ? engine::run_mode::parallel : engine::run_mode::sequential);
+}
+
+// 5. A local server (3 s a request, published) with a limit of 1, 4 or 6 and a queue.
+void s5_local_server(benchmark::State& state) {
+  auto s = independent(arg(state, 1), 3000 / time_scale, "local");
+  s.backend_limits["local"] = arg(state, 0);
+  measure(state, s);
+  // Requests per minute at the published 3 s per request.
+  state.counters["requests_per_min"] =
+      benchmark::Counter(arg(state, 1) * 60'000.0 / (state.counters["wall_ms"].value * time_scale));
+}
+
+// 6. Local and remote at once: six requests queue for a local server (one at a time) while
+// six remote ones run; the remote ones must finish at their own latency.
+void s6_mixed(benchmark::State& state) {
+  auto s = independent(6, 3000 / time_scale, "local");
+  s.backend_limits["local"] = 1;
+  for (int i = 0; i < 6; ++i) {
+    s.agents.push_back({"remote" + std::to_string(i), "mock", step_ms, {}});
+  }
+  auto r = measure(state, s);
+  double remote_done = 0;
+  double local_done = 0;
+  for (const auto& a : r.agents) {
+    auto& done = a.backend == "local" ? local_done : remote_done;
+    done = std::max(done, a.finished_ms.value_or(0));
+  }
+  state.counters["remote_done_ms"] = remote_done;
+  state.counters["remote_ideal_ms"] = step_ms;
+  state.counters["local_done_ms"] = local_done;
+}
+
+// 7. End to end over HTTP against the mock server: 1, 100, 1000 agents at once.
+void s7_http(benchmark::State& state) {
+  measure(state, independent(arg(state, 0), step_ms, "http"));
+}
+
+// 8. Scale: one ensemble of 10,000 or 100,000 mock agents, all at once.
+void s8_scale(benchmark::State& state) {
+  measure(state, independent(arg(state, 0), step_ms));
+  state.counters["kb_per_agent"] = state.counters["peak_mb"].value * 1024 / arg(state, 0);
+}
+
+void phase_sizes(benchmark::internal::Benchmark* b) {
+  for (int n : {1, 3, 5, 10, 15, 50, 100}) {
+    b->Arg(n);
+  }
+  b->ArgName("agents")->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+
+} // namespace
+} // namespace tutti::bench
+
+using namespace tutti::bench;
+
+BENCHMARK(s1_sequential)->Apply(phase_sizes)->Iterations(1);
+BENCHMARK(s1_parallel)->Apply(phase_sizes)->Iterations(3);
+BENCHMARK(s1_capped)->Apply(phase_sizes)->Iterations(1);
+BENCHMARK(s2_five_steps)
+    ->ArgName("cap")
+    ->Arg(0)
+    ->Arg(2)
+    ->Arg(5)
+    ->Arg(10)
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(s3_limiter)
+    ->ArgName("limit")
+    ->Arg(10)
+    ->Arg(50)
+    ->Arg(100)
+    ->Arg(0)
+    ->Iterations(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(s4_retrieval_then_generation)
+    ->ArgName("parallel")
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(s4_three_models_then_compare)
+    ->ArgName("parallel")
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(s5_local_server)
+    ->ArgNames({"limit", "requests"})
+    ->Args({1, 6})
+    ->Args({1, 12})
+    ->Args({1, 20})
+    ->Args({4, 20})
+    ->Args({6, 20})
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(s6_mixed)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(s7_http)
+    ->ArgName("agents")
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(s8_scale)
+    ->ArgName("agents")
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
