@@ -253,6 +253,12 @@ TEST_CASE("an automatic limit falls back to one when the server cannot be asked"
   CHECK(e.statistics().groups.at(0).limit == "auto (1)");
 }
 
+TEST_CASE("the mock server listens on loopback unless told otherwise") {
+  mock_server::server server;
+  CHECK(server.base_url().rfind("http://127.0.0.1:", 0) == 0);
+  CHECK(mock_server::server_settings{}.host == "127.0.0.1");
+}
+
 TEST_CASE("the mock server closes a connection whose client asked it to") {
   mock_server::server server;
   boost::asio::io_context io;

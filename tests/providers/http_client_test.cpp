@@ -1,6 +1,7 @@
 // The HTTP client against a loopback server that answers well, slowly, wrongly or not at all.
 #include "support/eventually.hpp"
 #include "support/raw_http_server.hpp"
+#include "support/tls_test_server.hpp"
 
 #include <tutti/providers/http_client.hpp>
 #include <tutti/providers/io_thread.hpp>
@@ -250,6 +251,19 @@ TEST_CASE("TLS to a server that does not speak it fails as a TLS error, never in
   CHECK(r.error->kind == http_error_kind::tls);
   CHECK(r.error->message.find("TLS with 127.0.0.1 failed") == 0);
   CHECK(requests == 0);
+}
+
+// Verification has no switch to turn it off: a server whose certificate nobody vouches for
+// is refused before a byte of the request is sent.
+TEST_CASE("TLS to a server with a self-signed certificate is refused") {
+  tutti::test::tls_test_server server;
+  io_thread io;
+  http_client client{io};
+  auto r = send_and_wait(client, server.base_url(), post());
+  REQUIRE(r.error.has_value());
+  CHECK(r.error->kind == http_error_kind::tls);
+  CHECK(r.error->message.find("certificate verify failed") != std::string::npos);
+  CHECK(server.handshakes_completed() == 0);
 }
 
 TEST_CASE("a request larger than the limit is refused before anything is sent") {

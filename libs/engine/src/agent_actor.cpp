@@ -19,18 +19,25 @@ providers::completion_request request_for(const definition::resolved_agent& agen
 } // namespace
 
 caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
-                          std::shared_ptr<const run_context> ctx, std::size_t index,
-                          caf::actor run) {
-  // Shared with the exit hook: whatever ends this actor early also ends its call.
+                          std::shared_ptr<const run_context> ctx, std::size_t index, caf::actor run,
+                          caf::actor phase) {
+  // Shared with the exit hook: whatever ends this actor early also ends its call, and an
+  // abnormal end is reported to the phase, which may still wait for an outcome.
   auto cancel = std::make_shared<providers::cancel_call>();
-  self->attach_functor([cancel](const caf::error&) {
+  self->attach_functor([cancel, phase, index](const caf::error& reason) {
     if (*cancel) {
       (*cancel)();
     }
+    if (reason) {
+      caf::anon_send(phase, stopped_atom::value, static_cast<std::uint64_t>(index), reason);
+    }
   });
+  auto finish = [=](agent_outcome outcome) {
+    self->send(phase, finished_atom::value, static_cast<std::uint64_t>(index), std::move(outcome));
+    self->quit();
+  };
   return {
-      [=](begin_atom, std::string& prompt) -> caf::result<agent_outcome> {
-        self->state.promise = self->make_response_promise<agent_outcome>();
+      [=](begin_atom, std::string& prompt) {
         const auto& agent = ctx->ensemble.agents[index];
         self->request(ctx->resources[index], caf::infinite, resources::acquire_atom::value,
                       static_cast<std::int32_t>(agent.priority))
@@ -55,10 +62,8 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
                 [=](caf::error& e) {
                   agent_outcome failed;
                   failed.error = "no slot from the backend's resource actor: " + caf::to_string(e);
-                  self->state.promise.deliver(std::move(failed));
-                  self->quit();
+                  finish(std::move(failed));
                 });
-        return self->state.promise;
       },
       [=](token_atom, std::string& piece) {
         self->send(run, token_atom::value, static_cast<std::uint64_t>(index), std::move(piece));
@@ -73,8 +78,7 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
                          : outcome.is_transient_failure ? resources::call_outcome::transient_failure
                                                         : resources::call_outcome::failure;
         self->send(ctx->resources[index], resources::release_atom::value, self->state.slot, how);
-        self->state.promise.deliver(std::move(outcome));
-        self->quit();
+        finish(std::move(outcome));
       },
   };
 }

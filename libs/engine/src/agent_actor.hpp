@@ -1,6 +1,6 @@
 // One agent: waits for a slot from its backend's resource actor, calls its model through its
-// provider, gives the slot back and answers with the outcome. Killing the actor cancels the
-// call in flight; the resource actor, which watches it, takes the slot back.
+// provider, gives the slot back and sends its outcome to its phase. Killing the actor cancels
+// the call in flight; the resource actor, which watches it, takes the slot back.
 #pragma once
 
 #include "messages.hpp"
@@ -12,14 +12,16 @@
 namespace tutti::engine {
 
 struct agent_state {
-  caf::typed_response_promise<agent_outcome> promise;
   resources::ticket slot = 0; // from the resource actor, once admitted
   static inline const char* name = "tutti.agent";
 };
 
-/// Answers `begin_atom, prompt` with the agent_outcome once its model has replied.
+/// On `begin_atom, prompt`, sends `finished_atom, index, agent_outcome` to `phase` once its
+/// model has replied, then ends; an abnormal end sends `stopped_atom, index, reason` instead.
+/// Plain messages rather than a request: CAF 0.17 keeps an actor's pending requests in a
+/// flat map searched linearly, so a phase awaiting 100,000 agents became quadratic.
 caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
-                          std::shared_ptr<const run_context> ctx, std::size_t index,
-                          caf::actor run);
+                          std::shared_ptr<const run_context> ctx, std::size_t index, caf::actor run,
+                          caf::actor phase);
 
 } // namespace tutti::engine

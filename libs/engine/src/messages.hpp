@@ -20,6 +20,7 @@ using cancel_atom = caf::atom_constant<caf::atom("cancel")>;     // cancel a run
 using waiting_atom = caf::atom_constant<caf::atom("waiting")>;   // an agent waits for a slot
 using token_atom = caf::atom_constant<caf::atom("token")>;       // a piece of a response
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;   // an agent deadline is due
+using stopped_atom = caf::atom_constant<caf::atom("stopped")>;   // an agent ended abnormally
 
 /// What an agent's call came to, as the agent actor reports it.
 struct agent_outcome {

@@ -55,20 +55,18 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
   });
   return {
       [=](begin_atom, std::uint64_t index, std::string& prompt) {
-        auto agent = self->spawn(agent_actor, ctx, index, run);
+        auto agent = self->spawn(agent_actor, ctx, index, run, caf::actor_cast<caf::actor>(self));
         self->state.running.emplace(index, agent);
-        const auto timeout = ctx->ensemble.agents[index].timeout;
-        self->state.deadlines.add(index, deadline_queue::clock::now() + timeout);
+        self->state.deadlines.add(index, deadline_queue::clock::now() +
+                                             ctx->ensemble.agents[index].timeout);
         arm_timer(self);
-        self->request(agent, caf::infinite, begin_atom::value, std::move(prompt))
-            .then([=](agent_outcome& outcome) { conclude(self, run, index, std::move(outcome)); },
-                  [=](caf::error& e) {
-                    auto found = self->state.running.find(index);
-                    if (found != self->state.running.end()) {
-                      self->send_exit(found->second, e);
-                      conclude(self, run, index, failed_outcome(e, timeout));
-                    }
-                  });
+        self->send(agent, begin_atom::value, std::move(prompt));
+      },
+      [=](finished_atom, std::uint64_t index, agent_outcome& outcome) {
+        conclude(self, run, index, std::move(outcome));
+      },
+      [=](stopped_atom, std::uint64_t index, caf::error& reason) {
+        conclude(self, run, index, failed_outcome(reason, ctx->ensemble.agents[index].timeout));
       },
       [=](timeout_atom) {
         self->state.timer_due.reset();

@@ -64,27 +64,28 @@ void notify_positions(resource_self self) {
 void grant(resource_self self, ticket t) {
   auto& r = self->state.requests.at(t);
   r.at = resource_state::phase::active;
-  r.promise.deliver(t);
+  if (r.reply_tag) {
+    self->send(caf::actor_cast<caf::actor>(r.owner), granted_atom::value, *r.reply_tag, t);
+  } else {
+    r.promise.deliver(t);
+  }
 }
 
 void ask_upstream(resource_self self, ticket t, int priority) {
-  auto upstream = self->state.cfg.upstream;
-  self->request(upstream, caf::infinite, acquire_atom::value, static_cast<std::int32_t>(priority))
-      .then(
-          [=](ticket upstream_ticket) {
-            auto found = self->state.requests.find(t);
-            if (found == self->state.requests.end() ||
-                found->second.at != resource_state::phase::upstream) {
-              // Withdrawn while upstream decided: hand the slot straight back.
-              self->send(upstream, release_atom::value, upstream_ticket, call_outcome::cancelled);
-              return;
-            }
-            found->second.upstream_ticket = upstream_ticket;
-            grant(self, t);
-          },
-          [](caf::error&) {
-            // The upstream limit is gone only when the engine shuts down.
-          });
+  self->send(self->state.cfg.upstream, acquire_atom::value, static_cast<std::int32_t>(priority), t);
+}
+
+// The upstream's answer to ask_upstream.
+void on_upstream_grant(resource_self self, ticket t, ticket upstream_ticket) {
+  auto found = self->state.requests.find(t);
+  if (found == self->state.requests.end() || found->second.at != resource_state::phase::upstream) {
+    // Withdrawn while upstream decided: hand the slot straight back.
+    self->send(self->state.cfg.upstream, release_atom::value, upstream_ticket,
+               call_outcome::cancelled);
+    return;
+  }
+  found->second.upstream_ticket = upstream_ticket;
+  grant(self, t);
 }
 
 void schedule_wake(resource_self self) {
@@ -125,6 +126,24 @@ void try_admit(resource_self self) {
   if (!admitted.empty()) {
     notify_positions(self);
   }
+}
+
+// Queues a request from `owner`, answered by `r` (a promise or a reply tag).
+void enqueue_request(resource_self self, caf::strong_actor_ptr owner, std::int32_t priority,
+                     resource_state::request r) {
+  auto& st = self->state;
+  auto [owned, is_new_owner] = st.by_owner.try_emplace(caf::actor_cast<caf::actor_addr>(owner));
+  if (is_new_owner) {
+    self->monitor(owner);
+  }
+  const auto t = st.next_ticket++;
+  owned->second.insert(t);
+  r.owner = owner;
+  r.priority = priority;
+  st.requests.emplace(t, std::move(r));
+  st.queue->enqueue(t, priority, clock::now());
+  try_admit(self);
+  notify_positions(self);
 }
 
 void count(resource_state& st, ending e) {
@@ -244,25 +263,20 @@ caf::behavior resource_actor(caf::stateful_actor<resource_state>* self, resource
   }
   return {
       [=](acquire_atom, std::int32_t priority) -> caf::result<ticket> {
-        auto& st = self->state;
-        auto owner = self->current_sender();
-        auto owner_addr = caf::actor_cast<caf::actor_addr>(owner);
-        auto [owned, is_new_owner] = st.by_owner.try_emplace(owner_addr);
-        if (is_new_owner) {
-          self->monitor(owner);
-        }
-        const auto t = st.next_ticket++;
-        owned->second.insert(t);
-        auto promise = self->make_response_promise<ticket>();
+        auto owner = self->current_sender(); // before the promise takes it over
         resource_state::request r;
-        r.promise = promise;
-        r.owner = owner;
-        r.priority = priority;
-        st.requests.emplace(t, std::move(r));
-        st.queue->enqueue(t, priority, clock::now());
-        try_admit(self);
-        notify_positions(self);
+        r.promise = self->make_response_promise<ticket>();
+        auto promise = r.promise;
+        enqueue_request(self, std::move(owner), priority, std::move(r));
         return promise;
+      },
+      [=](acquire_atom, std::int32_t priority, ticket tag) {
+        resource_state::request r;
+        r.reply_tag = tag;
+        enqueue_request(self, self->current_sender(), priority, std::move(r));
+      },
+      [=](granted_atom, ticket t, ticket upstream_ticket) {
+        on_upstream_grant(self, t, upstream_ticket);
       },
       [=](release_atom, ticket t, call_outcome outcome) {
         end_request(self, t, ending_of(outcome));

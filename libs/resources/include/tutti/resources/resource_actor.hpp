@@ -25,6 +25,7 @@ using position_atom = caf::atom_constant<caf::atom("position")>;
 using limit_atom = caf::atom_constant<caf::atom("limit")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using can_run_atom = caf::atom_constant<caf::atom("canrun")>;
+using granted_atom = caf::atom_constant<caf::atom("granted")>;
 
 /// How a call that held a slot ended; transient failures (connection errors, 5xx) count
 /// toward the group's error backoff.
@@ -43,6 +44,7 @@ struct resource_state {
   enum class phase : std::int8_t { waiting, upstream, active };
   struct request {
     caf::typed_response_promise<ticket> promise;
+    std::optional<ticket> reply_tag; // answered with granted_atom rather than the promise
     caf::strong_actor_ptr owner;
     int priority = 5;
     phase at = phase::waiting;
@@ -70,6 +72,9 @@ struct resource_state {
 /// Messages:
 /// - `acquire_atom, int32 priority` -> `ticket` once admitted. While waiting (queues of up to
 ///   64), the requester gets `position_atom, group id, uint64 ahead` when its place changes.
+/// - `acquire_atom, int32 priority, ticket tag`: the same for a chained group, answered by
+///   `granted_atom, tag, ticket` as a message. A group may wait for thousands of slots, and
+///   CAF 0.17 searches an actor's pending requests linearly.
 /// - `release_atom, ticket, call_outcome`: the call has ended.
 /// - `limit_atom, bool unlimited, int32 max`: a new limit, in force at once.
 /// - `stats_atom` -> group_statistics; `can_run_atom` -> bool (admitted at once right now?).
