@@ -3,6 +3,7 @@
 #include "scenario.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace tutti::bench {
 namespace {
@@ -47,30 +48,27 @@ void s3_limiter(benchmark::State& state) {
   measure(state, s);
 }
 
-// 4. Graphs with dependencies and mixed latencies.
-scenario retrieval_then_generation() {
-  return {{{"retrieve_a", "mock", 2 * unit_ms, {}},
-           {"retrieve_b", "mock", 3 * unit_ms, {}},
-           {"retrieve_c", "mock", 4 * unit_ms, {}},
-           {"generate", "mock", 5 * unit_ms, {"retrieve_a", "retrieve_b", "retrieve_c"}}},
-          1'000'000,
-          {}};
+// 4. Graphs with dependencies and mixed latencies: three agents at once (latencies in
+// published units), then one that takes all three outputs.
+scenario three_then_one(const std::string& kind, std::array<double, 3> units,
+                        const std::string& last, double last_units) {
+  scenario s;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    names.push_back(kind + "_" + std::string(1, static_cast<char>('a' + i)));
+    s.agents.push_back({names.back(), "mock", units[i] * unit_ms, {}});
+  }
+  s.agents.push_back({last, "mock", last_units * unit_ms, names});
+  return s;
 }
-scenario three_models_then_compare() {
-  return {{{"model_a", "mock", 8 * unit_ms, {}},
-           {"model_b", "mock", 7 * unit_ms, {}},
-           {"model_c", "mock", 6 * unit_ms, {}},
-           {"compare", "mock", 0.5 * unit_ms, {"model_a", "model_b", "model_c"}}},
-          1'000'000,
-          {}};
+engine::run_mode mode_of(const benchmark::State& state) {
+  return arg(state, 0) ? engine::run_mode::parallel : engine::run_mode::sequential;
 }
 void s4_retrieval_then_generation(benchmark::State& state) {
-  measure(state, retrieval_then_generation(),
-          arg(state, 0) ? engine::run_mode::parallel : engine::run_mode::sequential);
+  measure(state, three_then_one("retrieve", {2, 3, 4}, "generate", 5), mode_of(state));
 }
 void s4_three_models_then_compare(benchmark::State& state) {
-  measure(state, three_models_then_compare(),
-          arg(state, 0) ? engine::run_mode::parallel : engine::run_mode::sequential);
+  measure(state, three_then_one("model", {8, 7, 6}, "compare", 0.5), mode_of(state));
 }
 
 // 5. A local server (3 s a request, published) with a limit of 1, 4 or 6 and a queue.

@@ -145,6 +145,16 @@ void check_row(const fault_row& row, const expected& outcome) {
   m.check(row, outcome);
 }
 
+// Each status as the mock server's error body, tried `attempts` times.
+void check_statuses(std::initializer_list<int> statuses, int attempts) {
+  for (int status : statuses) {
+    auto code = std::to_string(status);
+    INFO(code);
+    check_row({"fail-" + code, every_protocol, false, ""},
+              {agent_status::failed, "HTTP " + code + " from backend", attempts});
+  }
+}
+
 const std::string short_timeout = "timeout_seconds = 0.4\n";
 const expected timed_out{agent_status::timeout, "no reply within the agent's timeout", 1};
 
@@ -185,12 +195,7 @@ TEST_CASE("fault: valid JSON of the wrong shape") {
 }
 
 TEST_CASE("fault: 4xx with the provider's error body") {
-  for (int status : {400, 401, 403, 404}) {
-    auto code = std::to_string(status);
-    INFO(code);
-    check_row({"fail-" + code, every_protocol, false, ""},
-              {agent_status::failed, "HTTP " + code + " from backend", 1});
-  }
+  check_statuses({400, 401, 403, 404}, 1);
 }
 
 TEST_CASE("fault: 429 with Retry-After in seconds") {
@@ -202,12 +207,7 @@ TEST_CASE("fault: 429 with Retry-After as an HTTP date") {
 }
 
 TEST_CASE("fault: 5xx") {
-  for (int status : {500, 502, 503}) {
-    auto code = std::to_string(status);
-    INFO(code);
-    check_row({"fail-" + code, every_protocol, false, ""},
-              {agent_status::failed, "HTTP " + code + " from backend", 3});
-  }
+  check_statuses({500, 502, 503}, 3);
 }
 
 TEST_CASE("fault: a response larger than the limit") {
