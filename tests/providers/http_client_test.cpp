@@ -221,6 +221,26 @@ TEST_CASE("a stream cancelled while bytes pour in hands over nothing after the c
   CHECK(eventually([&] { return server.connections_ended() == 20; }));
 }
 
+// Found by the sanitizer run of the fault matrix: a provider's call holds the cancel of its
+// exchange, the exchange holds the call's callbacks; an I/O thread stopped before the cancel
+// ran left the pair holding each other for ever.
+TEST_CASE("a call in flight when the I/O thread stops is freed with it") {
+  raw_http_server server{[](const raw_request&, const sender&) {
+    return true; // never answers
+  }};
+  std::weak_ptr<cancel_call> watch;
+  {
+    io_thread io;
+    http_client client{io};
+    auto holder = std::make_shared<cancel_call>();
+    watch = holder;
+    *holder = client.send(server.base_url(), post(), {}, {}, [holder](http_result) {});
+    holder.reset();
+    io.stop();
+  }
+  CHECK(watch.expired());
+}
+
 TEST_CASE("a kept connection that the server closed is replaced without an error") {
   raw_http_server server{[](const raw_request&, const sender& send) {
     send(http_response(200, "{}", "Connection: keep-alive\r\n"));

@@ -427,7 +427,13 @@ cancel_call http_client::send(const std::string& base_url, http_call call, http_
   auto x = std::make_shared<exchange>(impl_, std::move(*where), std::move(call), deadlines,
                                       std::move(on_body), std::move(done));
   asio::post(impl_->io, [x] { x->run(); });
-  return [x] { x->cancel(); };
+  // Weakly: the caller's callbacks may hold this cancel, and the exchange holds them; its own
+  // pending operations keep it alive, and go with the I/O loop if that stops first.
+  return [weak = std::weak_ptr<exchange>{x}] {
+    if (auto x = weak.lock()) {
+      x->cancel();
+    }
+  };
 }
 
 std::size_t http_client::idle_connections() const {
