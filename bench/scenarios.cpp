@@ -119,6 +119,15 @@ void phase_sizes(benchmark::internal::Benchmark* b) {
   b->ArgName("agents")->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 
+void sequential_then_parallel(benchmark::internal::Benchmark* b) {
+  b->ArgName("parallel")
+      ->Arg(0)
+      ->Arg(1)
+      ->Iterations(3)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
 } // namespace
 } // namespace tutti::bench
 
@@ -145,20 +154,8 @@ BENCHMARK(s3_limiter)
     ->Iterations(2)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
-BENCHMARK(s4_retrieval_then_generation)
-    ->ArgName("parallel")
-    ->Arg(0)
-    ->Arg(1)
-    ->Iterations(3)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(s4_three_models_then_compare)
-    ->ArgName("parallel")
-    ->Arg(0)
-    ->Arg(1)
-    ->Iterations(3)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(s4_retrieval_then_generation)->Apply(sequential_then_parallel);
+BENCHMARK(s4_three_models_then_compare)->Apply(sequential_then_parallel);
 BENCHMARK(s5_local_server)
     ->ArgNames({"limit", "requests"})
     ->Args({1, 6})
