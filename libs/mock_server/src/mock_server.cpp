@@ -62,6 +62,12 @@ std::string http_date(std::chrono::system_clock::time_point t) {
   return text;
 }
 
+// Faults named by the whole model name.
+const std::map<std::string, fault, std::less<>> named_faults{
+    {"reset", fault::reset},   {"malformed", fault::malformed}, {"wrong-shape", fault::wrong_shape},
+    {"silent", fault::silent}, {"stall", fault::stall},         {"drip", fault::drip},
+    {"huge", fault::huge},     {"bad-key", fault::quotes_key}};
+
 behaviour behaviour_of(const std::string& model, std::chrono::milliseconds default_latency) {
   behaviour b;
   b.latency = default_latency;
@@ -82,22 +88,8 @@ behaviour behaviour_of(const std::string& model, std::chrono::milliseconds defau
   } else if (model.rfind("flaky-", 0) == 0) {
     b.status = number_after(model, 6);
     b.flaky_failures = static_cast<std::uint64_t>(number_after(model, model.rfind('-') + 1));
-  } else if (model == "reset") {
-    b.kind = fault::reset;
-  } else if (model == "malformed") {
-    b.kind = fault::malformed;
-  } else if (model == "wrong-shape") {
-    b.kind = fault::wrong_shape;
-  } else if (model == "silent") {
-    b.kind = fault::silent;
-  } else if (model == "stall") {
-    b.kind = fault::stall;
-  } else if (model == "drip") {
-    b.kind = fault::drip;
-  } else if (model == "huge") {
-    b.kind = fault::huge;
-  } else if (model == "bad-key") {
-    b.kind = fault::quotes_key;
+  } else if (auto named = named_faults.find(model); named != named_faults.end()) {
+    b.kind = named->second;
   }
   return b;
 }

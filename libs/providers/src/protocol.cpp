@@ -65,6 +65,15 @@ std::string body_text(const json& body) {
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// A JSON POST carrying the key, if any, as a bearer token (OpenAI's and Ollama's way).
+http_call bearer_post(std::string target, const call_settings& s, const json& body) {
+  auto headers = json_headers();
+  if (!s.api_key.empty()) {
+    headers.emplace_back("authorization", "Bearer " + s.api_key);
+  }
+  return {std::move(target), false, std::move(headers), body_text(body)};
+}
+
 // A stream event's JSON object; nullopt, with the piece's error set, when the event is not
 // JSON or carries the provider's error.
 std::optional<json> event_object(std::string_view data, stream_piece& piece) {
@@ -93,11 +102,7 @@ class openai_protocol final : public protocol {
     if (s.stream) {
       body["stream_options"] = {{"include_usage", true}};
     }
-    auto headers = json_headers();
-    if (!s.api_key.empty()) {
-      headers.emplace_back("authorization", "Bearer " + s.api_key);
-    }
-    return {s.base_path + "/v1/chat/completions", false, std::move(headers), body_text(body)};
+    return bearer_post(s.base_path + "/v1/chat/completions", s, body);
   }
 
   completion_result parse_body(std::string_view body) const override {
@@ -225,11 +230,7 @@ class ollama_protocol final : public protocol {
     if (!options.empty()) {
       body["options"] = std::move(options);
     }
-    auto headers = json_headers();
-    if (!s.api_key.empty()) {
-      headers.emplace_back("authorization", "Bearer " + s.api_key);
-    }
-    return {s.base_path + "/api/chat", false, std::move(headers), body_text(body)};
+    return bearer_post(s.base_path + "/api/chat", s, body);
   }
 
   completion_result parse_body(std::string_view body) const override {
