@@ -142,6 +142,18 @@ class exchange : public std::enable_shared_from_this<exchange> {
   }
 
  private:
+  // The completion handler of one step: it keeps this exchange alive, and does nothing once
+  // the exchange has finished (cancelled or timed out meanwhile: the result is out and the
+  // callbacks are gone).
+  template <typename Step>
+  auto next(Step step) {
+    return [self = shared_from_this(), step](const beast::error_code& ec, auto&&...) {
+      if (!self->finished_) {
+        ((*self).*step)(ec);
+      }
+    };
+  }
+
   void connect() {
     is_reused_ = false;
     // The resolver has no deadline of its own: a timer cancels it.
@@ -175,16 +187,10 @@ class exchange : public std::enable_shared_from_this<exchange> {
     }
     auto& stream = lowest(*connection_);
     stream.expires_after(deadlines_.connect);
-    stream.async_connect(
-        results, [self = shared_from_this()](const beast::error_code& e, const tcp::endpoint&) {
-          self->on_connect(e);
-        });
+    stream.async_connect(results, next(&exchange::on_connect));
   }
 
   void on_connect(const beast::error_code& ec) {
-    if (finished_) {
-      return; // cancelled or timed out meanwhile: the result is out, the callbacks gone
-    }
     if (ec) {
       return fail(ec == beast::error::timeout ? http_error_kind::timeout : http_error_kind::connect,
                   "cannot connect to " + where_.key() + ": " + ec.message());
@@ -199,17 +205,14 @@ class exchange : public std::enable_shared_from_this<exchange> {
     }
     (*tls)->set_verify_callback(ssl::host_name_verification(where_.host));
     lowest(*connection_).expires_after(deadlines_.connect);
-    (*tls)->async_handshake(
-        ssl::stream_base::client, [self = shared_from_this()](const beast::error_code& e) {
-          if (self->finished_) {
-            return;
-          }
-          if (e) {
-            return self->fail(http_error_kind::tls,
-                              "TLS with " + self->where_.host + " failed: " + e.message());
-          }
-          self->write();
-        });
+    (*tls)->async_handshake(ssl::stream_base::client, next(&exchange::on_handshake));
+  }
+
+  void on_handshake(const beast::error_code& ec) {
+    if (ec) {
+      return fail(http_error_kind::tls, "TLS with " + where_.host + " failed: " + ec.message());
+    }
+    write();
   }
 
   void write() {
@@ -229,19 +232,11 @@ class exchange : public std::enable_shared_from_this<exchange> {
     }
     lowest(*connection_).expires_after(deadlines_.idle);
     std::visit(
-        [this](auto& stream) {
-          http::async_write(*stream, request_,
-                            [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
-                              self->on_write(ec);
-                            });
-        },
+        [this](auto& stream) { http::async_write(*stream, request_, next(&exchange::on_write)); },
         *connection_);
   }
 
   void on_write(const beast::error_code& ec) {
-    if (finished_) {
-      return; // cancelled or timed out meanwhile: the result is out, the callbacks gone
-    }
     if (ec) {
       return retry_or_fail(http_error_kind::connection_lost,
                            "sending to " + where_.key() + " failed: " + ec.message());
@@ -251,17 +246,12 @@ class exchange : public std::enable_shared_from_this<exchange> {
     lowest(*connection_).expires_after(deadlines_.idle);
     std::visit(
         [this](auto& stream) {
-          http::async_read_header(*stream, buffer_, *parser_,
-                                  [self = shared_from_this()](const beast::error_code& e,
-                                                              std::size_t) { self->on_header(e); });
+          http::async_read_header(*stream, buffer_, *parser_, next(&exchange::on_header));
         },
         *connection_);
   }
 
   void on_header(const beast::error_code& ec) {
-    if (finished_) {
-      return; // cancelled or timed out meanwhile: the result is out, the callbacks gone
-    }
     if (ec == http::error::body_limit) {
       return fail(http_error_kind::too_large, too_large_message());
     }
@@ -285,17 +275,12 @@ class exchange : public std::enable_shared_from_this<exchange> {
     lowest(*connection_).expires_after(deadlines_.idle);
     std::visit(
         [this](auto& stream) {
-          http::async_read_some(*stream, buffer_, *parser_,
-                                [self = shared_from_this()](const beast::error_code& ec,
-                                                            std::size_t) { self->on_body(ec); });
+          http::async_read_some(*stream, buffer_, *parser_, next(&exchange::on_body));
         },
         *connection_);
   }
 
   void on_body(beast::error_code ec) {
-    if (finished_) {
-      return; // cancelled or timed out meanwhile: the result is out, the callbacks gone
-    }
     if (ec == http::error::need_buffer) {
       ec = {};
     }
