@@ -3,6 +3,7 @@
 #include <tutti/definition/config_loader.hpp>
 #include <tutti/definition/ensemble_catalog.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
+#include <tutti/resources/group_directory.hpp>
 
 #include <ostream>
 
@@ -49,7 +50,23 @@ load_ensemble_or_report(command_state& state, const std::string& name_or_path,
   if (!resolved) {
     return fail(resolved.problems());
   }
+  resources::group_directory directory;
+  if (auto conflicts = resources::conflicting_limits(*resolved, directory); !conflicts.empty()) {
+    return fail(conflicts);
+  }
   return std::move(resolved).value();
+}
+
+void print_spellings(std::ostream& out, const std::string& group,
+                     const std::vector<std::string>& spellings) {
+  if (spellings.empty()) {
+    return;
+  }
+  out << "  group " << group << " is also reached as";
+  for (std::size_t i = 0; i < spellings.size(); ++i) {
+    out << (i == 0 ? " " : ", ") << spellings[i];
+  }
+  out << '\n';
 }
 
 } // namespace tutti::cli

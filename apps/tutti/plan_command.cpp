@@ -3,7 +3,9 @@
 #include "commands.hpp"
 #include "text_table.hpp"
 
-#include <tutti/resources/resource_group.hpp>
+#include <tutti/resources/group_directory.hpp>
+
+#include <set>
 
 namespace tutti::cli {
 namespace {
@@ -24,6 +26,8 @@ void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
   out << "  max_concurrent_agents " << e.max_concurrent_agents << ", max_concurrent_llm_calls "
       << e.max_concurrent_llm_calls << ", ensemble timeout " << definition::duration_text(e.timeout)
       << '\n';
+  resources::group_directory directory;
+  std::set<std::string> groups;
   for (std::size_t k = 0; k < e.phases.size(); ++k) {
     const auto& phase = e.phases[k];
     out << "\nphase " << k << " (" << phase.size() << (phase.size() == 1 ? " agent" : " agents")
@@ -32,12 +36,21 @@ void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
         {"AGENT", "BACKEND", "MODEL", "GROUP", "LIMIT", "TIMEOUT", "PRIORITY", "DEPENDS ON"}};
     for (auto i : phase) {
       const auto& a = e.agents[i];
-      auto group = resources::classify(a.backend, a.model);
+      auto group = directory.join(a.backend, a.model).group;
+      groups.insert(group.id);
       table.add_row({a.name, a.backend.name, a.model, group.id, resources::limit_text(group),
                      definition::duration_text(a.timeout), std::to_string(a.priority),
                      joined(a.depends_on)});
     }
     table.print(out, 2);
+  }
+  bool is_first = true;
+  for (const auto& id : groups) {
+    if (auto spellings = directory.spellings(id); !spellings.empty()) {
+      out << (is_first ? "\n" : "");
+      is_first = false;
+      print_spellings(out, id, spellings);
+    }
   }
 }
 

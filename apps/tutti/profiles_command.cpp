@@ -4,7 +4,9 @@
 #include "commands.hpp"
 #include "text_table.hpp"
 
-#include <tutti/resources/resource_group.hpp>
+#include <tutti/resources/group_directory.hpp>
+
+#include <set>
 
 namespace tutti::cli {
 namespace {
@@ -42,14 +44,29 @@ void add_profiles_command(CLI::App& app, command_state& state) {
         << (config->file.empty() ? "built-in defaults (no tutti.toml found)" : config->file)
         << "\n\nbackends:\n";
     text_table backends{{"NAME", "PROVIDER", "RESOURCE", "LIMIT", "GROUP", "KEY"}};
+    resources::group_directory directory;
+    std::vector<std::string> conflicts;
     for (const auto& [name, backend] : config->backends) {
-      auto group = resources::classify(backend);
+      auto [group, conflict] = directory.join(backend);
+      if (conflict) {
+        conflicts.push_back(*conflict);
+      }
       backends.add_row({name, std::string{definition::to_string(backend.provider)},
                         std::string{definition::to_string(group.resource)},
                         resources::limit_text(group), group.id,
                         key_status(backend, state.ctx.env)});
     }
     backends.print(out, 2);
+    std::set<std::string> shown;
+    for (const auto& [name, backend] : config->backends) {
+      auto id = resources::classify(backend).id;
+      if (shown.insert(id).second) {
+        print_spellings(out, id, directory.spellings(id));
+      }
+    }
+    for (const auto& conflict : conflicts) {
+      out << "  warning: " << conflict << '\n';
+    }
     out << "\nprofiles:\n";
     if (config->profiles.empty()) {
       out << "  none (define [profiles.NAME] in the configuration)\n";

@@ -151,15 +151,18 @@ void print_statistics(std::ostream& out, const engine::run_result& r) {
   text_table table{{"GROUP", "RESOURCE", "LIMIT", "ACTIVE", "PENDING", "PEAK", "DONE", "FAILED",
                     "TIMED OUT", "CANCELLED", "BACKOFF", "WAIT MS MEAN/P50/P95/MAX", "NOTE"}};
   for (const auto& g : r.resources) {
-    table.add_row({g.id, g.resource, g.limit, std::to_string(g.active), std::to_string(g.pending),
-                   std::to_string(g.peak_active), std::to_string(g.completed),
-                   std::to_string(g.failed), std::to_string(g.timed_out),
-                   std::to_string(g.cancelled), g.backoff,
+    table.add_row({g.id, g.resource, resources::limit_text(g), std::to_string(g.active),
+                   std::to_string(g.pending), std::to_string(g.peak_active),
+                   std::to_string(g.completed), std::to_string(g.failed),
+                   std::to_string(g.timed_out), std::to_string(g.cancelled), g.backoff,
                    milliseconds(g.wait_mean_ms) + "/" + milliseconds(g.wait_p50_ms) + "/" +
                        milliseconds(g.wait_p95_ms) + "/" + milliseconds(g.wait_max_ms),
                    g.note});
   }
   table.print(out, 2);
+  for (const auto& g : r.resources) {
+    print_spellings(out, g.id, g.spellings);
+  }
 }
 
 int exit_code_for(engine::run_status status) {

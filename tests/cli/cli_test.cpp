@@ -265,7 +265,7 @@ timeout_seconds = 30
                     {{"STUDIO_KEY", "secret-value-123"}, {"OPENAI_API_KEY", "sk-planted-456"}});
   CHECK(r.code == 0);
   CHECK(contains(r.out, "studio      lmstudio   local-server  1          "
-                        "local-lmstudio-http://localhost:1234  STUDIO_KEY (set)"));
+                        "http://localhost:1234          STUDIO_KEY (set)"));
   CHECK(contains(r.out, "OPENAI_API_KEY (set)"));
   CHECK(contains(r.out, "ANTHROPIC_API_KEY (not set)"));
   CHECK(contains(r.out, "fast  studio   qwen   30 s"));

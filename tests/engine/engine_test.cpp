@@ -404,7 +404,7 @@ TEST_CASE("a registered provider answers the agents of its provider name") {
                                "\"ollama\"\nmodel = \"llama3.2\"\n"),
                  "hi");
   CHECK(r.agents[0].response == "echo llama3.2: hi");
-  CHECK(r.agents[0].group == "local-ollama-http://localhost:11434");
+  CHECK(r.agents[0].group == "http://localhost:11434");
 }
 
 TEST_CASE("a program can spawn its own actors in the engine's actor system") {

@@ -128,7 +128,7 @@ TEST_CASE("remote API agents of different priorities all run at once") {
   CHECK(r.status == run_status::completed);
   auto stats = e.statistics();
   CHECK(group(stats, "mock@api").peak_active == 4);
-  CHECK(group(stats, "mock@api").limit == "unlimited");
+  CHECK(group(stats, "mock@api").is_unlimited);
   CHECK(group(stats, "mock@api").completed == 4);
   REQUIRE(r.resources.size() == 1);
   CHECK(r.resources[0].id == "mock@api");
@@ -284,7 +284,8 @@ TEST_CASE("a group's limit can change while requests wait, and takes effect at o
   CHECK(run.wait().status == run_status::completed);
   auto stats = e.statistics();
   CHECK(group(stats, "mock@local").peak_active == 3);
-  CHECK(group(stats, "mock@local").limit == "3");
+  CHECK(group(stats, "mock@local").limit == 3);
+  CHECK_FALSE(group(stats, "mock@local").is_unlimited);
 }
 
 TEST_CASE("exclusive = model queues per model and runs different models in parallel") {
@@ -395,7 +396,8 @@ TEST_CASE("an automatic limit follows the server's loaded models, or falls back 
   CHECK(r.status == run_status::completed);
   auto stats = group(e.statistics(), r.agents[0].group);
   CHECK(stats.peak_active == 3);
-  CHECK(stats.limit == "auto (3)");
+  CHECK(stats.limit == 3);
+  CHECK(stats.is_auto_limit);
   CHECK(stats.note == "3 models loaded");
 
   engine_options unreachable;
@@ -406,7 +408,8 @@ TEST_CASE("an automatic limit follows the server's loaded models, or falls back 
   auto fr = fallback.run(ensemble(c, text), "go");
   auto fstats = group(fallback.statistics(), fr.agents[0].group);
   CHECK(fstats.peak_active == 1);
-  CHECK(fstats.limit == "auto (1)");
+  CHECK(fstats.limit == 1);
+  CHECK(fstats.is_auto_limit);
   CHECK(fstats.note == "cannot ask the server (connection refused); using 1");
 }
 
@@ -492,7 +495,7 @@ TEST_CASE("two backends for one server must agree on its limit") {
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].message ==
         "backends 'laptop' and 'ollama' are the same server (group "
-        "local-ollama-http://localhost:11434) with different limits (2 and 1); use one backend "
+        "http://localhost:11434) with different limits (2 and 1); use one backend "
         "for it, or give both the same limit");
   CHECK(e.check(ensemble(*one_server, "name = \"a\"\n" + plain_agent("a", "laptop"))).empty());
   CHECK(e.check(ensemble(c, "name = \"m\"\n" + plain_agent("a", "same-local") +

@@ -26,17 +26,18 @@ namespace {
 const std::string planted_key = "sk-planted-secret-4242";
 
 struct fixture {
-  mock_server::server server;
+  mock_server::server server;       // a remote server, as far as the configuration says
+  mock_server::server local_server; // another port: another server, with a limit of one
   definition::config config;
   std::unique_ptr<engine::engine> engine;
 
-  fixture() : config(make_config(server.base_url())) {
+  fixture() : config(make_config(server.base_url(), local_server.base_url())) {
     engine_options options;
     options.environment = definition::fixed_environment({{"TEST_KEY", planted_key}});
     engine = std::make_unique<engine::engine>(config, options);
   }
 
-  static definition::config make_config(const std::string& url) {
+  static definition::config make_config(const std::string& url, const std::string& local_url) {
     auto text = "[backends.oa]\nprovider = \"openai\"\nbase_url = \"" + url +
                 "\"\napi_key_env = \"TEST_KEY\"\nresource = \"remote-server\"\n"
                 "[backends.an]\nprovider = \"anthropic\"\nbase_url = \"" +
@@ -46,7 +47,7 @@ struct fixture {
                 url +
                 "\"\nresource = \"remote-server\"\n"
                 "[backends.local]\nprovider = \"ollama\"\nbase_url = \"" +
-                url +
+                local_url +
                 "/v1\"\n"
                 "[backends.gone]\nprovider = \"openai\"\nbase_url = \"http://127.0.0.1:1\"\n"
                 "max_attempts = 2\n";
@@ -178,7 +179,7 @@ TEST_CASE("a timed-out agent's connection is closed, the server sees it, and its
                  agent("next", "local", "m"));
   CHECK(r.find("stuck")->status == agent_status::timeout);
   CHECK(r.find("next")->status == agent_status::success);
-  CHECK(eventually([&] { return f.server.abandoned() == 1; }));
+  CHECK(eventually([&] { return f.local_server.abandoned() == 1; }));
   CHECK(all_slots_returned(*f.engine));
 }
 
@@ -191,8 +192,52 @@ TEST_CASE("a local server sees one request at a time while remote ones overlap")
   }
   auto r = f.run(agents);
   CHECK(r.status == run_status::completed);
-  CHECK(f.server.of_model("sleep-100").peak_in_flight == 1);
+  CHECK(f.local_server.of_model("sleep-100").peak_in_flight == 1);
   CHECK(f.server.of_model("sleep-300").peak_in_flight == 4);
+}
+
+TEST_CASE("every spelling of one local server is one group: the server sees one request at "
+          "a time") {
+  mock_server::server server;
+  const auto port = std::to_string(server.port());
+  const std::vector<std::pair<std::string, std::string>> spellings{
+      {"ollama", "http://localhost:" + port},
+      {"ollama", "http://127.0.0.1:" + port},
+      {"openai", "http://127.0.0.1:" + port + "/v1"},
+      {"lmstudio", "http://Localhost:" + port + "/v1"},
+      {"ollama", "http://localhost.:" + port},
+      {"ollama", "http://127.1:" + port},
+      {"openai", "http://[::ffff:127.0.0.1]:" + port + "/v1/"},
+  };
+  std::string config_text;
+  std::string agents = "name = \"spellings\"\nmax_concurrent_agents = 20\n";
+  for (std::size_t i = 0; i < spellings.size(); ++i) {
+    const auto name = "b" + std::to_string(i);
+    config_text += "[backends." + name + "]\nprovider = \"" + spellings[i].first +
+                   "\"\nbase_url = \"" + spellings[i].second + "\"\n";
+    agents += agent("a" + std::to_string(i), name, "sleep-50");
+    agents += agent("z" + std::to_string(i), name, "sleep-50");
+  }
+  auto config =
+      definition::parse_config(config_text, "tutti.toml", definition::fixed_environment({}));
+  REQUIRE(config.has_value());
+  auto e = definition::parse_ensemble(agents, "spellings.toml");
+  REQUIRE(e.has_value());
+  auto resolved = definition::resolve(*e, *config);
+  REQUIRE(resolved.has_value());
+  engine::engine eng{*config};
+  auto r = eng.run(*resolved, "go");
+  CHECK(r.status == run_status::completed);
+  CHECK(server.overall().requests == 2 * spellings.size());
+  CHECK(server.overall().peak_in_flight == 1);
+  REQUIRE(r.resources.size() == 1);
+  CHECK(r.resources[0].id == "http://localhost:" + port);
+  CHECK(r.resources[0].peak_active == 1);
+  // Spellings that name the host otherwise; case, a trailing dot or a path alone are not.
+  CHECK(r.resources[0].spellings ==
+        std::vector<std::string>{"http://127.0.0.1:" + port, "http://127.0.0.1:" + port + "/v1",
+                                 "http://127.1:" + port,
+                                 "http://[::ffff:127.0.0.1]:" + port + "/v1"});
 }
 
 TEST_CASE("no key ever appears in results, errors or JSON") {
@@ -231,7 +276,7 @@ TEST_CASE("an automatic limit asks the server how many models it has loaded") {
   auto stats = e.statistics();
   for (const auto& g : stats.groups) {
     INFO(g.id);
-    CHECK(g.limit.rfind("auto (", 0) == 0);
+    CHECK(g.is_auto_limit);
     CHECK(g.note.find("models loaded") != std::string::npos);
   }
 }
@@ -250,7 +295,8 @@ TEST_CASE("an automatic limit falls back to one when the server cannot be asked"
   std::string note;
   CHECK(eventually([&] { return !(note = e.statistics().groups.at(0).note).empty(); }));
   CHECK(note.find("cannot ask the server (cannot connect to http://127.0.0.1:1") == 0);
-  CHECK(e.statistics().groups.at(0).limit == "auto (1)");
+  CHECK(e.statistics().groups.at(0).is_auto_limit);
+  CHECK(e.statistics().groups.at(0).limit == 1);
 }
 
 TEST_CASE("the mock server listens on loopback unless told otherwise") {

@@ -1,22 +1,13 @@
+#include "support/backend_at.hpp"
+
 #include <tutti/resources/resource_group.hpp>
 
 #include <catch2/catch.hpp>
 
 using namespace tutti::definition;
+constexpr auto backend = tutti::test::backend_at;
 using tutti::resources::classify;
 using tutti::resources::is_loopback_url;
-
-namespace {
-
-backend_spec backend(std::string name, provider_kind p, std::string url) {
-  backend_spec b;
-  b.name = std::move(name);
-  b.provider = p;
-  b.base_url = std::move(url);
-  return b;
-}
-
-} // namespace
 
 TEST_CASE("backends are classified by provider and host, row by row") {
   struct row {
@@ -29,26 +20,26 @@ TEST_CASE("backends are classified by provider and host, row by row") {
   const auto one = concurrency_limit::at_most(1);
   const std::vector<row> table{
       {backend("anthropic", provider_kind::anthropic, "https://api.anthropic.com"),
-       resource_class::remote_api, unlimited, "remote-api-anthropic"},
+       resource_class::remote_api, unlimited, "https://api.anthropic.com:443"},
       {backend("openai", provider_kind::openai, "https://api.openai.com"),
-       resource_class::remote_api, unlimited, "remote-api-openai"},
+       resource_class::remote_api, unlimited, "https://api.openai.com:443"},
       {backend("ollama", provider_kind::ollama, "http://localhost:11434"),
-       resource_class::local_server, one, "local-ollama-http://localhost:11434"},
+       resource_class::local_server, one, "http://localhost:11434"},
       {backend("o", provider_kind::ollama, "http://127.0.0.2:11434"), resource_class::local_server,
-       one, "local-ollama-http://127.0.0.2:11434"},
+       one, "http://localhost:11434"},
       {backend("o", provider_kind::ollama, "http://[::1]:11434"), resource_class::local_server, one,
-       "local-ollama-http://[::1]:11434"},
+       "http://localhost:11434"},
       {backend("gpu", provider_kind::ollama, "http://gpu-box:11434"), resource_class::remote_server,
-       unlimited, "remote-ollama-http://gpu-box:11434"},
+       unlimited, "http://gpu-box:11434"},
       {backend("lmstudio", provider_kind::lmstudio, "http://localhost:1234"),
-       resource_class::local_server, one, "local-lmstudio-http://localhost:1234"},
+       resource_class::local_server, one, "http://localhost:1234"},
       {backend("lm", provider_kind::lmstudio, "http://host:1234"), resource_class::remote_server,
-       unlimited, "remote-lmstudio-http://host:1234"},
+       unlimited, "http://host:1234"},
       {backend("mock", provider_kind::mock, ""), resource_class::remote_api, unlimited, "mock"},
       {backend("vllm", provider_kind::openai, "http://localhost:8000"),
-       resource_class::local_server, one, "local-openai-http://localhost:8000"},
+       resource_class::local_server, one, "http://localhost:8000"},
       {backend("vllm", provider_kind::openai, "http://10.0.0.5:8000"),
-       resource_class::remote_server, unlimited, "remote-openai-http://10.0.0.5:8000"},
+       resource_class::remote_server, unlimited, "http://10.0.0.5:8000"},
   };
   for (const auto& r : table) {
     INFO(r.backend.name << " at " << r.backend.base_url);
@@ -68,7 +59,7 @@ TEST_CASE("a backend's explicit resource and max_concurrent win over the table")
   auto remote_marked_local = backend("gpu", provider_kind::ollama, "http://gpu-box:11434");
   remote_marked_local.resource = resource_class::local_server;
   CHECK(classify(remote_marked_local).limit == concurrency_limit::at_most(1));
-  CHECK(classify(remote_marked_local).id == "local-ollama-http://gpu-box:11434");
+  CHECK(classify(remote_marked_local).id == "http://gpu-box:11434");
 
   auto unlimited_local = backend("ollama", provider_kind::ollama, "http://localhost:11434");
   unlimited_local.max_concurrent = concurrency_limit::unlimited();
@@ -76,7 +67,7 @@ TEST_CASE("a backend's explicit resource and max_concurrent win over the table")
 
   auto proxy = backend("router", provider_kind::openai, "https://openrouter.example/api");
   proxy.resource = resource_class::remote_api;
-  CHECK(classify(proxy).id == "remote-api-openai-https://openrouter.example/api");
+  CHECK(classify(proxy).id == "https://openrouter.example:443");
 
   auto local_mock = backend("mock-local", provider_kind::mock, "");
   local_mock.resource = resource_class::local_server;
@@ -94,15 +85,55 @@ TEST_CASE("loopback hosts are recognised and nothing else is") {
   CHECK_FALSE(is_loopback_url("http://128.0.0.1"));
   CHECK_FALSE(is_loopback_url("http://[::2]"));
   CHECK_FALSE(is_loopback_url("not a url"));
+  // Decided on the parsed address, not on the text.
+  CHECK(is_loopback_url("http://Localhost:11434"));
+  CHECK(is_loopback_url("http://localhost.:11434"));
+  CHECK(is_loopback_url("http://127.1:11434"));
+  CHECK(is_loopback_url("http://[::ffff:127.0.0.1]:11434"));
+  CHECK(is_loopback_url("HTTP://LOCALHOST:11434"));
+  CHECK_FALSE(is_loopback_url("http://127.0.0.1.nip.io:11434"));
+  CHECK_FALSE(is_loopback_url("http://[::ffff:10.0.0.1]:11434"));
+}
+
+TEST_CASE("a group is a server: every spelling of one endpoint is one group, whatever the "
+          "provider and path") {
+  const std::vector<std::pair<provider_kind, std::string>> spellings{
+      {provider_kind::ollama, "http://localhost:11434"},
+      {provider_kind::ollama, "http://127.0.0.1:11434"},
+      {provider_kind::openai, "http://127.0.0.1:11434/v1"},
+      {provider_kind::openai, "http://localhost:11434/v1/"},
+      {provider_kind::lmstudio, "http://Localhost:11434"},
+      {provider_kind::ollama, "http://localhost.:11434"},
+      {provider_kind::ollama, "http://127.1:11434"},
+      {provider_kind::ollama, "http://[::1]:11434"},
+      {provider_kind::ollama, "http://[::ffff:127.0.0.1]:11434"},
+      {provider_kind::ollama, "http://0.0.0.0:11434"},
+  };
+  for (const auto& [provider, url] : spellings) {
+    INFO(url);
+    auto g = classify(backend("b", provider, url));
+    CHECK(g.id == "http://localhost:11434");
+    CHECK(g.resource == resource_class::local_server);
+    CHECK(g.limit == concurrency_limit::at_most(1));
+  }
+  // Default ports are filled in; another port is another server.
+  CHECK(classify(backend("a", provider_kind::openai, "https://Example.COM./v1")).id ==
+        "https://example.com:443");
+  CHECK(classify(backend("a", provider_kind::openai, "http://example.com")).id ==
+        "http://example.com:80");
+  CHECK(classify(backend("a", provider_kind::ollama, "http://localhost:11435")).id ==
+        "http://localhost:11435");
+  CHECK(classify(backend("a", provider_kind::ollama, "http://127.0.0.1.nip.io:11434")).resource ==
+        resource_class::remote_server);
 }
 
 TEST_CASE("exclusive = model makes each model of a server its own group") {
   auto studio = backend("lmstudio", provider_kind::lmstudio, "http://localhost:1234");
   studio.exclusive = exclusivity::model;
-  CHECK(classify(studio, "qwen").id == "local-lmstudio-http://localhost:1234/qwen");
-  CHECK(classify(studio, "llama").id == "local-lmstudio-http://localhost:1234/llama");
+  CHECK(classify(studio, "qwen").id == "http://localhost:1234/qwen");
+  CHECK(classify(studio, "llama").id == "http://localhost:1234/llama");
   studio.exclusive = exclusivity::backend;
-  CHECK(classify(studio, "qwen").id == "local-lmstudio-http://localhost:1234");
+  CHECK(classify(studio, "qwen").id == "http://localhost:1234");
 }
 
 TEST_CASE("an auto limit starts at one until the server has answered") {

@@ -1,8 +1,7 @@
 #include "table_reader.hpp"
 
 #include <tutti/definition/nearest_name.hpp>
-
-#include <boost/url/parse.hpp>
+#include <tutti/definition/server_url.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -292,9 +291,7 @@ std::optional<std::string> table_reader::url(std::string_view key) {
   if (!value) {
     return std::nullopt;
   }
-  auto parsed = boost::urls::parse_absolute_uri(*value);
-  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
-      parsed->encoded_host().empty()) {
+  if (!parse_server_url(*value)) {
     report_value(definition_errc::invalid_value, key,
                  "'" + *value + "' is not an http:// or https:// URL with a host");
     return std::nullopt;

@@ -7,6 +7,7 @@
 #include <tutti/providers/http_client.hpp>
 #include <tutti/providers/http_provider.hpp>
 #include <tutti/providers/io_thread.hpp>
+#include <tutti/resources/group_directory.hpp>
 #include <tutti/resources/resource_actor.hpp>
 #include <tutti/resources/resource_group.hpp>
 
@@ -55,16 +56,6 @@ caf::actor_system_config& configured(caf::actor_system_config& cfg, const engine
 
 } // namespace
 
-// Which backend set a group's limit, and to what.
-struct group_setting {
-  std::string backend;
-  std::string limit;
-};
-
-group_setting settings_of(const definition::backend_spec& b, const resources::resource_group& g) {
-  return {b.name, resources::limit_text(g)};
-}
-
 // Members are ordered so that destruction is safe: the actor system (which waits for every
 // actor) goes first, while the run registry, providers and io thread still exist.
 struct engine::impl {
@@ -104,8 +95,8 @@ struct engine::impl {
 
   // The resource actor of the group a backend and model belong to, spawned on first use.
   caf::actor group_for(const definition::backend_spec& backend, const std::string& model) {
-    auto group = resources::classify(backend, model);
     std::lock_guard lock{mutex};
+    auto group = directory.join(backend, model).group;
     auto found = groups.find(group.id);
     if (found != groups.end()) {
       return found->second;
@@ -117,7 +108,6 @@ struct engine::impl {
     cfg.probe = probe;
     auto actor = system.spawn(resources::resource_actor, std::move(cfg));
     groups.emplace(group.id, actor);
-    group_settings.emplace(group.id, settings_of(backend, group));
     return actor;
   }
 
@@ -157,8 +147,8 @@ struct engine::impl {
   std::map<std::string, std::shared_ptr<providers::provider>> http_providers; // by backend
   std::mutex mutex;
   std::map<std::uint64_t, caf::actor> live_runs;
-  std::map<std::string, caf::actor> groups;            // by group id
-  std::map<std::string, group_setting> group_settings; // who set each group's limit
+  std::map<std::string, caf::actor> groups; // by group id
+  resources::group_directory directory;     // the backends and spellings of every group
   std::uint64_t next_run_id = 0;
   caf::actor_system_config system_config;
   caf::actor_system system;
@@ -176,28 +166,12 @@ void engine::register_provider(const std::string& provider_name,
 }
 
 definition::diagnostics engine::check(const definition::resolved_ensemble& e) const {
-  definition::diagnostics problems;
-  std::map<std::string, group_setting> settings;
+  resources::group_directory directory;
   {
     std::lock_guard lock{impl_->mutex};
-    settings = impl_->group_settings;
+    directory = impl_->directory;
   }
-  for (const auto& agent : e.agents) {
-    // Two backends that name one server share its group, so they must agree on its limit.
-    auto group = resources::classify(agent.backend, agent.model);
-    auto [known, is_new] = settings.emplace(group.id, settings_of(agent.backend, group));
-    if (!is_new && known->second.limit != resources::limit_text(group)) {
-      problems.push_back({definition::definition_errc::conflicting_fields,
-                          {e.file, 0, 0},
-                          "agents." + agent.name,
-                          "backends '" + known->second.backend + "' and '" + agent.backend.name +
-                              "' are the same server (group " + group.id +
-                              ") with different limits (" + known->second.limit + " and " +
-                              resources::limit_text(group) +
-                              "); use one backend for it, or give both the same limit"});
-    }
-  }
-  return problems;
+  return resources::conflicting_limits(e, directory);
 }
 
 run_handle engine::start(const definition::resolved_ensemble& e, std::string input,
@@ -215,6 +189,12 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
     ctx->providers.push_back(impl_->provider_for(agent.backend));
     ctx->groups.push_back(resources::classify(agent.backend, agent.model).id);
     ctx->resources.push_back(impl_->group_for(agent.backend, agent.model));
+  }
+  {
+    std::lock_guard lock{impl_->mutex};
+    for (const auto& id : ctx->groups) {
+      ctx->spellings.emplace(id, impl_->directory.spellings(id));
+    }
   }
   ctx->on_event = std::move(on_event);
   auto promise = std::make_shared<std::promise<run_result>>();
@@ -256,14 +236,17 @@ resources::group_statistics ask_statistics(caf::scoped_actor& self, const caf::a
 
 resource_statistics engine::statistics() const {
   std::map<std::string, caf::actor> groups;
+  resources::group_directory directory;
   {
     std::lock_guard lock{impl_->mutex};
     groups = impl_->groups;
+    directory = impl_->directory;
   }
   caf::scoped_actor self{impl_->system};
   resource_statistics out;
   for (const auto& [id, group] : groups) {
     out.groups.push_back(ask_statistics(self, group));
+    out.groups.back().spellings = directory.spellings(id);
     out.pending += out.groups.back().pending;
   }
   out.engine_limit = ask_statistics(self, impl_->engine_limit);

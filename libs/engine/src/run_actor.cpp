@@ -96,6 +96,12 @@ caf::actor& phase_for(run_self self, std::size_t phase) {
 
 void deliver(run_self self) {
   auto& result = self->state.result;
+  for (auto& group : result.resources) {
+    if (auto found = self->state.ctx->spellings.find(group.id);
+        found != self->state.ctx->spellings.end()) {
+      group.spellings = found->second;
+    }
+  }
   std::sort(result.resources.begin(), result.resources.end(),
             [](const auto& a, const auto& b) { return a.id < b.id; });
   self->state.ctx->on_done(std::move(result));

@@ -10,6 +10,7 @@
 #include <caf/actor.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,9 +25,10 @@ struct run_context {
   int max_concurrent_agents = 1;
   std::vector<std::shared_ptr<providers::provider>> providers; // per agent
   std::vector<std::string> groups;                             // per agent
-  std::vector<caf::actor> resources;       // per agent: its group's resource actor
-  event_callback on_event;                 // may be empty
-  std::function<void(run_result)> on_done; // called once, at the end
+  std::vector<caf::actor> resources; // per agent: its group's resource actor
+  std::map<std::string, std::vector<std::string>> spellings; // per group: other URLs for it
+  event_callback on_event;                                   // may be empty
+  std::function<void(run_result)> on_done;                   // called once, at the end
 };
 
 } // namespace tutti::engine

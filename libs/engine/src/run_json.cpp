@@ -32,8 +32,10 @@ json agent_json(const agent_result& a) {
 
 json group_json(const resources::group_statistics& g) {
   return {{"id", g.id},
+          {"spellings", g.spellings},
           {"resource", g.resource},
-          {"limit", g.limit},
+          {"limit", g.is_unlimited ? json(nullptr) : json(g.limit)},
+          {"auto_limit", g.is_auto_limit},
           {"active", g.active},
           {"pending", g.pending},
           {"peak_active", g.peak_active},

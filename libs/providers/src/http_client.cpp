@@ -1,3 +1,4 @@
+#include <tutti/definition/server_url.hpp>
 #include <tutti/providers/http_client.hpp>
 #include <tutti/providers/io_thread.hpp>
 
@@ -8,7 +9,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/url/parse.hpp>
 
 #include <atomic>
 #include <map>
@@ -34,19 +34,16 @@ struct endpoint {
   bool is_tls = false;
   std::string host;
   std::string port;
+  std::string host_header;
   std::string key() const { return (is_tls ? "https://" : "http://") + host + ":" + port; }
 };
 
 std::optional<endpoint> endpoint_of(const std::string& base_url) {
-  auto url = boost::urls::parse_uri(base_url);
-  if (!url || (url->scheme() != "http" && url->scheme() != "https")) {
+  auto url = definition::parse_server_url(base_url);
+  if (!url) {
     return std::nullopt;
   }
-  endpoint e;
-  e.is_tls = url->scheme() == "https";
-  e.host = std::string{url->host_address()};
-  e.port = url->has_port() ? std::string{url->port()} : (e.is_tls ? "443" : "80");
-  return e;
+  return endpoint{url->scheme == "https", url->host, std::to_string(url->port), url->host_header()};
 }
 
 beast::tcp_stream& lowest(connection& c) {
@@ -220,7 +217,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
     request_.method(call_.is_get ? http::verb::get : http::verb::post);
     request_.target(call_.target);
     request_.version(11);
-    request_.set(http::field::host, where_.host);
+    request_.set(http::field::host, where_.host_header);
     request_.set(http::field::user_agent, "tutti");
     for (const auto& [name, value] : call_.headers) {
       request_.set(name, value);

@@ -1,6 +1,6 @@
+#include <tutti/definition/server_url.hpp>
 #include <tutti/providers/protocol.hpp>
 
-#include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
 
 namespace tutti::providers {
@@ -298,8 +298,8 @@ std::string error_message_of(std::string_view body) {
 }
 
 std::string base_path_of(std::string_view base_url) {
-  auto url = boost::urls::parse_uri(base_url);
-  std::string path = url ? std::string{url->encoded_path()} : std::string{};
+  auto url = definition::parse_server_url(base_url);
+  std::string path = url ? url->path.substr(0, url->path.find_first_of("?#")) : std::string{};
   while (!path.empty() && path.back() == '/') {
     path.pop_back();
   }

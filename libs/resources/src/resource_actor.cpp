@@ -208,10 +208,9 @@ group_statistics statistics_of(const resource_state& st) {
   group_statistics s;
   s.id = st.cfg.group.id;
   s.resource = std::string{definition::to_string(st.cfg.group.resource)};
-  s.limit = definition::to_string(st.queue->limit());
-  if (st.cfg.group.is_auto_limit) {
-    s.limit = "auto (" + s.limit + ")";
-  }
+  s.is_unlimited = st.queue->limit().is_unlimited();
+  s.limit = s.is_unlimited ? 0 : st.queue->limit().max();
+  s.is_auto_limit = st.cfg.group.is_auto_limit;
   s.active = st.queue->active();
   s.pending = st.queue->pending();
   s.peak_active = st.peak_active;
