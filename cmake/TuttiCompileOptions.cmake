@@ -44,6 +44,8 @@ function(tutti_add_library name)
   target_include_directories(tutti_${name} PUBLIC
     $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:include>)
   target_link_libraries(tutti_${name} PUBLIC ${arg_DEPENDS} PRIVATE ${arg_PRIVATE_DEPENDS})
+  # The headers are C++20: a program that uses them gets that standard with them.
+  target_compile_features(tutti_${name} PUBLIC cxx_std_20)
   tutti_target_defaults(tutti_${name})
   install(TARGETS tutti_${name} EXPORT tuttiTargets)
   install(DIRECTORY include/ TYPE INCLUDE)

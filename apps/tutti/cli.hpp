@@ -20,6 +20,7 @@ struct cli_context {
   std::ostream& err;
   bool in_is_terminal = false;
   bool err_is_terminal = false; // the live progress view is drawn only on a terminal
+  bool out_is_terminal = false; // model output to a terminal has its control characters escaped
 };
 
 /// Runs `tutti` with `args` (args[0] is the program name) and returns the exit code.

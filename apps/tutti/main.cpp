@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
                                     std::cout,
                                     std::cerr,
                                     isatty(STDIN_FILENO) == 1,
-                                    isatty(STDERR_FILENO) == 1};
+                                    isatty(STDERR_FILENO) == 1,
+                                    isatty(STDOUT_FILENO) == 1};
   return tutti::cli::run_cli(std::vector<std::string>(argv, argv + argc), ctx);
 }

@@ -1,6 +1,7 @@
 // tutti run NAME|FILE: runs an ensemble and prints each agent's result, or the JSON result.
 #include "commands.hpp"
 #include "progress_view.hpp"
+#include "terminal_text.hpp"
 #include "text_table.hpp"
 #include "token_printer.hpp"
 
@@ -35,6 +36,10 @@ std::atomic<bool> interrupted{false};
 extern "C" void on_interrupt(int) {
   interrupted = true;
 }
+
+// Ctrl-C and the signals that end a process politely (a closed terminal, `kill`, Ctrl-\)
+// all cancel the run and print what finished, rather than losing it.
+constexpr int cancelling_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 // --input, else --input-file, else standard input when it is not a terminal, else the
 // ensemble's default_input. nullopt (with a message) when there is none or it is unreadable.
@@ -83,9 +88,10 @@ void print_indented(std::ostream& out, const std::string& text) {
   }
 }
 
-// Each agent's status and duration, and its response unless it was streamed already.
+// Each agent's status and duration, and its response unless it was streamed already; on a
+// terminal, control characters of responses and errors are shown as escapes.
 void print_result(std::ostream& out, const engine::run_result& r,
-                  const std::set<std::string>& streamed) {
+                  const std::set<std::string>& streamed, bool is_terminal) {
   for (const auto& a : r.agents) {
     out << a.name << "  " << engine::to_string(a.status);
     if (a.started_ms) {
@@ -94,7 +100,8 @@ void print_result(std::ostream& out, const engine::run_result& r,
     out << '\n';
     const bool is_success = a.status == engine::agent_status::success;
     if (!is_success || streamed.count(a.name) == 0) {
-      print_indented(out, is_success ? a.response : a.error);
+      const auto& text = is_success ? a.response : a.error;
+      print_indented(out, is_terminal ? terminal_safe(text) : text);
     }
   }
   const auto succeeded = std::count_if(r.agents.begin(), r.agents.end(), [](const auto& a) {
@@ -230,7 +237,8 @@ void add_run_command(CLI::App& app, command_state& state) {
         }
       }
     }
-    token_printer tokens{args->json ? state.ctx.err : state.ctx.out, streamed};
+    token_printer tokens{args->json ? state.ctx.err : state.ctx.out, streamed,
+                         args->json ? state.ctx.err_is_terminal : state.ctx.out_is_terminal};
     std::optional<progress_view> view;
     engine::event_callback on_event;
     if (!streamed.empty()) {
@@ -239,15 +247,20 @@ void add_run_command(CLI::App& app, command_state& state) {
       view.emplace(*ensemble);
       on_event = [&view](const engine::run_event& event) { view->apply(event); };
     }
-    auto previous = std::signal(SIGINT, on_interrupt);
+    std::vector<void (*)(int)> previous;
+    for (int s : cancelling_signals) {
+      previous.push_back(std::signal(s, on_interrupt));
+    }
     auto handle = engine.start(*ensemble, std::move(*input), options, on_event);
     auto result = wait_for_run(state, handle, view ? &*view : nullptr);
-    std::signal(SIGINT, previous);
+    for (std::size_t i = 0; i < previous.size(); ++i) {
+      std::signal(cancelling_signals[i], previous[i]);
+    }
     tokens.finish();
     if (args->json) {
       state.ctx.out << engine::to_json(result) << '\n';
     } else {
-      print_result(state.ctx.out, result, streamed);
+      print_result(state.ctx.out, result, streamed, state.ctx.out_is_terminal);
       if (args->stats) {
         print_statistics(state.ctx.out, result);
       }

@@ -1,11 +1,13 @@
 #include "token_printer.hpp"
 
+#include "terminal_text.hpp"
+
 #include <ostream>
 
 namespace tutti::cli {
 
-token_printer::token_printer(std::ostream& out, std::set<std::string> agents)
-    : out_(out), agents_(std::move(agents)) {}
+token_printer::token_printer(std::ostream& out, std::set<std::string> agents, bool is_terminal)
+    : out_(out), agents_(std::move(agents)), is_terminal_(is_terminal) {}
 
 void token_printer::apply(const engine::run_event& event) {
   if (event.kind != engine::run_event_kind::token || agents_.count(event.agent) == 0) {
@@ -16,7 +18,7 @@ void token_printer::apply(const engine::run_event& event) {
     out_ << (speaking_.empty() ? "" : "\n") << "[" << event.agent << "] ";
     speaking_ = event.agent;
   }
-  out_ << event.text << std::flush;
+  out_ << (is_terminal_ ? terminal_safe(event.text) : event.text) << std::flush;
 }
 
 void token_printer::finish() {

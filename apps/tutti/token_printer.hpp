@@ -13,7 +13,8 @@ namespace tutti::cli {
 
 class token_printer {
  public:
-  token_printer(std::ostream& out, std::set<std::string> agents);
+  /// With `is_terminal`, control characters in tokens are shown as escapes (terminal_text).
+  token_printer(std::ostream& out, std::set<std::string> agents, bool is_terminal = false);
 
   /// Prints a token event of a chosen agent; thread-safe. Other events are ignored.
   void apply(const engine::run_event& event);
@@ -23,6 +24,7 @@ class token_printer {
  private:
   std::ostream& out_;
   std::set<std::string> agents_;
+  bool is_terminal_;
   std::mutex mutex_;
   std::string speaking_; // the agent whose tokens were printed last
 };

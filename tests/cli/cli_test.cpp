@@ -1,9 +1,15 @@
 #include "cli.hpp"
+#include "support/eventually.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <future>
+#include <signal.h>
 #include <sstream>
+#include <thread>
+#include <unistd.h>
 
 using tutti::test::temp_dir;
 
@@ -19,14 +25,15 @@ struct result {
 // when given, else standard input is a terminal.
 result tutti_in(const std::filesystem::path& dir, std::vector<std::string> args,
                 std::map<std::string, std::string> env = {},
-                std::optional<std::string> piped = std::nullopt) {
+                std::optional<std::string> piped = std::nullopt, bool out_is_terminal = false) {
   std::istringstream in{piped.value_or("")};
   std::ostringstream out;
   std::ostringstream err;
   args.insert(args.begin(), "tutti");
-  tutti::cli::cli_context ctx{
-      dir,  tutti::definition::fixed_environment(std::move(env)), in, out, err, !piped.has_value(),
-      false};
+  tutti::cli::cli_context ctx{dir,   tutti::definition::fixed_environment(std::move(env)),
+                              in,    out,
+                              err,   !piped.has_value(),
+                              false, out_is_terminal};
   int code = tutti::cli::run_cli(args, ctx);
   return {code, out.str(), err.str()};
 }
@@ -385,4 +392,52 @@ TEST_CASE("run --stream prints the last phase's responses as they arrive, --stre
   CHECK(json.out.front() == '{');
   CHECK(contains(json.err, "[second] "));
   CHECK(tutti_in(dir.path(), {"run", "steps", "--stream=some"}).code == 2);
+}
+
+TEST_CASE("model output to a terminal has its control characters escaped; pipes and JSON keep "
+          "the bytes") {
+  temp_dir dir;
+  dir.write("echo.toml", "name = \"echo\"\n[[agents]]\nname = \"only\"\nprovider = \"mock\"\n");
+  using namespace std::string_literals;
+  const auto hostile = "a\x1b]0;owned\x07"s + "b\x1b[31mred\x01z"s;
+  auto shown =
+      tutti_in(dir.path(), {"run", "echo.toml", "--input", hostile}, {}, std::nullopt, true);
+  CHECK(shown.code == 0);
+  INFO(shown.out);
+  CHECK_FALSE(contains(shown.out, "\x1b"));
+  CHECK(contains(shown.out, "a\\x1b]0;owned\\x07b\\x1b[31mred\\x01z"));
+  auto piped = tutti_in(dir.path(), {"run", "echo.toml", "--input", hostile});
+  CHECK(contains(piped.out, hostile));
+  auto json = tutti_in(dir.path(), {"run", "echo.toml", "--json", "--input", hostile}, {},
+                       std::nullopt, true);
+  CHECK(contains(json.out, "a\\u001b]0;owned\\u0007b"));
+}
+
+TEST_CASE("SIGTERM, SIGHUP and SIGQUIT cancel a run like Ctrl-C: what finished is printed, "
+          "exit 1") {
+  for (int signal_number : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+    INFO("signal " << signal_number);
+    temp_dir dir;
+    dir.write("slow.toml", "name = \"slow\"\n[[agents]]\nname = \"quick\"\nprovider = "
+                           "\"mock\"\n[[agents]]\nname = \"slow\"\nprovider = \"mock\"\n"
+                           "mock = { latency_ms = 60000 }\n");
+    struct sigaction before {};
+    sigaction(signal_number, nullptr, &before); // Catch2 has handlers of its own
+    std::promise<result> ran;
+    std::thread runner{[&] {
+      ran.set_value(tutti_in(dir.path(), {"run", "slow.toml", "--input", "go", "--quiet"}));
+    }};
+    // The run has installed its handler once the signal's disposition has changed.
+    REQUIRE(tutti::test::eventually([&] {
+      struct sigaction current {};
+      sigaction(signal_number, nullptr, &current);
+      return current.sa_handler != before.sa_handler;
+    }));
+    kill(getpid(), signal_number);
+    auto r = ran.get_future().get();
+    runner.join();
+    CHECK(r.code == 1);
+    CHECK(contains(r.out, "quick  success"));
+    CHECK(contains(r.out, "cancelled: 1 of 2 agents succeeded"));
+  }
 }

@@ -24,3 +24,17 @@ TEST_CASE("the agents a template refers to are listed in order") {
   CHECK(referenced_agents("{agents.b} then {agents.a-1} and {agents.b} {agents} {input}") ==
         std::vector<std::string>{"b", "a-1", "b"});
 }
+
+TEST_CASE("a prompt's size is known before it is built, and matches what is built") {
+  const std::optional<std::string> t{"a {input} b {agents.x} {unknown} {input}"};
+  const std::map<std::string, std::string> outputs{{"x", "XYZ"}};
+  const auto built = render_prompt(t, "in", {"x"}, outputs);
+  CHECK(rendered_prompt_size(t, "in", {"x"}, outputs) == built.size());
+  CHECK(rendered_prompt_size(std::nullopt, "in", {"x"}, outputs) ==
+        render_prompt(std::nullopt, "in", {"x"}, outputs).size());
+  std::string many;
+  for (int i = 0; i < 20'000; ++i) {
+    many += "{input}";
+  }
+  CHECK(rendered_prompt_size(many, std::string(100'000, 'x'), {}, {}) == 2'000'000'000u);
+}

@@ -418,3 +418,23 @@ TEST_CASE("a program can spawn its own actors in the engine's actor system") {
   CHECK(answer == 42);
   self->send_exit(doubler, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE("a prompt that would grow past the limit fails before it is built, and its siblings "
+          "run") {
+  std::string repeated;
+  for (int i = 0; i < 20'000; ++i) {
+    repeated += "{input}";
+  }
+  engine e{default_config()};
+  auto r = e.run(ensemble_from("name = \"big\"\n[[agents]]\nname = \"huge\"\nprovider = "
+                               "\"mock\"\nprompt = \"" +
+                               repeated + "\"\n[[agents]]\nname = \"fine\"\nprovider = \"mock\"\n"),
+                 std::string(100'000, 'x'));
+  CHECK(r.status == run_status::partial);
+  const auto& huge = agent(r, "huge");
+  CHECK(huge.status == agent_status::failed);
+  CHECK(huge.attempts == 0);
+  CHECK(huge.error.find("the prompt would be 2000000000 bytes") == 0);
+  CHECK(agent(r, "fine").status == agent_status::success);
+  CHECK(e.mock_statistics().calls == 1);
+}

@@ -56,6 +56,18 @@ TEST_CASE("a response arrives whole and its connection is kept for the next requ
   CHECK(client.idle_connections() == 1);
 }
 
+TEST_CASE("the Host header names the port when it is not the default") {
+  raw_http_server server{[](const raw_request& r, const sender& send) {
+    send(http_response(200, r.header("host")));
+    return true;
+  }};
+  io_thread io;
+  http_client client{io};
+  const auto url = server.base_url(); // http://127.0.0.1:PORT
+  auto r = send_and_wait(client, url, post());
+  CHECK(r.body == url.substr(std::string{"http://"}.size()));
+}
+
 TEST_CASE("a streamed body is handed over as it arrives, and headers are sent") {
   raw_http_server server{[](const raw_request& r, const sender& send) {
     send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");

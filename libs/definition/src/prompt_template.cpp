@@ -31,43 +31,68 @@ std::vector<std::string> referenced_agents(std::string_view prompt_template) {
   return names;
 }
 
-std::string render_prompt(const std::optional<std::string>& prompt_template, std::string_view input,
-                          const std::vector<std::string>& dependencies,
-                          const std::map<std::string, std::string>& outputs) {
+namespace {
+
+// Walks a prompt as it will be sent: `piece` receives each part in order. One walk serves both
+// measuring and building, so the two cannot disagree.
+template <typename Piece>
+void walk_prompt(const std::optional<std::string>& prompt_template, std::string_view input,
+                 const std::vector<std::string>& dependencies,
+                 const std::map<std::string, std::string>& outputs, Piece&& piece) {
   if (!prompt_template) {
-    std::string prompt{input};
+    piece(input);
     for (const auto& name : dependencies) {
-      auto output = outputs.find(name);
-      prompt += "\n\n## " + name + "\n";
-      if (output != outputs.end()) {
-        prompt += output->second;
+      piece("\n\n## ");
+      piece(name);
+      piece("\n");
+      if (auto output = outputs.find(name); output != outputs.end()) {
+        piece(output->second);
       }
     }
-    return prompt;
+    return;
   }
   std::string_view text = *prompt_template;
-  std::string prompt;
-  prompt.reserve(text.size() + input.size());
   std::size_t at = 0;
   while (at < text.size()) {
     auto open = text.find('{', at);
-    prompt += text.substr(at, open - at);
+    piece(text.substr(at, open - at));
     if (open == std::string_view::npos) {
       break;
     }
     auto rest = text.substr(open);
     if (rest.substr(0, input_placeholder.size()) == input_placeholder) {
-      prompt += input;
+      piece(input);
       at = open + input_placeholder.size();
     } else if (auto name = agent_reference_at(rest);
                name && outputs.count(std::string{*name}) != 0) {
-      prompt += outputs.at(std::string{*name});
+      piece(outputs.at(std::string{*name}));
       at = open + agents_prefix.size() + name->size() + 1;
     } else {
-      prompt += '{';
+      piece("{");
       at = open + 1;
     }
   }
+}
+
+} // namespace
+
+std::uint64_t rendered_prompt_size(const std::optional<std::string>& prompt_template,
+                                   std::string_view input,
+                                   const std::vector<std::string>& dependencies,
+                                   const std::map<std::string, std::string>& outputs) {
+  std::uint64_t size = 0;
+  walk_prompt(prompt_template, input, dependencies, outputs,
+              [&](std::string_view part) { size += part.size(); });
+  return size;
+}
+
+std::string render_prompt(const std::optional<std::string>& prompt_template, std::string_view input,
+                          const std::vector<std::string>& dependencies,
+                          const std::map<std::string, std::string>& outputs) {
+  std::string prompt;
+  prompt.reserve(rendered_prompt_size(prompt_template, input, dependencies, outputs));
+  walk_prompt(prompt_template, input, dependencies, outputs,
+              [&](std::string_view part) { prompt += part; });
   return prompt;
 }
 

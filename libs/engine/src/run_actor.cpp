@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <set>
+#include <variant>
 
 namespace tutti::engine {
 namespace {
@@ -73,14 +74,26 @@ std::string output_of(const agent_result& a) {
   return "(" + std::string{to_string(a.status)} + ": " + a.error + ")";
 }
 
-std::string prompt_for(run_self self, std::size_t index) {
+// The prompt of an agent about to start, or, when it would be too large, why not. Measured
+// before it is built: a template can multiply its input many times over.
+std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t index) {
   const auto& agent = self->state.ctx->ensemble.agents[index];
   std::map<std::string, std::string> outputs;
   for (std::size_t d = 0; d < agent.dependency_indices.size(); ++d) {
     outputs.emplace(agent.depends_on[d],
                     output_of(self->state.result.agents[agent.dependency_indices[d]]));
   }
-  return definition::render_prompt(agent.prompt, self->state.ctx->input, agent.depends_on, outputs);
+  const auto& input = self->state.ctx->input;
+  const auto size =
+      definition::rendered_prompt_size(agent.prompt, input, agent.depends_on, outputs);
+  if (size > definition::max_prompt_bytes) {
+    agent_outcome refused;
+    refused.error = "the prompt would be " + std::to_string(size) +
+                    " bytes with the input and dependencies' outputs put in, over the limit of " +
+                    std::to_string(definition::max_prompt_bytes) + " bytes";
+    return refused;
+  }
+  return definition::render_prompt(agent.prompt, input, agent.depends_on, outputs);
 }
 
 caf::actor& phase_for(run_self self, std::size_t phase) {
@@ -160,8 +173,14 @@ void dispatch(run_self self) {
     return;
   }
   for (auto index : st.schedule->next_to_start()) {
+    auto prompt = prompt_for(self, index);
+    if (auto* refused = std::get_if<agent_outcome>(&prompt)) {
+      self->send(self, finished_atom::value, static_cast<std::uint64_t>(index),
+                 std::move(*refused));
+      continue;
+    }
     self->send(phase_for(self, st.ctx->ensemble.agents[index].phase), begin_atom::value,
-               static_cast<std::uint64_t>(index), prompt_for(self, index));
+               static_cast<std::uint64_t>(index), std::move(std::get<std::string>(prompt)));
   }
 }
 

@@ -1,6 +1,7 @@
 #include <tutti/providers/http_provider.hpp>
 #include <tutti/providers/io_thread.hpp>
 #include <tutti/providers/protocol.hpp>
+#include <tutti/providers/redaction.hpp>
 #include <tutti/providers/sse_parser.hpp>
 
 #include <boost/asio/post.hpp>
@@ -128,14 +129,6 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
   }
 
   void fail(std::string message, bool is_transient) {
-    // A server may quote the key back in its error ("Incorrect API key provided: sk-..."):
-    // it never reaches a result, a log or the terminal.
-    if (!api_key.empty()) {
-      for (auto at = message.find(api_key); at != std::string::npos;
-           at = message.find(api_key, at)) {
-        message.replace(at, api_key.size(), "[redacted]");
-      }
-    }
     completion_result result;
     result.error = std::move(message);
     result.is_transient_failure = is_transient;
@@ -144,6 +137,8 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
   }
 
   void finish(completion_result result) {
+    // Every error leaves through here, so none can carry the key.
+    result.error = redact(result.error, api_key);
     if (!is_finished.exchange(true)) {
       auto deliver = std::move(done);
       done = nullptr;
