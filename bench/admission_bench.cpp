@@ -1,8 +1,8 @@
 // What admission costs: requests acquiring and releasing a slot through a resource actor
-// chained to the engine-wide limit, as agents do. A driver actor keeps `requests` requests
+// and then the engine-wide cap, as agents do. A driver actor keeps `requests` requests
 // going and releases each slot as soon as it is granted, so the time measured is admission
 // alone. The limit of 10, 50, 100 or none is compared with none.
-#include <tutti/resources/resource_actor.hpp>
+#include "resource_actor.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -11,33 +11,38 @@ namespace {
 using namespace tutti;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 
-resources::resource_config group(const definition::concurrency_limit& limit, caf::actor upstream) {
-  resources::resource_config cfg;
+engine::resource_config group(const definition::concurrency_limit& limit) {
+  engine::resource_config cfg;
   cfg.group.id = "bench";
   cfg.group.limit = limit;
-  cfg.upstream = std::move(upstream);
   cfg.notifies_positions = false;
   return cfg;
 }
 
-// Sends `requests` acquires at once and releases each grant at once; answers done_atom when
-// every request has been granted.
-caf::behavior driver(caf::event_based_actor* self, caf::actor resource, int requests) {
-  return {[=](done_atom) -> caf::result<done_atom> {
-    auto rp = self->make_response_promise<done_atom>();
-    auto left = std::make_shared<int>(requests);
-    for (int i = 0; i < requests; ++i) {
-      self->request(resource, caf::infinite, resources::acquire_atom::value, std::int32_t{5})
-          .then([=](resources::ticket t) mutable {
-            self->send(resource, resources::release_atom::value, t,
-                       resources::call_outcome::success);
-            if (--*left == 0) {
-              rp.deliver(done_atom::value);
-            }
-          });
-    }
-    return rp;
-  }};
+// Sends `requests` acquires at once, each to be capped by `cap` after the group, and releases
+// each grant at once; answers done_atom when every request has been granted.
+caf::behavior driver(caf::event_based_actor* self, engine::resource_actor_type resource,
+                     caf::actor cap, int requests) {
+  auto left = std::make_shared<int>(0);
+  auto promise = std::make_shared<caf::response_promise>();
+  return {
+      [=](done_atom) {
+        *promise = self->make_response_promise();
+        *left = requests;
+        for (int i = 0; i < requests; ++i) {
+          engine::slot_request ask;
+          ask.tag = static_cast<resources::ticket>(i);
+          ask.caps = {cap};
+          self->send(resource, engine::acquire_atom::value, std::move(ask));
+        }
+      },
+      [=](engine::granted_atom, resources::ticket, resources::ticket t) {
+        self->send(resource, engine::release_atom::value, t, engine::call_report{});
+        if (--*left == 0) {
+          promise->deliver(done_atom::value);
+        }
+      },
+  };
 }
 
 void admit(benchmark::State& state) {
@@ -49,10 +54,10 @@ void admit(benchmark::State& state) {
   cfg.set("scheduler.max-threads", 2);
   cfg.set("scheduler.policy", caf::atom("sharing"));
   caf::actor_system system{cfg};
-  auto engine_limit = system.spawn(resources::resource_actor,
-                                   group(definition::concurrency_limit::at_most(1'000'000), {}));
-  auto resource = system.spawn(resources::resource_actor, group(limit, engine_limit));
-  auto drive = system.spawn(driver, resource, requests);
+  auto engine_limit = system.spawn(engine::resource_actor,
+                                   group(definition::concurrency_limit::at_most(1'000'000)));
+  auto resource = system.spawn(engine::resource_actor, group(limit));
+  auto drive = system.spawn(driver, resource, caf::actor_cast<caf::actor>(engine_limit), requests);
   caf::scoped_actor self{system};
   for (auto _ : state) {
     self->request(drive, caf::infinite, done_atom::value)

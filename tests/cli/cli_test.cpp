@@ -394,8 +394,9 @@ TEST_CASE("run --stream prints the last phase's responses as they arrive, --stre
   CHECK(tutti_in(dir.path(), {"run", "steps", "--stream=some"}).code == 2);
 }
 
-TEST_CASE("model output to a terminal has its control characters escaped; pipes and JSON keep "
-          "the bytes") {
+TEST_CASE(
+    "model output to a terminal has its control characters escaped, while pipes and JSON keep "
+    "the bytes") {
   temp_dir dir;
   dir.write("echo.toml", "name = \"echo\"\n[[agents]]\nname = \"only\"\nprovider = \"mock\"\n");
   using namespace std::string_literals;

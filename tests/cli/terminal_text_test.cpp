@@ -4,7 +4,7 @@
 
 using tutti::cli::terminal_safe;
 
-TEST_CASE("control characters are shown, not obeyed; text, newlines, tabs and UTF-8 are kept") {
+TEST_CASE("control characters are shown, not obeyed, and text, newlines, tabs and UTF-8 are kept") {
   CHECK(terminal_safe("plain\ttext\nnext line") == "plain\ttext\nnext line");
   CHECK(terminal_safe("caf\xc3\xa9 \xe2\x9c\x93") == "caf\xc3\xa9 \xe2\x9c\x93");
   CHECK(terminal_safe(std::string{"a\0b", 3}) == "a\\x00b");

@@ -392,7 +392,7 @@ TEST_CASE("a registered provider answers the agents of its provider name") {
                                         tutti::providers::token_callback,
                                         tutti::providers::completion_callback done) override {
       tutti::providers::completion_result result;
-      result.is_success = true;
+      result.code = tutti::providers::call_errc::none;
       result.text = "echo " + request.model + ": " + request.prompt;
       done(std::move(result));
       return [] {};

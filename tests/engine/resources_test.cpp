@@ -42,6 +42,7 @@ provider = "ollama"
 base_url = "http://gpu-box:11434"
 backoff_after_failures = 2
 backoff_initial_seconds = 1
+max_attempts = 1
 [backends.auto]
 provider = "ollama"
 max_concurrent = "auto"
@@ -332,9 +333,9 @@ class flaky_provider final : public providers::provider {
     providers::completion_result r;
     if (failures_left_-- > 0) {
       r.error = "connection refused";
-      r.is_transient_failure = true;
+      r.code = providers::call_errc::unreachable;
     } else {
-      r.is_success = true;
+      r.code = providers::call_errc::none;
       r.text = "back: " + request.prompt;
     }
     done(std::move(r));
@@ -432,8 +433,9 @@ TEST_CASE("no slot leaks after timeouts, deadlines and cancellations") {
   CHECK(handle.wait().status == run_status::cancelled);
   CHECK(all_slots_returned(e));
   auto local = group(e.statistics(), "mock@local");
+  // Only what the group admitted counts: the agent that waited behind y was never its call.
   CHECK(local.timed_out >= 1);
-  CHECK(local.cancelled >= 2);
+  CHECK(local.cancelled >= 1);
 }
 
 TEST_CASE("can_run_immediately tells whether a request would be admitted now") {

@@ -111,7 +111,7 @@ void response(definition::provider_kind kind, std::string_view data) {
   request.system_prompt = std::string{data.substr(data.size() / 2)};
   require(!protocol->build(request, {}).body.empty());
   auto result = protocol->parse_body(data);
-  require(result.is_success || !result.error.empty());
+  require(result.is_success() || !result.error.empty());
   if (protocol->framing() == providers::stream_framing::sse) {
     providers::sse_parser parser;
     for (const auto& e : parser.feed(data)) {

@@ -27,14 +27,18 @@ namespace {
 
 const std::string planted_key = "sk-planted-fault-matrix-7731";
 
-// Backends of each protocol on the mock server, all sending the planted key, and one where
-// nothing listens. Retries wait 500 ms, then 1 s: the 5xx rows take about 1.5 s.
+// Backends of each protocol on the mock server (one server, so one group), all sending the
+// planted key, and one where nothing listens. Retries wait 500 ms, then 1 s: the 5xx rows take
+// about 1.5 s. The group never backs off here: every row's faults would add up to a pause,
+// and backoff has tests of its own.
 std::string config_text(const std::string& url) {
   std::string text;
   for (auto [name, provider] :
        {std::pair{"oa", "openai"}, std::pair{"an", "anthropic"}, std::pair{"ol", "ollama"}}) {
     text += std::string{"[backends."} + name + "]\nprovider = \"" + provider + "\"\nbase_url = \"" +
-            url + "\"\napi_key_env = \"TEST_KEY\"\nresource = \"remote-server\"\n";
+            url +
+            "\"\napi_key_env = \"TEST_KEY\"\nresource = \"remote-server\"\n"
+            "backoff_after_failures = 1000\n";
   }
   return text + "[backends.gone]\nprovider = \"openai\"\nbase_url = \"http://127.0.0.1:1\"\n"
                 "api_key_env = \"TEST_KEY\"\nmax_attempts = 2\n";
@@ -173,16 +177,18 @@ TEST_CASE("fault: headers, then the server stalls") {
   check_row({"stall", every_protocol, false, short_timeout}, timed_out);
 }
 
+// The server had the request and began to answer: sending it again could make it act (and
+// bill) twice, so a cut answer is never retried.
 TEST_CASE("fault: the connection is reset mid-body") {
-  check_row({"reset", every_protocol, false, ""}, {agent_status::failed, "was cut off", 3});
+  check_row({"reset", every_protocol, false, ""}, {agent_status::failed, "was cut off", 1});
 }
 
 TEST_CASE("fault: an SSE stream is cut mid-stream") {
-  check_row({"reset", {"oa", "an"}, true, ""}, {agent_status::failed, "was cut off", 3});
+  check_row({"reset", {"oa", "an"}, true, ""}, {agent_status::failed, "was cut off", 1});
 }
 
 TEST_CASE("fault: an NDJSON stream is cut mid-stream") {
-  check_row({"reset", {"ol"}, true, ""}, {agent_status::failed, "was cut off", 3});
+  check_row({"reset", {"ol"}, true, ""}, {agent_status::failed, "was cut off", 1});
 }
 
 TEST_CASE("fault: a 200 whose body is not JSON") {

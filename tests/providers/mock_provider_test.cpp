@@ -21,7 +21,7 @@ completion_request request(std::string prompt) {
 
 TEST_CASE("the mock replies with the agent and the start of the prompt by default") {
   auto result = mock_completion(request("hello world"));
-  CHECK(result.is_success);
+  CHECK(result.is_success());
   CHECK(result.text == "[critic] hello world");
   CHECK(result.usage.input_tokens == 2);
   CHECK(result.usage.output_tokens == 3);
@@ -42,7 +42,7 @@ TEST_CASE("the mock's reply template and failure are used when set") {
   CHECK(mock_completion(r).text == "critic saw p and p");
   r.mock.fail = "rate limited";
   auto failed = mock_completion(r);
-  CHECK_FALSE(failed.is_success);
+  CHECK_FALSE(failed.is_success());
   CHECK(failed.error == "rate limited");
 }
 

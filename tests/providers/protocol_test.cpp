@@ -48,7 +48,7 @@ TEST_CASE("OpenAI: chat completions with a bearer key, options and usage") {
 
   auto r = p->parse_body(R"({"id":"x","choices":[{"index":0,"message":{"role":"assistant",
     "content":"Hello!"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":3}})");
-  CHECK(r.is_success);
+  CHECK(r.is_success());
   CHECK(r.text == "Hello!");
   CHECK(r.usage.input_tokens == 9);
   CHECK(r.usage.output_tokens == 3);
@@ -119,9 +119,9 @@ TEST_CASE("Ollama: /api/chat with options, NDJSON stream and eval counts") {
 TEST_CASE("bodies that are not what a protocol promises are errors that say so") {
   for (auto kind : {provider_kind::openai, provider_kind::anthropic, provider_kind::ollama}) {
     auto p = protocol_for(kind);
-    CHECK_FALSE(p->parse_body("<html>502 Bad Gateway</html>").is_success);
+    CHECK_FALSE(p->parse_body("<html>502 Bad Gateway</html>").is_success());
     CHECK(p->parse_body("<html>").error.find("is not the JSON the") != std::string::npos);
-    CHECK_FALSE(p->parse_body(R"({"unexpected":true})").is_success);
+    CHECK_FALSE(p->parse_body(R"({"unexpected":true})").is_success());
     CHECK(p->parse_event("content_block_delta", "{not json").error.has_value());
   }
 }

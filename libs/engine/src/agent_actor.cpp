@@ -1,7 +1,12 @@
 #include "agent_actor.hpp"
 
+#include <random>
+
 namespace tutti::engine {
 namespace {
+
+using agent_self = caf::stateful_actor<agent_state>*;
+using clock = agent_call::clock;
 
 providers::completion_request request_for(const definition::resolved_agent& agent,
                                           std::string prompt) {
@@ -14,6 +19,35 @@ providers::completion_request request_for(const definition::resolved_agent& agen
   r.max_tokens = agent.max_tokens;
   r.mock = agent.mock;
   return r;
+}
+
+double jitter() {
+  static thread_local std::mt19937 random{std::random_device{}()};
+  return std::uniform_real_distribution<double>{0, 1}(random);
+}
+
+// How long a request may wait for its slot: until the ensemble's deadline, or the call's once
+// it has one. A group whose server is down refuses at once what would wait past it.
+std::chrono::milliseconds may_wait(const run_context& ctx, const agent_call& call) {
+  auto until = call.deadline() ? std::min(*call.deadline(), ctx.deadline) : ctx.deadline;
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until - clock::now()),
+                  std::chrono::milliseconds{1});
+}
+
+void start_call(agent_self self, const std::shared_ptr<const run_context>& ctx, std::size_t index,
+                std::chrono::milliseconds time_left,
+                const std::shared_ptr<providers::cancel_call>& cancel) {
+  auto me = caf::actor_cast<caf::actor>(self);
+  providers::token_callback on_token;
+  if (ctx->on_event) { // stream only when someone listens
+    on_token = [me](std::string piece) { caf::anon_send(me, token_atom::value, std::move(piece)); };
+  }
+  auto request = self->state.request;
+  request.time_left = time_left;
+  *cancel = ctx->providers[index]->start(std::move(request), std::move(on_token),
+                                         [me](providers::completion_result r) {
+                                           caf::anon_send(me, complete_atom::value, attempt_of(r));
+                                         });
 }
 
 } // namespace
@@ -32,53 +66,79 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
       caf::anon_send(phase, stopped_atom::value, static_cast<std::uint64_t>(index), reason);
     }
   });
-  auto finish = [=](agent_outcome outcome) {
-    self->send(phase, finished_atom::value, static_cast<std::uint64_t>(index), std::move(outcome));
-    self->quit();
+  const auto& agent = ctx->ensemble.agents[index];
+  providers::retry_settings retry;
+  retry.max_attempts = agent.backend.max_attempts;
+  self->state.call.emplace(agent.timeout, retry);
+  const auto group = ctx->resources[index];
+
+  // Carries out what the call's state machine says, until it waits for a message.
+  auto carry_out = [=](agent_call::step step) {
+    auto& st = self->state;
+    if (step.release && st.slot != 0) {
+      self->send(group, release_atom::value, st.slot,
+                 call_report{*step.release, st.call->result().error});
+      st.slot = 0;
+    }
+    switch (step.what) {
+    case agent_call::step::kind::acquire: {
+      slot_request ask;
+      ask.priority = static_cast<std::int32_t>(agent.priority);
+      ask.caps = ctx->caps;
+      ask.may_wait = may_wait(*ctx, *st.call);
+      self->send(group, acquire_atom::value, std::move(ask));
+      break;
+    }
+    case agent_call::step::kind::call:
+      if (st.call->attempts() == 1) {
+        self->send(phase, started_atom::value, static_cast<std::uint64_t>(index));
+      }
+      start_call(self, ctx, index, step.time_left, cancel);
+      break;
+    case agent_call::step::kind::wait:
+      self->delayed_send(self, step.delay, retry_atom::value);
+      break;
+    case agent_call::step::kind::done: {
+      const auto& r = st.call->result();
+      agent_outcome o;
+      o.status = status_of(r.code);
+      o.code = r.code;
+      o.response = r.text;
+      o.error = r.error;
+      o.input_tokens = r.usage.input_tokens;
+      o.output_tokens = r.usage.output_tokens;
+      o.attempts = st.call->attempts();
+      o.queued = st.call->queued();
+      self->send(phase, finished_atom::value, static_cast<std::uint64_t>(index), std::move(o));
+      self->quit();
+      break;
+    }
+    }
   };
   return {
       [=](begin_atom, std::string& prompt) {
-        const auto& agent = ctx->ensemble.agents[index];
-        self->request(ctx->resources[index], caf::infinite, resources::acquire_atom::value,
-                      static_cast<std::int32_t>(agent.priority))
-            .then(
-                [=,
-                 request = request_for(agent, std::move(prompt))](resources::ticket slot) mutable {
-                  self->state.slot = slot;
-                  self->send(run, started_atom::value, static_cast<std::uint64_t>(index));
-                  auto me = caf::actor_cast<caf::actor>(self);
-                  providers::token_callback on_token;
-                  if (ctx->on_event) { // stream only when someone listens
-                    on_token = [me](std::string piece) {
-                      caf::anon_send(me, token_atom::value, std::move(piece));
-                    };
-                  }
-                  *cancel = ctx->providers[index]->start(std::move(request), std::move(on_token),
-                                                         [me](providers::completion_result r) {
-                                                           caf::anon_send(me, complete_atom::value,
-                                                                          outcome_of(r));
-                                                         });
-                },
-                [=](caf::error& e) {
-                  agent_outcome failed;
-                  failed.error = "no slot from the backend's resource actor: " + caf::to_string(e);
-                  finish(std::move(failed));
-                });
+        self->state.request = request_for(ctx->ensemble.agents[index], std::move(prompt));
+        carry_out(self->state.call->begin(clock::now()));
       },
+      [=](granted_atom, ticket, ticket slot) {
+        self->state.slot = slot;
+        carry_out(self->state.call->admitted(clock::now()));
+      },
+      [=](refused_atom, ticket, providers::call_errc code, std::string& message) {
+        carry_out(self->state.call->refused(code, std::move(message)));
+      },
+      [=](complete_atom, attempt_result& result) {
+        *cancel = nullptr;
+        carry_out(
+            self->state.call->answered(completion_of(std::move(result)), clock::now(), jitter()));
+      },
+      [=](retry_atom) { carry_out(self->state.call->waited(clock::now())); },
       [=](token_atom, std::string& piece) {
         self->send(run, token_atom::value, static_cast<std::uint64_t>(index), std::move(piece));
       },
-      [=](resources::position_atom, std::string& group, std::uint64_t ahead) {
-        self->send(run, waiting_atom::value, static_cast<std::uint64_t>(index), std::move(group),
+      [=](position_atom, std::string& group_id, std::uint64_t ahead) {
+        self->send(run, waiting_atom::value, static_cast<std::uint64_t>(index), std::move(group_id),
                    ahead);
-      },
-      [=](complete_atom, agent_outcome& outcome) {
-        *cancel = nullptr;
-        const auto how = outcome.status == agent_status::success ? resources::call_outcome::success
-                         : outcome.is_transient_failure ? resources::call_outcome::transient_failure
-                                                        : resources::call_outcome::failure;
-        self->send(ctx->resources[index], resources::release_atom::value, self->state.slot, how);
-        finish(std::move(outcome));
       },
   };
 }

@@ -1,5 +1,6 @@
 #include "http_loaded_models_probe.hpp"
 #include "messages.hpp"
+#include "resource_actor.hpp"
 #include "run_actor.hpp"
 
 #include <tutti/engine/actors.hpp>
@@ -8,7 +9,6 @@
 #include <tutti/providers/http_provider.hpp>
 #include <tutti/providers/io_thread.hpp>
 #include <tutti/resources/group_directory.hpp>
-#include <tutti/resources/resource_actor.hpp>
 #include <tutti/resources/resource_group.hpp>
 
 #include <map>
@@ -67,13 +67,19 @@ struct engine::impl {
                                           : std::make_shared<http_loaded_models_probe>(http)),
         system(configured(system_config, options)) {
     providers.emplace("mock", mock);
-    resources::resource_config limit;
-    limit.group.id = "engine";
-    limit.group.limit =
-        definition::concurrency_limit::at_most(config.limits.max_concurrent_llm_calls);
-    limit.has_backoff = false;
-    limit.notifies_positions = false;
-    engine_limit = system.spawn(resources::resource_actor, std::move(limit));
+    engine_limit = spawn_cap("engine", config.limits.max_concurrent_llm_calls);
+  }
+
+  // A cap above the groups: the engine's max_concurrent_llm_calls, or one run's
+  // max_concurrent_agents. The same actor as a group, without backoff or positions.
+  resource_actor_type spawn_cap(std::string id, int limit) {
+    resource_config cap;
+    cap.group.id = std::move(id);
+    cap.group.resource = definition::resource_class::remote_api;
+    cap.group.limit = definition::concurrency_limit::at_most(limit);
+    cap.has_backoff = false;
+    cap.notifies_positions = false;
+    return system.spawn(resource_actor, std::move(cap));
   }
 
   ~impl() {
@@ -94,19 +100,18 @@ struct engine::impl {
   }
 
   // The resource actor of the group a backend and model belong to, spawned on first use.
-  caf::actor group_for(const definition::backend_spec& backend, const std::string& model) {
+  resource_actor_type group_for(const definition::backend_spec& backend, const std::string& model) {
     std::lock_guard lock{mutex};
     auto group = directory.join(backend, model).group;
     auto found = groups.find(group.id);
     if (found != groups.end()) {
       return found->second;
     }
-    resources::resource_config cfg;
+    resource_config cfg;
     cfg.group = group;
     cfg.backend = backend;
-    cfg.upstream = engine_limit;
     cfg.probe = probe;
-    auto actor = system.spawn(resources::resource_actor, std::move(cfg));
+    auto actor = system.spawn(resource_actor, std::move(cfg));
     groups.emplace(group.id, actor);
     return actor;
   }
@@ -121,19 +126,21 @@ struct engine::impl {
     }
     auto& provider = http_providers[backend.name];
     if (!provider) {
-      providers::retry_settings retry;
-      retry.max_attempts = backend.max_attempts;
-      provider = std::make_shared<providers::http_provider>(backend, io, http, environment, retry);
+      provider = std::make_shared<providers::http_provider>(backend, io, http, environment);
     }
     return provider;
   }
 
-  // Asks a group whether it would admit a request now, blocking; for callers outside.
-  bool can_run_now(const caf::actor& group) {
+  // Asks a group, then the engine's cap, whether it would admit a request now, blocking; for
+  // callers outside.
+  bool can_run_now(const resource_actor_type& group) {
     caf::scoped_actor self{system};
-    bool can_run = false;
-    self->request(group, std::chrono::seconds{5}, resources::can_run_atom::value)
-        .receive([&](bool answer) { can_run = answer; }, [](caf::error&) {});
+    bool can_run = true;
+    for (const auto& gate : {group, engine_limit}) {
+      self->request(gate, std::chrono::seconds{5}, can_run_atom::value)
+          .receive([&](bool answer) { can_run = can_run && answer; },
+                   [&](caf::error&) { can_run = false; });
+    }
     return can_run;
   }
 
@@ -147,12 +154,12 @@ struct engine::impl {
   std::map<std::string, std::shared_ptr<providers::provider>> http_providers; // by backend
   std::mutex mutex;
   std::map<std::uint64_t, caf::actor> live_runs;
-  std::map<std::string, caf::actor> groups; // by group id
-  resources::group_directory directory;     // the backends and spellings of every group
+  std::map<std::string, resource_actor_type> groups; // by group id
+  resources::group_directory directory;              // the backends and spellings of every group
   std::uint64_t next_run_id = 0;
   caf::actor_system_config system_config;
   caf::actor_system system;
-  caf::actor engine_limit; // max_concurrent_llm_calls, upstream of every group
+  resource_actor_type engine_limit; // max_concurrent_llm_calls, the last cap of every request
 };
 
 engine::engine(definition::config config, engine_options options)
@@ -197,6 +204,12 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
     }
   }
   ctx->on_event = std::move(on_event);
+  // The run's own cap counts agents that hold a slot; it is asked after their group.
+  const int run_cap =
+      ctx->mode == run_mode::sequential ? 1 : std::max(ctx->max_concurrent_agents, 1);
+  ctx->caps = {caf::actor_cast<caf::actor>(impl_->spawn_cap("run", run_cap)),
+               caf::actor_cast<caf::actor>(impl_->engine_limit)};
+  ctx->deadline = std::chrono::steady_clock::now() + e.timeout;
   auto promise = std::make_shared<std::promise<run_result>>();
   std::shared_future<run_result> future = promise->get_future().share();
 
@@ -224,9 +237,10 @@ providers::mock_provider::statistics engine::mock_statistics() const {
 namespace {
 
 // Asks one resource actor for its statistics, blocking; for callers outside the engine.
-resources::group_statistics ask_statistics(caf::scoped_actor& self, const caf::actor& group) {
+resources::group_statistics ask_statistics(caf::scoped_actor& self,
+                                           const resource_actor_type& group) {
   resources::group_statistics s;
-  self->request(group, std::chrono::seconds{5}, resources::stats_atom::value)
+  self->request(group, std::chrono::seconds{5}, stats_atom::value)
       .receive([&](resources::group_statistics& answer) { s = std::move(answer); },
                [](caf::error&) {});
   return s;
@@ -235,7 +249,7 @@ resources::group_statistics ask_statistics(caf::scoped_actor& self, const caf::a
 } // namespace
 
 resource_statistics engine::statistics() const {
-  std::map<std::string, caf::actor> groups;
+  std::map<std::string, resource_actor_type> groups;
   resources::group_directory directory;
   {
     std::lock_guard lock{impl_->mutex};
@@ -256,7 +270,7 @@ resource_statistics engine::statistics() const {
 }
 
 bool engine::set_group_limit(const std::string& group_id, definition::concurrency_limit limit) {
-  caf::actor group;
+  resource_actor_type group;
   {
     std::lock_guard lock{impl_->mutex};
     auto found = impl_->groups.find(group_id);
@@ -265,7 +279,7 @@ bool engine::set_group_limit(const std::string& group_id, definition::concurrenc
     }
     group = found->second;
   }
-  caf::anon_send(group, resources::limit_atom::value, limit.is_unlimited(),
+  caf::anon_send(group, limit_atom::value, limit.is_unlimited(),
                  static_cast<std::int32_t>(limit.max()));
   return true;
 }

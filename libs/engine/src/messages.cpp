@@ -1,22 +1,54 @@
 #include "messages.hpp"
 
-#include <tutti/resources/resource_actor.hpp>
+#include "resource_actor.hpp"
 
 namespace tutti::engine {
 
-agent_outcome outcome_of(const providers::completion_result& r) {
-  return {r.is_success ? agent_status::success : agent_status::failed,
+attempt_result attempt_of(const providers::completion_result& r) {
+  return {r.code,
           r.text,
           r.error,
           r.usage.input_tokens,
           r.usage.output_tokens,
-          r.attempts,
-          r.is_transient_failure};
+          r.retry_after ? r.retry_after->count() : -1};
+}
+
+providers::completion_result completion_of(attempt_result a) {
+  providers::completion_result r;
+  r.code = a.code;
+  r.text = std::move(a.text);
+  r.error = std::move(a.error);
+  r.usage = {a.input_tokens, a.output_tokens};
+  if (a.retry_after_ms >= 0) {
+    r.retry_after = std::chrono::milliseconds{a.retry_after_ms};
+  }
+  return r;
+}
+
+agent_status status_of(providers::call_errc code) {
+  switch (code) {
+  case providers::call_errc::none:
+    return agent_status::success;
+  case providers::call_errc::timeout:
+  case providers::call_errc::queue_timeout:
+    return agent_status::timeout;
+  default:
+    return agent_status::failed;
+  }
+}
+
+agent_outcome unsent_outcome(agent_status status, providers::call_errc code, std::string error) {
+  agent_outcome o;
+  o.status = status;
+  o.code = code;
+  o.error = std::move(error);
+  return o;
 }
 
 void announce_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<agent_outcome>("tutti.agent_outcome");
-  resources::announce_resource_types(cfg);
+  cfg.add_message_type<attempt_result>("tutti.attempt_result");
+  announce_resource_types(cfg);
 }
 
 } // namespace tutti::engine

@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -21,26 +22,51 @@ using waiting_atom = caf::atom_constant<caf::atom("waiting")>;   // an agent wai
 using token_atom = caf::atom_constant<caf::atom("token")>;       // a piece of a response
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;   // an agent deadline is due
 using stopped_atom = caf::atom_constant<caf::atom("stopped")>;   // an agent ended abnormally
+using retry_atom = caf::atom_constant<caf::atom("retry")>;       // a wait before a retry is over
 
 /// What an agent's call came to, as the agent actor reports it.
 struct agent_outcome {
   agent_status status = agent_status::failed;
+  providers::call_errc code = providers::call_errc::bad_response;
   std::string response;
   std::string error;
   std::int64_t input_tokens = 0;
   std::int64_t output_tokens = 0;
   std::int32_t attempts = 0;
-  bool is_transient_failure = false;
+  std::chrono::milliseconds queued{0}; // waiting for slots, in total
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_outcome& x) {
-  return f(caf::meta::type_name("agent_outcome"), x.status, x.response, x.error, x.input_tokens,
-           x.output_tokens, x.attempts, x.is_transient_failure);
+  return f(caf::meta::type_name("agent_outcome"), x.status, x.code, x.response, x.error,
+           x.input_tokens, x.output_tokens, x.attempts, x.queued);
 }
 
-/// The outcome of a provider's result.
-agent_outcome outcome_of(const providers::completion_result& r);
+/// One attempt's result as a message from the provider's thread to the agent.
+struct attempt_result {
+  providers::call_errc code = providers::call_errc::bad_response;
+  std::string text;
+  std::string error;
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t retry_after_ms = -1; // none when negative
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_result& x) {
+  return f(caf::meta::type_name("attempt_result"), x.code, x.text, x.error, x.input_tokens,
+           x.output_tokens, x.retry_after_ms);
+}
+
+attempt_result attempt_of(const providers::completion_result& r);
+providers::completion_result completion_of(attempt_result a);
+
+/// The agent's status for a call's code: success, timeout (the call's or the queue's
+/// deadline), or failed.
+agent_status status_of(providers::call_errc code);
+
+/// An outcome with no call behind it: `attempts` 0.
+agent_outcome unsent_outcome(agent_status status, providers::call_errc code, std::string error);
 
 /// Registers the message types, so that they can later cross process boundaries.
 void announce_message_types(caf::actor_system_config& cfg);

@@ -7,16 +7,26 @@
 namespace tutti::engine {
 namespace {
 
-agent_outcome failed_outcome(const caf::error& e, std::chrono::milliseconds timeout) {
+// What became of an agent the phase ended, or that ended abnormally.
+agent_outcome stopped_outcome(const caf::error& e, const definition::resolved_agent& agent,
+                              const std::string& group, bool was_admitted) {
   agent_outcome o;
-  if (e == caf::sec::request_timeout) {
-    o.status = agent_status::timeout;
-    o.error = "no reply within the agent's timeout of " + definition::duration_text(timeout);
-  } else {
-    o.status = agent_status::failed;
+  o.attempts = was_admitted ? 1 : 0;
+  if (e != caf::sec::request_timeout) {
+    o.code = providers::call_errc::cancelled;
     o.error = "agent stopped: " + caf::to_string(e);
+    return o;
   }
-  o.attempts = 1;
+  o.status = agent_status::timeout;
+  if (was_admitted) {
+    o.code = providers::call_errc::timeout;
+    o.error = "no reply within the agent's timeout of " + definition::duration_text(agent.timeout);
+  } else {
+    o.code = providers::call_errc::queue_timeout;
+    o.error = "not admitted by group " + group + " within the queue timeout of " +
+              definition::duration_text(agent.queue_timeout.value_or(agent.timeout)) +
+              "; never sent";
+  }
   return o;
 }
 
@@ -38,6 +48,7 @@ bool conclude(caf::stateful_actor<phase_state>* self, const caf::actor& run, std
   if (self->state.running.erase(index) == 0) {
     return false;
   }
+  self->state.admitted.erase(index);
   self->state.deadlines.remove(index);
   self->send(run, finished_atom::value, index, std::move(outcome));
   return true;
@@ -57,16 +68,31 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
       [=](begin_atom, std::uint64_t index, std::string& prompt) {
         auto agent = self->spawn(agent_actor, ctx, index, run, caf::actor_cast<caf::actor>(self));
         self->state.running.emplace(index, agent);
+        if (auto wait = ctx->ensemble.agents[index].queue_timeout) {
+          self->state.deadlines.add(index, deadline_queue::clock::now() + *wait);
+          arm_timer(self);
+        }
+        self->send(agent, begin_atom::value, std::move(prompt));
+      },
+      [=](started_atom, std::uint64_t index) {
+        // Admitted: from now on the agent's own timeout bounds it, whatever it waited.
+        if (self->state.running.count(index) == 0) {
+          return;
+        }
+        self->state.admitted.insert(index);
+        self->state.deadlines.remove(index);
         self->state.deadlines.add(index, deadline_queue::clock::now() +
                                              ctx->ensemble.agents[index].timeout);
         arm_timer(self);
-        self->send(agent, begin_atom::value, std::move(prompt));
+        self->send(run, started_atom::value, index);
       },
       [=](finished_atom, std::uint64_t index, agent_outcome& outcome) {
         conclude(self, run, index, std::move(outcome));
       },
       [=](stopped_atom, std::uint64_t index, caf::error& reason) {
-        conclude(self, run, index, failed_outcome(reason, ctx->ensemble.agents[index].timeout));
+        conclude(self, run, index,
+                 stopped_outcome(reason, ctx->ensemble.agents[index], ctx->groups[index],
+                                 self->state.admitted.count(index) != 0));
       },
       [=](timeout_atom) {
         self->state.timer_due.reset();
@@ -75,7 +101,8 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
           // what the resource actor counts.
           self->send_exit(self->state.running.at(index), caf::sec::request_timeout);
           conclude(self, run, index,
-                   failed_outcome(caf::sec::request_timeout, ctx->ensemble.agents[index].timeout));
+                   stopped_outcome(caf::sec::request_timeout, ctx->ensemble.agents[index],
+                                   ctx->groups[index], self->state.admitted.count(index) != 0));
         }
         arm_timer(self);
       },

@@ -3,7 +3,6 @@
 #include "phase_actor.hpp"
 
 #include <tutti/definition/prompt_template.hpp>
-#include <tutti/resources/resource_actor.hpp>
 
 #include <algorithm>
 #include <set>
@@ -60,7 +59,6 @@ run_result skeleton(const run_context& ctx) {
     a.backend = agent.backend.name;
     a.group = ctx.groups[i];
     a.phase = agent.phase;
-    a.queued_ms = 0.0;
     r.agents.push_back(std::move(a));
   }
   return r;
@@ -117,6 +115,10 @@ void deliver(run_self self) {
   }
   std::sort(result.resources.begin(), result.resources.end(),
             [](const auto& a, const auto& b) { return a.id < b.id; });
+  // The run's own cap first, then the engine's.
+  std::sort(result.caps.begin(), result.caps.end(),
+            [](const auto& a, const auto& b) { return a.id > b.id; });
+  self->send_exit(self->state.ctx->caps.front(), caf::exit_reason::user_shutdown);
   self->state.ctx->on_done(std::move(result));
   self->quit();
 }
@@ -135,25 +137,28 @@ void finish_run(run_self self, std::optional<run_status> forced) {
   // From here on only the statistics' answers matter; late agent messages are dropped.
   self->set_default_handler(caf::drop);
   self->become([](deadline_atom) {});
-  std::set<caf::actor> groups(st.ctx->resources.begin(), st.ctx->resources.end());
-  st.statistics_due = groups.size();
-  if (groups.empty()) {
-    deliver(self);
-    return;
-  }
-  for (const auto& group : groups) {
-    auto answered = [=] {
-      if (--self->state.statistics_due == 0) {
-        deliver(self);
-      }
-    };
-    self->request(group, std::chrono::seconds{5}, resources::stats_atom::value)
+  std::set<resource_actor_type> groups(st.ctx->resources.begin(), st.ctx->resources.end());
+  st.statistics_due = groups.size() + st.ctx->caps.size();
+  auto answered = [=] {
+    if (--self->state.statistics_due == 0) {
+      deliver(self);
+    }
+  };
+  auto ask = [=](const resource_actor_type& actor, bool is_cap) {
+    self->request(actor, std::chrono::seconds{5}, stats_atom::value)
         .then(
             [=](resources::group_statistics& s) {
-              self->state.result.resources.push_back(std::move(s));
+              auto& into = is_cap ? self->state.result.caps : self->state.result.resources;
+              into.push_back(std::move(s));
               answered();
             },
             [=](caf::error&) { answered(); });
+  };
+  for (const auto& group : groups) {
+    ask(group, false);
+  }
+  for (const auto& cap : st.ctx->caps) {
+    ask(caf::actor_cast<resource_actor_type>(cap), true);
   }
 }
 
@@ -191,14 +196,17 @@ void stop_early(run_self self, run_status status, agent_status running_status,
   const auto now = elapsed_ms(self);
   for (std::size_t i = 0; i < st.result.agents.size(); ++i) {
     auto& a = st.result.agents[i];
-    if (st.schedule->is_running(i)) {
+    if (st.schedule->is_running(i) && a.started_ms) {
       a.status = running_status;
       a.error = reason;
       a.finished_ms = now;
       a.duration_ms = now - a.started_ms.value_or(now);
       a.attempts = std::max(a.attempts, 1);
+      a.error_code = running_status == agent_status::timeout ? providers::call_errc::timeout
+                                                             : providers::call_errc::cancelled;
       emit(self, run_event_kind::finished, i, running_status);
-    } else if (st.schedule->is_pending(i)) {
+    } else if (st.schedule->is_pending(i) || st.schedule->is_running(i)) {
+      // Never admitted: it never called its model, so it is skipped, as the README says.
       a.status = agent_status::skipped;
       a.error = reason;
       emit(self, run_event_kind::finished, i, agent_status::skipped);
@@ -226,6 +234,7 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
       },
       [=](started_atom, std::uint64_t index) {
         self->state.result.agents[index].started_ms = elapsed_ms(self);
+        self->state.schedule->mark_admitted(index);
         emit(self, run_event_kind::started, index);
       },
       [=](finished_atom, std::uint64_t index, agent_outcome& outcome) {
@@ -234,6 +243,12 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         a.status = outcome.status;
         a.response = std::move(outcome.response);
         a.error = std::move(outcome.error);
+        if (outcome.status != agent_status::success) {
+          a.error_code = outcome.code;
+        }
+        if (outcome.attempts > 0 || outcome.queued.count() > 0) {
+          a.queued_ms = static_cast<double>(outcome.queued.count());
+        }
         a.usage = {outcome.input_tokens, outcome.output_tokens};
         a.attempts = outcome.attempts;
         a.finished_ms = now;
@@ -243,6 +258,11 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         dispatch(self);
       },
       [=](waiting_atom, std::uint64_t index, std::string& group, std::uint64_t ahead) {
+        if (!self->state.schedule->is_waiting(index) &&
+            !self->state.result.agents[index].started_ms) {
+          self->state.schedule->mark_waiting(index);
+          dispatch(self); // its place under the cap is free while it waits
+        }
         run_event event;
         event.kind = run_event_kind::waiting;
         event.group = std::move(group);

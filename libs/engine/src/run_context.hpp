@@ -2,6 +2,8 @@
 // in force and the provider of each agent.
 #pragma once
 
+#include "resource_actor.hpp"
+
 #include <tutti/definition/resolved_ensemble.hpp>
 #include <tutti/engine/run_event.hpp>
 #include <tutti/engine/run_result.hpp>
@@ -9,6 +11,7 @@
 
 #include <caf/actor.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,7 +28,10 @@ struct run_context {
   int max_concurrent_agents = 1;
   std::vector<std::shared_ptr<providers::provider>> providers; // per agent
   std::vector<std::string> groups;                             // per agent
-  std::vector<caf::actor> resources; // per agent: its group's resource actor
+  std::vector<resource_actor_type> resources; // per agent: its group's resource actor
+  /// The caps a request asks once its group has admitted it: the run's, then the engine's.
+  std::vector<caf::actor> caps;
+  std::chrono::steady_clock::time_point deadline;            // the ensemble's
   std::map<std::string, std::vector<std::string>> spellings; // per group: other URLs for it
   event_callback on_event;                                   // may be empty
   std::function<void(run_result)> on_done;                   // called once, at the end

@@ -16,6 +16,7 @@ json agent_json(const agent_result& a) {
   j["status"] = to_string(a.status);
   j["response"] = a.status == agent_status::success ? json(a.response) : json(nullptr);
   j["error"] = a.error.empty() ? json(nullptr) : json(a.error);
+  j["error_code"] = a.error_code ? json(providers::to_string(*a.error_code)) : json(nullptr);
   j["provider"] = a.provider;
   j["model"] = a.model;
   j["backend"] = a.backend;
@@ -75,6 +76,11 @@ std::string to_json(const run_result& r, int indent) {
     groups.push_back(group_json(g));
   }
   j["resources"] = std::move(groups);
+  json caps = json::array();
+  for (const auto& c : r.caps) {
+    caps.push_back(group_json(c));
+  }
+  j["caps"] = std::move(caps);
   // Model output is arbitrary bytes: replace invalid UTF-8 rather than throw.
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }

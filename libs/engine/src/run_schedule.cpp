@@ -59,7 +59,8 @@ void run_schedule::make_ready(std::size_t agent) {
 
 std::vector<std::size_t> run_schedule::next_to_start() {
   std::vector<std::size_t> starting;
-  while (in_flight_ < cap_) {
+  // Sequential mode runs one agent at a time, waiting or not.
+  while ((mode_ == run_mode::sequential ? in_flight_ : in_flight_ - waiting_) < cap_) {
     auto& queue = ready_[is_phased_ ? current_phase_ : 0];
     if (queue.empty()) {
       break;
@@ -73,9 +74,24 @@ std::vector<std::size_t> run_schedule::next_to_start() {
   return starting;
 }
 
+void run_schedule::mark_waiting(std::size_t agent) {
+  if (state_[agent] == state::running) {
+    state_[agent] = state::waiting;
+    ++waiting_;
+  }
+}
+
+void run_schedule::mark_admitted(std::size_t agent) {
+  if (state_[agent] == state::waiting) {
+    state_[agent] = state::running;
+    --waiting_;
+  }
+}
+
 std::vector<run_schedule::skipped_agent> run_schedule::finish(std::size_t agent,
                                                               agent_status status) {
-  assert(state_[agent] == state::running);
+  assert(is_running(agent));
+  mark_admitted(agent);
   --in_flight_;
   std::vector<skipped_agent> skipped;
   mark_finished(agent, status, skipped);

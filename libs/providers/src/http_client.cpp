@@ -252,6 +252,11 @@ class exchange : public std::enable_shared_from_this<exchange> {
     if (ec == http::error::body_limit) {
       return fail(http_error_kind::too_large, too_large_message());
     }
+    if (ec == beast::error::timeout) {
+      // The server has the request and did not answer in time: sending it again could make
+      // it act twice (and bill twice).
+      return fail(http_error_kind::timeout, "no response from " + where_.key() + " in time");
+    }
     if (ec) {
       return retry_or_fail(kind_of(ec), "no response from " + where_.key() + ": " + ec.message());
     }
@@ -329,7 +334,9 @@ class exchange : public std::enable_shared_from_this<exchange> {
     }
   }
 
-  // A reused connection may have been closed by the server while idle: try a fresh one once.
+  // A reused connection may have been closed by the server while idle: the write fails, or
+  // the connection ends before any byte of an answer. Then the server never took the request
+  // in, and a fresh connection may carry it once.
   void retry_or_fail(http_error_kind kind, std::string message) {
     if (is_reused_ && !is_cancelled_) {
       close();

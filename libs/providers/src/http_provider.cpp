@@ -2,37 +2,85 @@
 #include <tutti/providers/io_thread.hpp>
 #include <tutti/providers/protocol.hpp>
 #include <tutti/providers/redaction.hpp>
+#include <tutti/providers/retry_policy.hpp>
 #include <tutti/providers/sse_parser.hpp>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <atomic>
-#include <random>
 
 namespace tutti::providers {
+namespace {
 
+call_errc code_of(http_error_kind kind) {
+  switch (kind) {
+  case http_error_kind::resolve:
+  case http_error_kind::connect:
+  case http_error_kind::tls:
+    return call_errc::unreachable;
+  case http_error_kind::timeout:
+    return call_errc::timeout;
+  case http_error_kind::connection_lost:
+    return call_errc::connection_lost;
+  case http_error_kind::too_large:
+    return call_errc::too_large;
+  case http_error_kind::protocol:
+    break;
+  }
+  return call_errc::rejected;
+}
+
+call_errc code_of_status(int status) {
+  if (status == 429) {
+    return call_errc::rate_limited;
+  }
+  if (status == 503 || status == 529) {
+    return call_errc::overloaded;
+  }
+  if (status == 408 || status >= 500) {
+    return call_errc::server_error;
+  }
+  if (status == 401 || status == 403) {
+    return call_errc::unauthorized;
+  }
+  return call_errc::rejected;
+}
+
+// The call's time left bounds every step: connecting, each wait for bytes (the whole answer,
+// when it is not streamed) and the exchange.
+http_deadlines deadlines_for(std::chrono::milliseconds time_left, bool is_streamed,
+                             http_deadlines defaults) {
+  if (time_left <= std::chrono::milliseconds{0}) {
+    return defaults;
+  }
+  return {std::min(defaults.connect, time_left),
+          is_streamed ? std::min(defaults.idle, time_left) : time_left, time_left};
+}
+
+} // namespace
+
+// One attempt of one completion: build the request, send it, read the answer as the protocol
+// says, and hand over one result with its code.
 struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
   call(http_provider& owner, completion_request r, token_callback tokens, completion_callback d)
-      : backend(owner.backend_), client(owner.client_), retry(owner.retry_),
-        deadlines(owner.deadlines_), wire(protocol_for(owner.backend_.provider)),
-        request(std::move(r)), on_token(std::move(tokens)), done(std::move(d)),
-        timer(owner.io_.context()), api_key(owner.api_key_) {}
+      : backend(owner.backend_), client(owner.client_), deadlines(owner.deadlines_),
+        wire(protocol_for(owner.backend_.provider)), request(std::move(r)),
+        on_token(std::move(tokens)), done(std::move(d)), api_key(owner.api_key_) {}
 
-  void attempt() {
-    ++attempts;
-    sse = {};
-    ndjson = {};
-    streamed = {};
-    call_settings settings{base_path_of(backend.base_url), api_key, static_cast<bool>(on_token),
+  void send() {
+    const bool is_streamed = static_cast<bool>(on_token);
+    call_settings settings{base_path_of(backend.base_url), api_key, is_streamed,
                            backend.default_max_tokens};
     auto http = wire->build(request, settings);
     std::function<void(std::string_view)> on_body;
-    if (on_token) {
+    if (is_streamed) {
       on_body = [self = shared_from_this()](std::string_view bytes) { self->on_stream(bytes); };
     }
     cancel_exchange =
-        client->send(backend.base_url, std::move(http), deadlines, std::move(on_body),
+        client->send(backend.base_url, std::move(http),
+                     deadlines_for(request.time_left, is_streamed, deadlines), std::move(on_body),
                      [self = shared_from_this()](http_result r) { self->on_result(std::move(r)); });
   }
 
@@ -41,10 +89,10 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
       auto piece = wire->parse_event(event, data);
       if (piece.error && !streamed.error) {
         streamed.error = piece.error;
+        streamed.error_code = piece.error_code;
       }
       if (!piece.text.empty()) {
         streamed.text += piece.text;
-        has_streamed = true;
         on_token(std::move(piece.text));
       }
       if (piece.input_tokens) {
@@ -72,67 +120,46 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
       return;
     }
     if (r.error) {
-      // A connection refused, reset or cut off: the server may be back in a moment, unless
-      // part of the answer already went out as tokens.
-      const bool is_connection = r.error->kind == http_error_kind::connect ||
-                                 r.error->kind == http_error_kind::connection_lost;
-      if (is_connection && !has_streamed && attempts < retry.max_attempts) {
-        return retry_after(std::nullopt);
-      }
-      return fail(r.error->message, is_connection);
+      return fail(code_of(r.error->kind), r.error->message);
     }
     if (r.status >= 200 && r.status < 300) {
       return succeed(std::move(r));
     }
-    const auto message = "HTTP " + std::to_string(r.status) + " from backend '" + backend.name +
-                         "': " + error_message_of(r.body);
-    if (is_retryable_status(r.status) && attempts < retry.max_attempts) {
-      return retry_after(parse_retry_after(r.retry_after, std::chrono::system_clock::now()));
-    }
-    fail(attempts > 1 ? message + " (after " + std::to_string(attempts) + " attempts)" : message,
-         r.status >= 500);
+    completion_result result;
+    result.code = code_of_status(r.status);
+    result.error = "HTTP " + std::to_string(r.status) + " from backend '" + backend.name +
+                   "': " + error_message_of(r.body);
+    result.retry_after = parse_retry_after(r.retry_after, std::chrono::system_clock::now());
+    finish(std::move(result));
   }
 
   void succeed(http_result r) {
     completion_result result;
     if (on_token) {
       if (streamed.error) {
-        return fail("the stream from backend '" + backend.name + "' reported: " + *streamed.error,
-                    false);
+        return fail(streamed.error_code,
+                    "the stream from backend '" + backend.name + "' reported: " + *streamed.error);
       }
       if (!streamed.is_end) {
-        return fail("the stream from backend '" + backend.name + "' ended before its end", true);
+        return fail(call_errc::connection_lost,
+                    "the stream from backend '" + backend.name + "' ended before its end");
       }
-      result.is_success = true;
+      result.code = call_errc::none;
       result.text = std::move(streamed.text);
       result.usage = {streamed.input_tokens.value_or(0), streamed.output_tokens.value_or(0)};
     } else {
       result = wire->parse_body(r.body);
-      if (!result.is_success) {
+      if (!result.is_success()) {
         result.error = "backend '" + backend.name + "': " + result.error;
       }
     }
-    result.attempts = attempts;
     finish(std::move(result));
   }
 
-  void retry_after(std::optional<std::chrono::milliseconds> server_says) {
-    static thread_local std::mt19937 random{std::random_device{}()};
-    const auto delay = server_says.value_or(
-        backoff_delay(attempts, retry, std::uniform_real_distribution<double>{0, 1}(random)));
-    timer.expires_after(delay);
-    timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (!ec && !self->is_cancelled) {
-        self->attempt();
-      }
-    });
-  }
-
-  void fail(std::string message, bool is_transient) {
+  void fail(call_errc code, std::string message) {
     completion_result result;
+    result.code = code;
     result.error = std::move(message);
-    result.is_transient_failure = is_transient;
-    result.attempts = attempts;
     finish(std::move(result));
   }
 
@@ -153,24 +180,19 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
     if (cancel_exchange) {
       cancel_exchange();
     }
-    timer.cancel();
   }
 
   definition::backend_spec backend; // a copy: a call may outlive a reconfigured provider
   std::shared_ptr<http_client> client;
-  retry_settings retry;
   http_deadlines deadlines;
   std::unique_ptr<protocol> wire; // the protocol the backend speaks
   completion_request request;
   token_callback on_token;
   completion_callback done;
-  boost::asio::steady_timer timer; // touched on the io thread only
   std::string api_key;
-  int attempts = 0;
   sse_parser sse;
   ndjson_parser ndjson;
   stream_piece streamed;
-  bool has_streamed = false;
   cancel_call cancel_exchange;
   std::atomic<bool> is_cancelled{false};
   std::atomic<bool> is_finished{false};
@@ -178,10 +200,8 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
 
 http_provider::http_provider(definition::backend_spec backend, io_thread& io,
                              std::shared_ptr<http_client> client,
-                             const definition::environment& env, retry_settings retry,
-                             http_deadlines deadlines)
-    : backend_(std::move(backend)), io_(io), client_(std::move(client)), retry_(retry),
-      deadlines_(deadlines) {
+                             const definition::environment& env, http_deadlines deadlines)
+    : backend_(std::move(backend)), io_(io), client_(std::move(client)), deadlines_(deadlines) {
   if (!backend_.api_key_env.empty()) {
     api_key_ = env(backend_.api_key_env).value_or("");
     if (api_key_.empty()) {
@@ -194,12 +214,13 @@ cancel_call http_provider::start(completion_request request, token_callback on_t
                                  completion_callback done) {
   if (!missing_key_.empty()) {
     completion_result r;
+    r.code = call_errc::unauthorized;
     r.error = missing_key_;
     done(std::move(r));
     return [] {};
   }
   auto c = std::make_shared<call>(*this, std::move(request), std::move(on_token), std::move(done));
-  boost::asio::post(io_.context(), [c] { c->attempt(); });
+  boost::asio::post(io_.context(), [c] { c->send(); });
   return [c, &io = io_.context()] { boost::asio::post(io, [c] { c->cancel(); }); };
 }
 

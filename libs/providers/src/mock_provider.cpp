@@ -51,9 +51,11 @@ completion_result mock_completion(const completion_request& request) {
       mock_token_count(request.system_prompt) + mock_token_count(request.prompt);
   if (request.mock.fail) {
     result.error = *request.mock.fail;
+    result.code =
+        call_errc::rejected; // a failure the definition asked for; asking again won't help
     return result;
   }
-  result.is_success = true;
+  result.code = call_errc::none;
   if (request.mock.reply) {
     result.text = substituted(substituted(*request.mock.reply, "{prompt}", request.prompt),
                               "{agent}", request.agent);
@@ -152,7 +154,7 @@ cancel_call mock_provider::start(completion_request request, token_callback on_t
   state_->begin();
   const auto latency = request.mock.latency.value_or(std::chrono::milliseconds{0});
   call->result = mock_completion(request);
-  if (on_token && call->result.is_success) {
+  if (on_token && call->result.is_success()) {
     call->pieces = stream_pieces_of(call->result.text, stream_pieces);
     call->on_token = std::move(on_token);
   }

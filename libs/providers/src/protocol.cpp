@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 namespace tutti::providers {
 namespace {
 
@@ -80,10 +83,12 @@ std::optional<json> event_object(std::string_view data, stream_piece& piece) {
   auto j = parse(data);
   if (j.is_discarded() || !j.is_object()) {
     piece.error = "a stream event is not JSON";
+    piece.error_code = call_errc::bad_response;
     return std::nullopt;
   }
   if (j.contains("error")) {
     piece.error = error_message_of(data);
+    piece.error_code = stream_error_code(data);
     return std::nullopt;
   }
   return j;
@@ -116,7 +121,7 @@ class openai_protocol final : public protocol {
       return malformed("OpenAI", "no choices[0].message.content");
     }
     completion_result r;
-    r.is_success = true;
+    r.code = call_errc::none;
     r.text = std::move(*content);
     auto usage = member(&j, "usage");
     r.usage = {count_at(usage, "prompt_tokens"), count_at(usage, "completion_tokens")};
@@ -176,7 +181,7 @@ class anthropic_protocol final : public protocol {
       return malformed("Anthropic", "no content array");
     }
     completion_result r;
-    r.is_success = true;
+    r.code = call_errc::none;
     for (const auto& block : *content) {
       if (text_of(member(&block, "type")) == "text") {
         r.text += text_of(member(&block, "text")).value_or("");
@@ -201,10 +206,12 @@ class anthropic_protocol final : public protocol {
     auto j = parse(data);
     if (j.is_discarded() || !j.is_object()) {
       piece.error = "a stream event is not JSON";
+      piece.error_code = call_errc::bad_response;
       return piece;
     }
     if (event == "error" || text_of(member(&j, "type")) == "error") {
       piece.error = error_message_of(data);
+      piece.error_code = stream_error_code(data);
     } else if (event == "message_start") {
       piece.input_tokens = count_at(member(member(&j, "message"), "usage"), "input_tokens");
     } else if (event == "content_block_delta") {
@@ -243,7 +250,7 @@ class ollama_protocol final : public protocol {
       return malformed("Ollama", "no message.content");
     }
     completion_result r;
-    r.is_success = true;
+    r.code = call_errc::none;
     r.text = std::move(*content);
     r.usage = {count_at(&j, "prompt_eval_count"), count_at(&j, "eval_count")};
     return r;
@@ -295,6 +302,28 @@ std::string error_message_of(std::string_view body) {
   }
   std::string quoted{body.substr(0, max_quoted_body)};
   return quoted.empty() ? std::string{"(empty body)"} : quoted;
+}
+
+call_errc stream_error_code(std::string_view data) {
+  auto j = parse(data);
+  auto error = member(&j, "error");
+  auto type = text_of(member(error, "type")).value_or(text_of(member(error, "code")).value_or(""));
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto has = [&](std::string_view word) { return type.find(word) != std::string::npos; };
+  if (has("overloaded")) {
+    return call_errc::overloaded;
+  }
+  if (has("rate_limit")) {
+    return call_errc::rate_limited;
+  }
+  if (has("authentication") || has("permission")) {
+    return call_errc::unauthorized;
+  }
+  if (has("invalid_request") || has("not_found") || has("request_too_large")) {
+    return call_errc::rejected;
+  }
+  return call_errc::server_error;
 }
 
 std::string base_path_of(std::string_view base_url) {

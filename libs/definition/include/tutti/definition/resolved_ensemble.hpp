@@ -24,7 +24,8 @@ struct resolved_agent {
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   mock_settings mock;
-  std::chrono::milliseconds timeout{};
+  std::chrono::milliseconds timeout{};                    // for the call, from its admission
+  std::optional<std::chrono::milliseconds> queue_timeout; // for the wait before admission
   int priority = default_priority;
   std::optional<std::string> prompt;
   std::vector<std::string> depends_on;

@@ -1,11 +1,9 @@
 // For programs that want the actors themselves: the engine's CAF actor system, to spawn their
-// own actors beside tutti's, and the resource actor protocol
-// (tutti/resources/resource_actor.hpp). Including this header brings in CAF 0.17; the rest of
-// the engine API does not need it.
+// own actors beside tutti's. Including this header brings in CAF 0.17; the rest of the engine
+// API does not need it.
 #pragma once
 
 #include <tutti/engine/engine.hpp>
-#include <tutti/resources/resource_actor.hpp>
 
 #include <caf/all.hpp>
 

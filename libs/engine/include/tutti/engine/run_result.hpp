@@ -31,14 +31,15 @@ struct agent_result {
   std::string name;
   agent_status status = agent_status::skipped;
   std::string response;
-  std::string error; // the failure, or why the agent was skipped
+  std::string error;                              // the failure, or why the agent was skipped
+  std::optional<providers::call_errc> error_code; // what the failure was; none when skipped
   std::string provider;
   std::string model;
   std::string backend;
   std::string group;
   std::size_t phase = 0;
+  std::optional<double> queued_ms; // milliseconds spent waiting for slots; absent if never asked
   // Milliseconds since the run started; absent for what did not happen.
-  std::optional<double> queued_ms;
   std::optional<double> started_ms;
   std::optional<double> finished_ms;
   double duration_ms = 0;
@@ -57,6 +58,9 @@ struct run_result {
   std::vector<std::vector<std::string>> phases;
   std::vector<agent_result> agents;                   // in definition order
   std::vector<resources::group_statistics> resources; // the run's groups when it ended
+  /// The caps above the groups when it ended: the run's max_concurrent_agents ("run") and the
+  /// engine's max_concurrent_llm_calls ("engine").
+  std::vector<resources::group_statistics> caps;
 
   /// The agent of that name, or nullptr.
   const agent_result* find(std::string_view name) const;

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <tutti/definition/model_settings.hpp>
+#include <tutti/providers/call_error.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,15 +24,21 @@ struct completion_request {
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   definition::mock_settings mock; // read by the mock provider only
+  /// The longest the call may take, from now: connect, every wait for bytes and the whole
+  /// exchange end by then. Zero: the provider's own defaults.
+  std::chrono::milliseconds time_left{0};
 };
 
+/// One attempt's result. A provider makes one attempt per call; whether to try again is the
+/// agent's call to make (it gives its slot back while it waits).
 struct completion_result {
-  bool is_success = false;
-  std::string text;                  // the response, when is_success
-  std::string error;                 // what went wrong, otherwise
-  bool is_transient_failure = false; // a connection error or 5xx: counts toward backoff
+  call_errc code = call_errc::bad_response; // none when it succeeded
+  std::string text;                         // the response, when it succeeded
+  std::string error;                        // what went wrong, otherwise
   token_usage usage;
-  int attempts = 1;
+  std::optional<std::chrono::milliseconds> retry_after; // what the server asked for, if anything
+
+  bool is_success() const { return code == call_errc::none; }
 };
 
 } // namespace tutti::providers

@@ -37,6 +37,7 @@ struct stream_piece {
   std::optional<std::int64_t> output_tokens;
   bool is_end = false;
   std::optional<std::string> error;
+  call_errc error_code = call_errc::none; // what the error is, when there is one
 };
 
 enum class stream_framing { sse, ndjson };
@@ -58,6 +59,11 @@ std::unique_ptr<protocol> protocol_for(definition::provider_kind p);
 
 /// The provider's own message from an error response body, or the start of the body.
 std::string error_message_of(std::string_view body);
+
+/// What an error event inside a 200 stream means, from its type ("overloaded_error",
+/// "rate_limit_error", "server_error", ...), as its HTTP equivalent would: a stream that fails
+/// after it began is the server failing unless the event says otherwise.
+call_errc stream_error_code(std::string_view data);
 
 /// The path of a base URL, without a trailing "/" or "/v1" (so "http://h/v1" and "http://h"
 /// both reach "http://h/v1/chat/completions").
