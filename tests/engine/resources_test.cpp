@@ -7,6 +7,7 @@
 #include <tutti/definition/config_loader.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
 #include <tutti/engine/engine.hpp>
+#include <tutti/engine/run_json.hpp>
 #include <tutti/providers/io_thread.hpp>
 #include <tutti/providers/mock_provider.hpp>
 
@@ -14,6 +15,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 using namespace tutti;
@@ -503,4 +505,183 @@ TEST_CASE("two backends for one server must agree on its limit") {
   CHECK(e.check(ensemble(c, "name = \"m\"\n" + plain_agent("a", "same-local") +
                                 plain_agent("b", "api")))
             .empty());
+}
+
+TEST_CASE("remote agents never wait behind queued local ones, whatever the cap") {
+  auto c = config_with();
+  // With a cap of 1 only one agent runs at all, so there is no "beside": caps 2 and 10 show it.
+  for (int cap : {2, 10}) {
+    INFO("max_concurrent_agents " << cap);
+    engine::engine e{c};
+    std::string text = "name = \"mixed\"\nmax_concurrent_agents = " + std::to_string(cap) + "\n";
+    for (int i = 0; i < 4; ++i) {
+      text += agent("local" + std::to_string(i), "local", 200);
+    }
+    for (int i = 0; i < 3; ++i) {
+      text += agent("remote" + std::to_string(i), "api", 20);
+    }
+    auto r = e.run(ensemble(c, text), "go");
+    CHECK(r.status == run_status::completed);
+    // Whatever the cap, a remote agent is done before a second local one even starts: the
+    // locals queued behind the first hold no place under the cap.
+    const auto second_local =
+        std::min({*r.find("local1")->started_ms, *r.find("local2")->started_ms,
+                  *r.find("local3")->started_ms});
+    for (int i = 0; i < 3; ++i) {
+      CHECK(*r.find("remote" + std::to_string(i))->finished_ms <= second_local);
+    }
+    CHECK(group(e.statistics(), "mock@local").peak_active == 1);
+    REQUIRE(r.caps.size() == 2);
+    CHECK(r.caps[0].id == "run");
+    CHECK(r.caps[0].peak_active <= static_cast<std::uint64_t>(cap));
+    CHECK(r.caps[1].id == "engine");
+    CHECK(all_slots_returned(e));
+  }
+}
+
+TEST_CASE("an agent's timeout counts from its admission, and its wait is reported") {
+  auto c = config_with();
+  engine::engine e{c};
+  auto r = e.run(ensemble(c, "name = \"t\"\n" + agent("first", "local", 300) +
+                                 "timeout_seconds = 0.6\n" + agent("second", "local", 300) +
+                                 "timeout_seconds = 0.6\n"),
+                 "go");
+  CHECK(r.status == run_status::completed); // the second waited ~300 ms, then had its 600 ms
+  const auto& first = *r.find("first");
+  const auto& second = *r.find("second");
+  REQUIRE(first.queued_ms);
+  REQUIRE(second.queued_ms);
+  CHECK(*second.queued_ms > *first.queued_ms);
+  CHECK(*second.started_ms >= *first.finished_ms - 1);
+}
+
+TEST_CASE("a queue timeout ends an agent that was never admitted, and says so") {
+  auto c = config_with();
+  engine::engine e{c};
+  auto r = e.run(ensemble(c, "name = \"q\"\n" + agent("busy", "local", 400) +
+                                 agent("impatient", "local", 10) + "queue_timeout_seconds = 0.1\n"),
+                 "go");
+  const auto& impatient = *r.find("impatient");
+  INFO(to_json(r));
+  CHECK(impatient.status == agent_status::timeout);
+  CHECK(impatient.error_code == providers::call_errc::queue_timeout);
+  CHECK(impatient.attempts == 0);
+  CHECK(impatient.error.find("not admitted by group mock@local within the queue timeout") == 0);
+  CHECK(r.find("busy")->status == agent_status::success);
+  CHECK(all_slots_returned(e));
+}
+
+namespace {
+
+// Answers each agent's first call with a 429 and `retry_after`, and the next with success.
+class rate_limited_provider final : public providers::provider {
+ public:
+  explicit rate_limited_provider(std::chrono::milliseconds retry_after,
+                                 std::set<std::string> limited)
+      : retry_after_(retry_after), limited_(std::move(limited)) {}
+  providers::cancel_call start(providers::completion_request request, providers::token_callback,
+                               providers::completion_callback done) override {
+    providers::completion_result r;
+    std::unique_lock lock{mutex_};
+    if (limited_.count(request.agent) != 0 && answered_.insert(request.agent).second) {
+      lock.unlock();
+      r.code = providers::call_errc::rate_limited;
+      r.error = "HTTP 429 from backend 'flaky': slow down";
+      r.retry_after = retry_after_;
+      done(std::move(r));
+      return [] {};
+    }
+    lock.unlock();
+    r.code = providers::call_errc::none;
+    r.text = "ok " + request.agent;
+    // Answer a little later, so that overlapping calls can be seen.
+    std::thread{[r = std::move(r), done = std::move(done)]() mutable {
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+      done(std::move(r));
+    }}.detach();
+    return [] {};
+  }
+
+ private:
+  std::chrono::milliseconds retry_after_;
+  std::set<std::string> limited_;
+  std::mutex mutex_;
+  std::set<std::string> answered_;
+};
+
+} // namespace
+
+TEST_CASE("during a retry wait the agent gives its slot back, and a Retry-After past its time "
+          "fails at once") {
+  auto c = config_with("[backends.one]\nprovider = \"ollama\"\nbase_url = "
+                       "\"http://127.0.0.1:11999\"\n");
+  SECTION("the slot goes to the next agent while the first waits") {
+    engine::engine e{c};
+    e.register_provider("ollama", std::make_shared<rate_limited_provider>(
+                                      std::chrono::milliseconds{300}, std::set<std::string>{"a"}));
+    auto r = e.run(
+        ensemble(c, "name = \"r\"\n" + plain_agent("a", "one") + plain_agent("b", "one")), "go");
+    CHECK(r.status == run_status::completed);
+    CHECK(r.find("a")->attempts == 2);
+    CHECK(*r.find("b")->finished_ms < *r.find("a")->finished_ms); // b ran in a's wait
+    CHECK(all_slots_returned(e));
+  }
+  SECTION("a server that asks for 100,000 s is not waited for") {
+    engine::engine e{c};
+    e.register_provider("ollama", std::make_shared<rate_limited_provider>(
+                                      std::chrono::seconds{100'000}, std::set<std::string>{"a"}));
+    auto r = e.run(ensemble(c, "name = \"r\"\n" + plain_agent("a", "one")), "go");
+    const auto& a = *r.find("a");
+    CHECK(a.status == agent_status::failed);
+    CHECK(a.attempts == 1);
+    CHECK(a.error_code == providers::call_errc::rate_limited);
+    CHECK(a.error.find("HTTP 429 from backend 'flaky': slow down (it asks to retry after") == 0);
+  }
+}
+
+TEST_CASE("a server that is down fails its waiting agents at once, which were never sent") {
+  auto c = config_with("[backends.down]\nprovider = \"ollama\"\nbase_url = "
+                       "\"http://127.0.0.1:11998\"\nbackoff_after_failures = 1\n"
+                       "backoff_initial_seconds = 30\n");
+  engine::engine e{c};
+  e.register_provider("ollama", std::make_shared<flaky_provider>(1'000'000));
+  std::string text = "name = \"down\"\n";
+  for (int i = 0; i < 10; ++i) {
+    text += plain_agent("a" + std::to_string(i), "down") + "timeout_seconds = 20\n";
+  }
+  auto r = e.run(ensemble(c, text), "go");
+  CHECK(r.status == run_status::failed);
+  int never_sent = 0;
+  for (const auto& a : r.agents) {
+    INFO(a.name << ": " << a.error);
+    CHECK(a.status == agent_status::failed);
+    CHECK(a.error.find("connection refused") != std::string::npos);
+    if (a.attempts == 0) {
+      ++never_sent;
+      CHECK(a.error_code == providers::call_errc::server_down);
+      CHECK(a.error.find("the server http://localhost:11998 is down (connection refused)") == 0);
+    }
+  }
+  CHECK(never_sent == 9); // only the first reached the server; the pause outlasts every timeout
+  CHECK(all_slots_returned(e));
+}
+
+TEST_CASE("on cancel, agents that were never admitted are skipped, not failed") {
+  auto c = config_with();
+  engine::engine e{c};
+  event_log log;
+  auto run = e.start(ensemble(c, "name = \"c\"\n" + agent("x", "local", 60000) +
+                                     agent("y", "local", 60000) + agent("z", "local", 60000)),
+                     "go", {}, log.callback());
+  log.wait_started("x");
+  log.wait_waiting("y");
+  run.cancel();
+  const auto& r = run.wait();
+  CHECK(r.find("x")->status == agent_status::failed);
+  CHECK(r.find("x")->error == "run cancelled");
+  for (const auto* name : {"y", "z"}) {
+    CHECK(r.find(name)->status == agent_status::skipped);
+    CHECK(r.find(name)->error == "run cancelled");
+    CHECK(r.find(name)->attempts == 0);
+  }
 }

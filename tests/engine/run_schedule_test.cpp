@@ -124,3 +124,26 @@ on_dependency_failure = "run"
   CHECK(s.finish(0, agent_status::failed).empty());
   CHECK(s.next_to_start() == indices{1});
 }
+
+TEST_CASE("an agent waiting for its group leaves its place under the cap to another, until it "
+          "is admitted") {
+  auto e = tutti::test::ensemble_from("name = \"w\"\n[[agents]]\nname = \"a\"\nprovider = "
+                                      "\"mock\"\n[[agents]]\nname = \"b\"\nprovider = \"mock\"\n"
+                                      "[[agents]]\nname = \"c\"\nprovider = \"mock\"\n");
+  run_schedule parallel{e, run_mode::parallel, scheduling_policy::phased, 1};
+  CHECK(parallel.next_to_start() == std::vector<std::size_t>{0});
+  parallel.mark_waiting(0);
+  CHECK(parallel.holding() == 0);
+  CHECK(parallel.next_to_start() == std::vector<std::size_t>{1});
+  parallel.mark_admitted(0); // both hold a slot now: the run's cap actor keeps the limit exact
+  CHECK(parallel.holding() == 2);
+  CHECK(parallel.next_to_start().empty());
+  parallel.finish(0, agent_status::success);
+  parallel.finish(1, agent_status::success);
+  CHECK(parallel.next_to_start() == std::vector<std::size_t>{2});
+
+  run_schedule sequential{e, run_mode::sequential, scheduling_policy::phased, 1};
+  CHECK(sequential.next_to_start() == std::vector<std::size_t>{0});
+  sequential.mark_waiting(0);
+  CHECK(sequential.next_to_start().empty()); // one at a time, waiting or not
+}

@@ -33,6 +33,7 @@ void read_limits(table_reader& reader, run_limits& limits) {
   if (auto t = reader.seconds("ensemble_timeout_seconds")) {
     limits.ensemble_timeout = *t;
   }
+  limits.queue_timeout = reader.seconds("queue_timeout_seconds");
   reader.report_unknown_keys();
 }
 

@@ -47,6 +47,7 @@ void check_agent_values(const agent_spec& a, value_checker& check) {
   check.range(field + "temperature", a.settings.temperature, temperature_range);
   check.range(field + "max_tokens", a.settings.max_tokens, max_tokens_range);
   check.duration(field + "timeout", a.settings.timeout);
+  check.duration(field + "queue_timeout", a.settings.queue_timeout);
   const auto& s = a.settings;
   if (auto problem =
           check_target(s.backend.has_value(), s.provider.has_value(), s.base_url.has_value())) {

@@ -29,6 +29,7 @@ model_settings overlay(const model_settings& base, const model_settings& top) {
   take(out.model, top.model);
   take(out.system_prompt, top.system_prompt);
   take(out.timeout, top.timeout);
+  take(out.queue_timeout, top.queue_timeout);
   take(out.temperature, top.temperature);
   take(out.max_tokens, top.max_tokens);
   take(out.mock.latency, top.mock.latency);

@@ -20,6 +20,7 @@ model_settings read_model_settings(table_reader& reader) {
   s.model = reader.non_empty_text("model");
   s.system_prompt = reader.text("system_prompt");
   s.timeout = reader.seconds("timeout_seconds");
+  s.queue_timeout = reader.seconds("queue_timeout_seconds");
   s.temperature = reader.number("temperature", temperature_range);
   s.max_tokens = reader.integer("max_tokens", max_tokens_range);
   if (const auto* mock = reader.table("mock")) {

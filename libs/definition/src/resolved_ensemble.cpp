@@ -54,6 +54,7 @@ class agent_resolver {
     r.max_tokens = settings.max_tokens;
     r.mock = settings.mock;
     r.timeout = settings.timeout.value_or(c_.limits.agent_timeout);
+    r.queue_timeout = settings.queue_timeout ? settings.queue_timeout : c_.limits.queue_timeout;
     r.priority = agent.priority.value_or(e_.priority.value_or(default_priority));
     r.prompt = agent.prompt;
     r.depends_on = agent.depends_on;

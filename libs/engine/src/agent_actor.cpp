@@ -26,11 +26,16 @@ double jitter() {
   return std::uniform_real_distribution<double>{0, 1}(random);
 }
 
-// How long a request may wait for its slot: until the ensemble's deadline, or the call's once
-// it has one. A group whose server is down refuses at once what would wait past it.
-std::chrono::milliseconds may_wait(const run_context& ctx, const agent_call& call) {
-  auto until = call.deadline() ? std::min(*call.deadline(), ctx.deadline) : ctx.deadline;
-  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until - clock::now()),
+// How long a request may wait for its slot before its agent gives up: once admitted, until the
+// call's deadline; before, its queue timeout, or at most its own timeout (an agent does not
+// wait longer for a server than it would for an answer), and never past the ensemble's
+// deadline. A group whose server is down refuses at once what would wait past it.
+std::chrono::milliseconds may_wait(const run_context& ctx, const definition::resolved_agent& agent,
+                                   const agent_call& call) {
+  const auto now = clock::now();
+  auto until = std::min(
+      ctx.deadline, call.deadline().value_or(now + agent.queue_timeout.value_or(agent.timeout)));
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until - now),
                   std::chrono::milliseconds{1});
 }
 
@@ -85,7 +90,7 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
       slot_request ask;
       ask.priority = static_cast<std::int32_t>(agent.priority);
       ask.caps = ctx->caps;
-      ask.may_wait = may_wait(*ctx, *st.call);
+      ask.may_wait = may_wait(*ctx, agent, *st.call);
       self->send(group, acquire_atom::value, std::move(ask));
       break;
     }

@@ -86,8 +86,13 @@ void refuse_hopeless(resource_self self, clock::time_point now) {
                        "); it is tried again in " + definition::duration_text(retry_in) +
                        ", after this agent's time runs out";
   for (auto t : hopeless) {
-    auto& r = st.requests.at(t);
-    caf::anon_send(owner_of(r), refused_atom::value, r.tag, call_errc::server_down, message);
+    // Ending one request looks at the queue again, which may have refused the rest already.
+    auto found = st.requests.find(t);
+    if (found == st.requests.end()) {
+      continue;
+    }
+    caf::anon_send(owner_of(found->second), refused_atom::value, found->second.tag,
+                   call_errc::server_down, message);
     end_request(self, t, {call_errc::server_down, message}, false);
   }
 }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace tutti::definition {
@@ -15,6 +16,7 @@ struct run_limits {
   int max_concurrent_agents = 10;    // default cap per ensemble run
   std::chrono::milliseconds agent_timeout = std::chrono::seconds{60};
   std::chrono::milliseconds ensemble_timeout = std::chrono::seconds{300};
+  std::optional<std::chrono::milliseconds> queue_timeout; // none: the ensemble deadline alone
 };
 
 struct config {

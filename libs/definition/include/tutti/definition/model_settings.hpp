@@ -26,7 +26,8 @@ struct model_settings {
   std::optional<std::string> base_url;
   std::optional<std::string> model;
   std::optional<std::string> system_prompt;
-  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<std::chrono::milliseconds> timeout;       // the call, from its admission
+  std::optional<std::chrono::milliseconds> queue_timeout; // the wait for a slot before it
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   mock_settings mock;
