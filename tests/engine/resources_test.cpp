@@ -621,8 +621,10 @@ TEST_CASE("during a retry wait the agent gives its slot back, and a Retry-After 
     engine::engine e{c};
     e.register_provider("ollama", std::make_shared<rate_limited_provider>(
                                       std::chrono::milliseconds{300}, std::set<std::string>{"a"}));
-    auto r = e.run(
-        ensemble(c, "name = \"r\"\n" + plain_agent("a", "one") + plain_agent("b", "one")), "go");
+    // a first (a higher priority), so that b can only run in a's wait.
+    auto r = e.run(ensemble(c, "name = \"r\"\n" + plain_agent("a", "one") + "priority = 9\n" +
+                                   plain_agent("b", "one")),
+                   "go");
     CHECK(r.status == run_status::completed);
     CHECK(r.find("a")->attempts == 2);
     CHECK(*r.find("b")->finished_ms < *r.find("a")->finished_ms); // b ran in a's wait

@@ -307,3 +307,26 @@ TEST_CASE("a request larger than the limit is refused before anything is sent") 
   REQUIRE(r.error.has_value());
   CHECK(r.error->message == "the request of 100 bytes is larger than the limit of 10");
 }
+
+TEST_CASE("a request that timed out on a reused connection is not sent again") {
+  std::atomic<int> requests{0};
+  raw_http_server server{[&](const raw_request&, const sender& send) {
+    if (++requests == 1) {
+      send(http_response(200, "{}"));
+      return true; // keep the connection for the next request
+    }
+    std::this_thread::sleep_for(400ms); // the second request gets no answer in time
+    return false;
+  }};
+  io_thread io;
+  http_client client{io};
+  REQUIRE(send_and_wait(client, server.base_url(), post()).status == 200);
+  REQUIRE(client.idle_connections() == 1);
+  http_deadlines short_wait;
+  short_wait.idle = 100ms;
+  auto r = send_and_wait(client, server.base_url(), post(), short_wait);
+  REQUIRE(r.error);
+  CHECK(r.error->kind == http_error_kind::timeout);
+  std::this_thread::sleep_for(500ms); // a resent request would have arrived by now
+  CHECK(requests == 2);
+}

@@ -151,6 +151,28 @@ TEST_CASE("a prompt that is not UTF-8 is sent with replacement characters") {
   }
 }
 
+TEST_CASE("an error event inside a 200 stream is classified like its HTTP equivalent") {
+  using tutti::providers::call_errc;
+  using tutti::providers::stream_error_code;
+  CHECK(stream_error_code(R"({"type":"error","error":{"type":"overloaded_error"}})") ==
+        call_errc::overloaded);
+  CHECK(stream_error_code(R"({"error":{"type":"rate_limit_error","message":"x"}})") ==
+        call_errc::rate_limited);
+  CHECK(stream_error_code(R"({"error":{"code":"rate_limit_exceeded","message":"x"}})") ==
+        call_errc::rate_limited);
+  CHECK(stream_error_code(R"({"error":{"type":"api_error"}})") == call_errc::server_error);
+  CHECK(stream_error_code(R"({"error":{"type":"invalid_request_error"}})") == call_errc::rejected);
+  CHECK(stream_error_code(R"({"error":{"type":"authentication_error"}})") ==
+        call_errc::unauthorized);
+  CHECK(stream_error_code(R"({"error":"the model crashed"})") == call_errc::server_error);
+  auto anthropic = protocol_for(provider_kind::anthropic);
+  auto piece = anthropic->parse_event(
+      "error", R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})");
+  CHECK(piece.error_code == call_errc::overloaded);
+  auto openai = protocol_for(provider_kind::openai);
+  CHECK(openai->parse_event("", "not json").error_code == call_errc::bad_response);
+}
+
 TEST_CASE("error bodies yield the provider's message") {
   CHECK(error_message_of(R"({"error":{"message":"Invalid API key","type":"auth"}})") ==
         "Invalid API key");
