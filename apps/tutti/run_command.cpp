@@ -157,7 +157,15 @@ void print_statistics(std::ostream& out, const engine::run_result& r) {
   out << "\nresources:\n";
   text_table table{{"GROUP", "RESOURCE", "LIMIT", "ACTIVE", "PENDING", "PEAK", "DONE", "FAILED",
                     "TIMED OUT", "CANCELLED", "BACKOFF", "WAIT MS MEAN/P50/P95/MAX", "NOTE"}};
+  std::vector<const resources::group_statistics*> rows;
   for (const auto& g : r.resources) {
+    rows.push_back(&g);
+  }
+  for (const auto& cap : r.caps) {
+    rows.push_back(&cap); // the run's and the engine's caps, rows of their own
+  }
+  for (const auto* row : rows) {
+    const auto& g = *row;
     table.add_row({g.id, g.resource, resources::limit_text(g), std::to_string(g.active),
                    std::to_string(g.pending), std::to_string(g.peak_active),
                    std::to_string(g.completed), std::to_string(g.failed),

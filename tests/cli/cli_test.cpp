@@ -372,8 +372,12 @@ TEST_CASE("run --stats shows each resource group, and the JSON carries them too"
   dir.write("ensembles/steps.toml", two_step);
   auto r = tutti_in(dir.path(), {"run", "steps", "--stats"});
   CHECK(r.code == 0);
-  CHECK(contains(r.out, "resources:\n  GROUP  RESOURCE    LIMIT      ACTIVE  PENDING  PEAK  DONE"));
-  CHECK(contains(r.out, "  mock   remote-api  unlimited  0       0        1     2"));
+  CHECK(
+      contains(r.out, "resources:\n  GROUP   RESOURCE    LIMIT      ACTIVE  PENDING  PEAK  DONE"));
+  CHECK(contains(r.out, "  mock    remote-api  unlimited  0       0        1     2"));
+  // The caps above the groups are rows of their own.
+  CHECK(contains(r.out, "  run     cap         10         0       0        1     2"));
+  CHECK(contains(r.out, "  engine  cap         50         0       0        1     2"));
   auto json = tutti_in(dir.path(), {"run", "steps", "--json"});
   CHECK(contains(json.out, "\"resources\": ["));
   CHECK(contains(json.out, "\"id\": \"mock\""));

@@ -79,6 +79,7 @@ struct engine::impl {
     cap.group.limit = definition::concurrency_limit::at_most(limit);
     cap.has_backoff = false;
     cap.notifies_positions = false;
+    cap.is_cap = true;
     return system.spawn(resource_actor, std::move(cap));
   }
 

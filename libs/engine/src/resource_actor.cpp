@@ -229,7 +229,8 @@ void on_cap_granted(resource_self self, ticket t, ticket cap_ticket) {
 resources::group_statistics statistics_of(const resource_state& st) {
   resources::group_statistics s;
   s.id = st.cfg.group.id;
-  s.resource = std::string{definition::to_string(st.cfg.group.resource)};
+  s.resource = st.cfg.is_cap ? std::string{"cap"}
+                             : std::string{definition::to_string(st.cfg.group.resource)};
   s.is_unlimited = st.queue->limit().is_unlimited();
   s.limit = s.is_unlimited ? 0 : st.queue->limit().max();
   s.is_auto_limit = st.cfg.group.is_auto_limit;

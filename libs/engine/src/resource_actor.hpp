@@ -90,6 +90,7 @@ struct resource_config {
   definition::backend_spec backend;
   bool has_backoff = true;
   bool notifies_positions = true; // tell waiting requesters how many are ahead of them
+  bool is_cap = false;            // a cap above the groups, not a server
   std::shared_ptr<resources::loaded_models_probe> probe; // asked when group.is_auto_limit
 };
 
