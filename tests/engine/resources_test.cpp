@@ -698,3 +698,20 @@ TEST_CASE("on cancel, agents that were never admitted are skipped, not failed") 
     }
   }
 }
+
+TEST_CASE("a group counts only the calls it let through, not those waiting for the engine's cap") {
+  auto c = definition::parse_config("[limits]\nmax_concurrent_llm_calls = 3\n" +
+                                        backends.substr(backends.find("[backends")),
+                                    "tutti.toml", definition::fixed_environment({}));
+  REQUIRE(c.has_value());
+  engine::engine e{*c};
+  std::string text = "name = \"capped\"\nmax_concurrent_agents = 20\n";
+  for (int i = 0; i < 6; ++i) {
+    text += agent("a" + std::to_string(i), "api", 100);
+  }
+  auto r = e.run(ensemble(*c, text), "go");
+  CHECK(r.status == run_status::completed);
+  CHECK(e.mock_statistics().peak_in_flight == 3);
+  CHECK(group(e.statistics(), "mock@api").peak_active == 3); // what the server saw
+  CHECK(e.statistics().engine_limit.peak_active == 3);
+}

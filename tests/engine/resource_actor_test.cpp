@@ -1,0 +1,121 @@
+// The resource actor on CAF's test coordinator: messages are delivered only when the test says
+// so, so every assertion is about order, never about time.
+#include "messages.hpp"
+#include "resource_actor.hpp"
+
+#include <caf/scheduler/test_coordinator.hpp>
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace tutti;
+using namespace tutti::engine;
+
+namespace {
+
+using do_acquire_atom = caf::atom_constant<caf::atom("doacquire")>;
+using do_release_atom = caf::atom_constant<caf::atom("dorelease")>;
+
+struct journal {
+  std::vector<std::string> lines;
+  std::map<std::string, ticket> slots;
+};
+
+// A requester that acquires and releases when told, and writes down what it hears.
+caf::behavior requester(caf::event_based_actor* self, std::shared_ptr<journal> log,
+                        std::string name) {
+  return {
+      [=](do_acquire_atom, const resource_actor_type& group, const caf::actor& cap) {
+        slot_request ask;
+        ask.caps = {cap};
+        self->send(group, acquire_atom::value, std::move(ask));
+      },
+      [=](do_release_atom, const resource_actor_type& group) {
+        self->send(group, release_atom::value, log->slots.at(name), call_report{});
+      },
+      [=](granted_atom, ticket, ticket slot) {
+        log->slots[name] = slot;
+        log->lines.push_back(name + " granted");
+      },
+      [=](position_atom, const std::string& group, std::uint64_t ahead) {
+        log->lines.push_back(name + " waits at " + group + " behind " + std::to_string(ahead));
+      },
+      [=](refused_atom, ticket, providers::call_errc, const std::string& why) {
+        log->lines.push_back(name + " refused: " + why);
+      },
+  };
+}
+
+struct deterministic_system {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::scheduler::test_coordinator* sched = nullptr;
+
+  deterministic_system() {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    announce_message_types(cfg);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
+  }
+
+  resource_actor_type spawn(std::string id, definition::concurrency_limit limit, bool is_cap) {
+    resource_config c;
+    c.group.id = std::move(id);
+    c.group.limit = limit;
+    c.is_cap = is_cap;
+    c.has_backoff = !is_cap;
+    c.notifies_positions = !is_cap;
+    return sys->spawn(resource_actor, std::move(c));
+  }
+};
+
+} // namespace
+
+TEST_CASE("a request waiting for its busy group holds no place in the cap above it") {
+  deterministic_system d;
+  auto log = std::make_shared<journal>();
+  auto cap = d.spawn("run", definition::concurrency_limit::at_most(1), true);
+  auto local = d.spawn("local", definition::concurrency_limit::at_most(1), false);
+  auto remote = d.spawn("remote", definition::concurrency_limit::unlimited(), false);
+  auto a = d.sys->spawn(requester, log, "a");
+  auto b = d.sys->spawn(requester, log, "b");
+  auto c = d.sys->spawn(requester, log, "c");
+  const auto cap_handle = caf::actor_cast<caf::actor>(cap);
+
+  caf::anon_send(a, do_acquire_atom::value, local, cap_handle);
+  d.sched->run();
+  caf::anon_send(b, do_acquire_atom::value, local, cap_handle);
+  d.sched->run();
+  caf::anon_send(c, do_acquire_atom::value, remote, cap_handle);
+  d.sched->run();
+  CHECK(log->lines == std::vector<std::string>{"a granted", "b waits at local behind 0"});
+
+  // a ends: b gets the local server, but c asked the cap first, so c runs first.
+  caf::anon_send(a, do_release_atom::value, local);
+  d.sched->run();
+  CHECK(log->lines.back() == "c granted");
+  caf::anon_send(c, do_release_atom::value, remote);
+  d.sched->run();
+  CHECK(log->lines.back() == "b granted");
+  caf::anon_send(b, do_release_atom::value, local);
+  d.sched->run();
+
+  resources::group_statistics stats;
+  caf::scoped_actor self{*d.sys};
+  self->send(local, stats_atom::value);
+  d.sched->run();
+  self->receive([&](resources::group_statistics& s) { stats = std::move(s); });
+  CHECK(stats.peak_active == 1);
+  CHECK(stats.completed == 2);
+  CHECK(stats.active == 0);
+  for (const auto& actor : {a, b, c}) {
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  }
+  for (const auto& actor : {cap, local, remote}) {
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  }
+  d.sched->run();
+}
