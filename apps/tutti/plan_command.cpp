@@ -32,15 +32,16 @@ void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
     const auto& phase = e.phases[k];
     out << "\nphase " << k << " (" << phase.size() << (phase.size() == 1 ? " agent" : " agents")
         << ")\n";
-    text_table table{
-        {"AGENT", "BACKEND", "MODEL", "GROUP", "LIMIT", "TIMEOUT", "PRIORITY", "DEPENDS ON"}};
+    text_table table{{"AGENT", "BACKEND", "MODEL", "GROUP", "LIMIT", "TIMEOUT", "QUEUE TIMEOUT",
+                      "PRIORITY", "DEPENDS ON"}};
     for (auto i : phase) {
       const auto& a = e.agents[i];
       auto group = directory.join(a.backend, a.model).group;
       groups.insert(group.id);
       table.add_row({a.name, a.backend.name, a.model, group.id, resources::limit_text(group),
-                     definition::duration_text(a.timeout), std::to_string(a.priority),
-                     joined(a.depends_on)});
+                     definition::duration_text(a.timeout),
+                     a.queue_timeout ? definition::duration_text(*a.queue_timeout) : "-",
+                     std::to_string(a.priority), joined(a.depends_on)});
     }
     table.print(out, 2);
   }

@@ -229,7 +229,9 @@ TEST_CASE("plan shows phases, backends, groups, limits and timeouts") {
                         "timeout 300 s"));
   CHECK(contains(r.out, "phase 0 (1 agent)"));
   CHECK(contains(r.out, "phase 1 (1 agent)"));
-  CHECK(contains(r.out, "second  mock     mock   mock   unlimited  12 s     5         first"));
+  CHECK(contains(r.out,
+                 "second  mock     mock   mock   unlimited  12 s     -              5         "
+                 "first"));
 }
 
 TEST_CASE("the --config flag wins over ./tutti.toml before or after the command") {

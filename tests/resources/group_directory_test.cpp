@@ -45,7 +45,7 @@ TEST_CASE("two backends that give one server different limits conflict, in any s
   REQUIRE(problems.size() == 1); // one problem per pair of backends
   CHECK(problems[0].where.file == "tutti.toml");
   CHECK(problems[0].where.line == 7);
-  CHECK(problems[0].field == "agents.b.backend");
+  CHECK(problems[0].field == "backends.wide");
   CHECK(problems[0].message.find("'ollama' and 'wide' are the same server (group "
                                  "http://localhost:11434) with different limits (1 and 4)") !=
         std::string::npos);

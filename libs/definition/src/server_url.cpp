@@ -132,6 +132,7 @@ std::optional<server_url> parse_server_url(std::string_view url) {
   u.path = std::string{rest.substr(authority_end)};
   if (auto at = authority.rfind('@'); at != std::string_view::npos) {
     authority.remove_prefix(at + 1); // user information names no server
+    u.has_userinfo = true;
   }
   std::string_view host = authority;
   std::string_view port;

@@ -291,9 +291,19 @@ std::optional<std::string> table_reader::url(std::string_view key) {
   if (!value) {
     return std::nullopt;
   }
-  if (!parse_server_url(*value)) {
+  auto parsed = parse_server_url(*value);
+  if (!parsed) {
+    report_value(
+        definition_errc::invalid_value, key,
+        "'" + *value +
+            "' is not an http:// or https:// URL with a host (and a port from 1 to 65535)");
+    return std::nullopt;
+  }
+  if (parsed->has_userinfo) {
+    // Plans, statistics and errors print URLs; a password in one would be printed too.
     report_value(definition_errc::invalid_value, key,
-                 "'" + *value + "' is not an http:// or https:// URL with a host");
+                 "a user name or password does not belong in a URL, where it would be printed; "
+                 "give the key in api_key_env");
     return std::nullopt;
   }
   while (!value->empty() && value->back() == '/') {

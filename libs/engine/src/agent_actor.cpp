@@ -138,6 +138,20 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
             self->state.call->answered(completion_of(std::move(result)), clock::now(), jitter()));
       },
       [=](retry_atom) { carry_out(self->state.call->waited(clock::now())); },
+      [=](expired_atom) {
+        // The phase has ended this agent as timed out: stop the call, and say so to the group
+        // that lent the slot (a slot it never lent is withdrawn as the agent ends).
+        if (*cancel) {
+          (*cancel)();
+          *cancel = nullptr;
+        }
+        if (self->state.slot != 0) {
+          self->send(group, release_atom::value, self->state.slot,
+                     call_report{providers::call_errc::timeout, {}});
+          self->state.slot = 0;
+        }
+        self->quit();
+      },
       [=](token_atom, std::string& piece) {
         self->send(run, token_atom::value, static_cast<std::uint64_t>(index), std::move(piece));
       },

@@ -23,6 +23,7 @@ using token_atom = caf::atom_constant<caf::atom("token")>;       // a piece of a
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;   // an agent deadline is due
 using stopped_atom = caf::atom_constant<caf::atom("stopped")>;   // an agent ended abnormally
 using retry_atom = caf::atom_constant<caf::atom("retry")>;       // a wait before a retry is over
+using expired_atom = caf::atom_constant<caf::atom("expired")>;   // an agent's deadline passed
 
 /// What an agent's call came to, as the agent actor reports it.
 struct agent_outcome {

@@ -7,16 +7,20 @@
 namespace tutti::engine {
 namespace {
 
-// What became of an agent the phase ended, or that ended abnormally.
-agent_outcome stopped_outcome(const caf::error& e, const definition::resolved_agent& agent,
-                              const std::string& group, bool was_admitted) {
+// What became of an agent that ended abnormally.
+agent_outcome stopped_outcome(const caf::error& e, bool was_admitted) {
   agent_outcome o;
   o.attempts = was_admitted ? 1 : 0;
-  if (e != caf::sec::request_timeout) {
-    o.code = providers::call_errc::cancelled;
-    o.error = "agent stopped: " + caf::to_string(e);
-    return o;
-  }
+  o.code = providers::call_errc::cancelled;
+  o.error = "agent stopped: " + caf::to_string(e);
+  return o;
+}
+
+// What became of an agent whose deadline passed: the call's, or the queue's before admission.
+agent_outcome expired_outcome(const definition::resolved_agent& agent, const std::string& group,
+                              bool was_admitted) {
+  agent_outcome o;
+  o.attempts = was_admitted ? 1 : 0;
   o.status = agent_status::timeout;
   if (was_admitted) {
     o.code = providers::call_errc::timeout;
@@ -90,19 +94,17 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
         conclude(self, run, index, std::move(outcome));
       },
       [=](stopped_atom, std::uint64_t index, caf::error& reason) {
-        conclude(self, run, index,
-                 stopped_outcome(reason, ctx->ensemble.agents[index], ctx->groups[index],
-                                 self->state.admitted.count(index) != 0));
+        conclude(self, run, index, stopped_outcome(reason, self->state.admitted.count(index) != 0));
       },
       [=](timeout_atom) {
         self->state.timer_due.reset();
         for (auto index : self->state.deadlines.take_expired(deadline_queue::clock::now())) {
-          // Killing the agent cancels its call and frees its slot at once; the reason is
-          // what the resource actor counts.
-          self->send_exit(self->state.running.at(index), caf::sec::request_timeout);
+          // The agent cancels its call and gives its slot back as timed out, then ends; its
+          // outcome is decided here, now, whatever it was about to say.
+          self->send(self->state.running.at(index), expired_atom::value);
           conclude(self, run, index,
-                   stopped_outcome(caf::sec::request_timeout, ctx->ensemble.agents[index],
-                                   ctx->groups[index], self->state.admitted.count(index) != 0));
+                   expired_outcome(ctx->ensemble.agents[index], ctx->groups[index],
+                                   self->state.admitted.count(index) != 0));
         }
         arm_timer(self);
       },

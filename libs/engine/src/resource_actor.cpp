@@ -63,10 +63,12 @@ void schedule_wake(resource_self self) {
   self->delayed_send(self, std::max(delay, std::chrono::milliseconds{0}), wake_atom::value);
 }
 
-void end_request(resource_self self, ticket t, const call_report& report, bool is_timed_out);
+void end_request(resource_self self, ticket t, const call_report& report);
 
 // While the server is paused after failures, a waiting request whose time runs out before the
-// next probe would only wait to fail: it is refused now, with what the server last said.
+// next probe would only wait to fail: it is refused now, with what the server last said. A
+// server that refuses connections is down, not busy: then every waiting request is refused,
+// so that a run against it ends in moments rather than at its timeouts.
 void refuse_hopeless(resource_self self, clock::time_point now) {
   auto& st = self->state;
   auto until = st.backoff.paused_until();
@@ -77,14 +79,16 @@ void refuse_hopeless(resource_self self, clock::time_point now) {
   std::vector<ticket> hopeless;
   for (auto t : st.queue->waiting_in_order()) {
     const auto& r = st.requests.at(t);
-    if (r.give_up_at && *r.give_up_at < *until) {
+    const bool is_down = st.last_server_errc == call_errc::unreachable;
+    if (is_down || (r.give_up_at && *r.give_up_at < *until)) {
       hopeless.push_back(t);
     }
   }
   const auto retry_in = std::chrono::duration_cast<std::chrono::milliseconds>(*until - now);
-  const auto message = "the server " + st.cfg.group.id + " is down (" + st.last_server_error +
-                       "); it is tried again in " + definition::duration_text(retry_in) +
-                       ", after this agent's time runs out";
+  const auto message =
+      "the server " + st.cfg.group.id + " is down (" + st.last_server_error +
+      "); it is tried again in " + definition::duration_text(retry_in) +
+      (st.last_server_errc == call_errc::unreachable ? "" : ", after this agent's time runs out");
   for (auto t : hopeless) {
     // Ending one request looks at the queue again, which may have refused the rest already.
     auto found = st.requests.find(t);
@@ -93,7 +97,7 @@ void refuse_hopeless(resource_self self, clock::time_point now) {
     }
     caf::anon_send(owner_of(found->second), refused_atom::value, found->second.tag,
                    call_errc::server_down, message);
-    end_request(self, t, {call_errc::server_down, message}, false);
+    end_request(self, t, {call_errc::server_down, message});
   }
 }
 
@@ -152,8 +156,8 @@ void enqueue_request(resource_self self, slot_request ask) {
   }
 }
 
-void count(resource_state& st, call_errc code, bool is_timed_out) {
-  if (is_timed_out || code == call_errc::timeout) {
+void count(resource_state& st, call_errc code) {
+  if (code == call_errc::timeout) {
     ++st.timed_out;
   } else if (code == call_errc::none) {
     ++st.completed;
@@ -164,7 +168,7 @@ void count(resource_state& st, call_errc code, bool is_timed_out) {
   }
 }
 
-void end_request(resource_self self, ticket t, const call_report& report, bool is_timed_out) {
+void end_request(resource_self self, ticket t, const call_report& report) {
   auto& st = self->state;
   auto found = st.requests.find(t);
   if (found == st.requests.end()) {
@@ -183,9 +187,9 @@ void end_request(resource_self self, ticket t, const call_report& report, bool i
   }
   if (r.at == resource_state::phase::active) {
     --st.calling;
-    count(st, report.code, is_timed_out);
+    count(st, report.code);
     if (st.cfg.has_backoff) {
-      if (is_timed_out || report.code == call_errc::cancelled) {
+      if (report.code == call_errc::timeout || report.code == call_errc::cancelled) {
         if (st.probe == t) {
           st.backoff.probe_abandoned();
         }
@@ -193,6 +197,7 @@ void end_request(resource_self self, ticket t, const call_report& report, bool i
         const bool is_server_failure = providers::is_server_failure(report.code);
         if (is_server_failure) {
           st.last_server_error = report.error;
+          st.last_server_errc = report.code;
         }
         st.backoff.record(is_server_failure, clock::now());
       }
@@ -276,9 +281,8 @@ resource_actor(resource_actor_type::stateful_pointer<resource_state> self, resou
     }
     auto tickets = std::move(owned->second);
     self->state.by_owner.erase(owned);
-    const bool is_timed_out = msg.reason == caf::sec::request_timeout;
     for (auto t : tickets) {
-      end_request(self, t, {call_errc::cancelled, {}}, is_timed_out);
+      end_request(self, t, {call_errc::cancelled, {}});
     }
   });
   if (st.cfg.group.is_auto_limit && st.cfg.probe) {
@@ -292,10 +296,10 @@ resource_actor(resource_actor_type::stateful_pointer<resource_state> self, resou
         if (auto found = self->state.requests.find(t); found != self->state.requests.end()) {
           caf::anon_send(owner_of(found->second), refused_atom::value, found->second.tag, code,
                          message);
-          end_request(self, t, {code, message}, false);
+          end_request(self, t, {code, message});
         }
       },
-      [=](release_atom, ticket t, call_report& report) { end_request(self, t, report, false); },
+      [=](release_atom, ticket t, call_report& report) { end_request(self, t, report); },
       [=](limit_atom, bool is_unlimited, std::int32_t max) {
         self->state.queue->set_limit(is_unlimited ? definition::concurrency_limit::unlimited()
                                                   : definition::concurrency_limit::at_most(max));

@@ -74,7 +74,7 @@ typename Inspector::result_type inspect(Inspector& f, call_report& x) {
 /// - `stats_atom` -> group_statistics; `can_run_atom` -> bool (admitted at once right now?).
 /// The rest are the actor's own timers and answers.
 /// A requester that exits gives back all it held: waiting requests are withdrawn, admitted
-/// ones released, counted as timed out when it exited with sec::request_timeout.
+/// ones released as cancelled. A call that timed out is released as such, by its agent.
 using resource_actor_type = caf::typed_actor<
     caf::reacts_to<acquire_atom, slot_request>, caf::reacts_to<granted_atom, ticket, ticket>,
     caf::reacts_to<refused_atom, ticket, providers::call_errc, std::string>,
@@ -117,6 +117,7 @@ struct resource_state {
   ticket next_ticket = 1;
   std::optional<ticket> probe;
   std::string last_server_error; // what the last failure that paused the group said
+  providers::call_errc last_server_errc = providers::call_errc::none;
   bool is_wake_scheduled = false;
   std::uint64_t calling = 0; // requests in phase active
   std::uint64_t peak_calling = 0;

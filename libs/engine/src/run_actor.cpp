@@ -184,6 +184,7 @@ void dispatch(run_self self) {
                  std::move(*refused));
       continue;
     }
+    st.asked_ms[index] = elapsed_ms(self);
     self->send(phase_for(self, st.ctx->ensemble.agents[index].phase), begin_atom::value,
                static_cast<std::uint64_t>(index), std::move(std::get<std::string>(prompt)));
   }
@@ -207,6 +208,9 @@ void stop_early(run_self self, run_status status, agent_status running_status,
       emit(self, run_event_kind::finished, i, running_status);
     } else if (st.schedule->is_pending(i) || st.schedule->is_running(i)) {
       // Never admitted: it never called its model, so it is skipped, as the README says.
+      if (st.schedule->is_running(i)) {
+        a.queued_ms = now - st.asked_ms[i];
+      }
       a.status = agent_status::skipped;
       a.error = reason;
       emit(self, run_event_kind::finished, i, agent_status::skipped);
@@ -223,6 +227,7 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
   self->state.schedule.emplace(ctx->ensemble, ctx->mode, ctx->scheduling,
                                ctx->max_concurrent_agents);
   self->state.result = skeleton(*ctx);
+  self->state.asked_ms.resize(ctx->ensemble.agents.size(), 0.0);
   return {
       [=](begin_atom) {
         self->state.started_at = std::chrono::steady_clock::now();
@@ -233,7 +238,9 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         dispatch(self);
       },
       [=](started_atom, std::uint64_t index) {
-        self->state.result.agents[index].started_ms = elapsed_ms(self);
+        auto& a = self->state.result.agents[index];
+        a.started_ms = elapsed_ms(self);
+        a.queued_ms = *a.started_ms - self->state.asked_ms[index];
         self->state.schedule->mark_admitted(index);
         emit(self, run_event_kind::started, index);
       },
@@ -246,8 +253,12 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         if (outcome.status != agent_status::success) {
           a.error_code = outcome.code;
         }
-        if (outcome.attempts > 0 || outcome.queued.count() > 0) {
+        // The agent's own count covers every wait, retries included; an agent ended by its
+        // phase before it said anything waited at least until admission, or until now.
+        if (outcome.queued.count() > 0) {
           a.queued_ms = static_cast<double>(outcome.queued.count());
+        } else if (!a.queued_ms) {
+          a.queued_ms = now - self->state.asked_ms[index];
         }
         a.usage = {outcome.input_tokens, outcome.output_tokens};
         a.attempts = outcome.attempts;

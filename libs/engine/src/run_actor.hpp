@@ -21,6 +21,7 @@ struct run_state {
   std::vector<caf::actor> phases; // coordinators, spawned when their first agent starts
   std::chrono::steady_clock::time_point started_at;
   std::size_t statistics_due = 0; // answers still expected from resource actors at the end
+  std::vector<double> asked_ms;   // per agent: when it was handed to its phase to ask for a slot
   static inline const char* name = "tutti.run";
 };
 

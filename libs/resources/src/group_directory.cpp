@@ -39,10 +39,12 @@ definition::diagnostics conflicting_limits(const definition::resolved_ensemble& 
     auto m = directory.join(agent.backend, agent.model);
     if (m.conflict && reported.insert(*m.conflict).second) {
       // The backend's own definition is where a limit is set, when it has one.
-      auto where = agent.backend.where.file.empty() ? definition::source_location{e.file, 0, 0}
-                                                    : agent.backend.where;
-      problems.push_back({definition::definition_errc::conflicting_fields, std::move(where),
-                          "agents." + agent.name + ".backend", *m.conflict});
+      const bool is_configured = !agent.backend.where.file.empty();
+      problems.push_back(
+          {definition::definition_errc::conflicting_fields,
+           is_configured ? agent.backend.where : definition::source_location{e.file, 0, 0},
+           is_configured ? "backends." + agent.backend.name : "agents." + agent.name + ".backend",
+           *m.conflict});
     }
   }
   return problems;

@@ -17,6 +17,7 @@ struct server_url {
   std::uint16_t port = 0; // the scheme's default when the URL has none
   std::string path;       // "/v1/", as written; may be empty
   bool is_loopback = false;
+  bool has_userinfo = false; // "user:password@" before the host
 
   /// "http://localhost:11434": scheme, host and port, with "localhost" for every loopback
   /// address; the id of the server's resource group.
