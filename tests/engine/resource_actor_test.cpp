@@ -33,6 +33,11 @@ caf::behavior requester(caf::event_based_actor* self, std::shared_ptr<journal> l
         ask.caps = {cap};
         self->send(group, acquire_atom::value, std::move(ask));
       },
+      [=](do_acquire_atom, const resource_actor_type& group, std::int32_t priority) {
+        slot_request ask;
+        ask.priority = priority;
+        self->send(group, acquire_atom::value, std::move(ask));
+      },
       [=](do_release_atom, const resource_actor_type& group) {
         self->send(group, release_atom::value, log->slots.at(name), call_report{});
       },
@@ -72,6 +77,26 @@ struct deterministic_system {
   }
 };
 
+resources::group_statistics statistics(deterministic_system& d, const resource_actor_type& group) {
+  resources::group_statistics stats;
+  caf::scoped_actor self{*d.sys};
+  self->send(group, stats_atom::value);
+  d.sched->run();
+  self->receive([&](resources::group_statistics& s) { stats = std::move(s); });
+  return stats;
+}
+
+// The grants in the order they came.
+std::vector<std::string> grants(const journal& log) {
+  std::vector<std::string> out;
+  for (const auto& line : log.lines) {
+    if (line.ends_with(" granted")) {
+      out.push_back(line);
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 TEST_CASE("a request waiting for its busy group holds no place in the cap above it") {
@@ -103,11 +128,7 @@ TEST_CASE("a request waiting for its busy group holds no place in the cap above 
   caf::anon_send(b, do_release_atom::value, local);
   d.sched->run();
 
-  resources::group_statistics stats;
-  caf::scoped_actor self{*d.sys};
-  self->send(local, stats_atom::value);
-  d.sched->run();
-  self->receive([&](resources::group_statistics& s) { stats = std::move(s); });
+  auto stats = statistics(d, local);
   CHECK(stats.peak_active == 1);
   CHECK(stats.completed == 2);
   CHECK(stats.active == 0);
@@ -117,5 +138,66 @@ TEST_CASE("a request waiting for its busy group holds no place in the cap above 
   for (const auto& actor : {cap, local, remote}) {
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   }
+  d.sched->run();
+}
+
+TEST_CASE("waiting requests leave by priority, then age, and an owner that ends gives all back") {
+  deterministic_system d;
+  auto log = std::make_shared<journal>();
+  auto local = d.spawn("local", definition::concurrency_limit::at_most(1), false);
+  auto holder = d.sys->spawn(requester, log, "holder");
+  caf::anon_send(holder, do_acquire_atom::value, local, std::int32_t{5});
+  d.sched->run();
+  std::vector<caf::actor> waiting;
+  for (auto [name, priority] : {std::pair{"low", 2}, std::pair{"first5", 5}, std::pair{"high", 9},
+                                std::pair{"second5", 5}}) {
+    waiting.push_back(d.sys->spawn(requester, log, name));
+    caf::anon_send(waiting.back(), do_acquire_atom::value, local, std::int32_t{priority});
+    d.sched->run();
+  }
+  // The holder ends without a release: the group takes its slot back as cancelled.
+  caf::anon_send_exit(holder, caf::exit_reason::user_shutdown);
+  d.sched->run();
+  CHECK(grants(*log) == std::vector<std::string>{"holder granted", "high granted"});
+  // waiting holds low, first5, high, second5: each ends its call as soon as it is granted.
+  for (std::size_t i : {2, 1, 3}) {
+    caf::anon_send(waiting[i], do_release_atom::value, local);
+    d.sched->run();
+  }
+  CHECK(grants(*log) == std::vector<std::string>{"holder granted", "high granted", "first5 granted",
+                                                 "second5 granted", "low granted"});
+  auto stats = statistics(d, local);
+  CHECK(stats.cancelled == 1); // the holder
+  CHECK(stats.completed == 3);
+  CHECK(stats.active == 1); // low, still calling
+  CHECK(stats.peak_active == 1);
+  for (const auto& actor : waiting) {
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  }
+  caf::anon_send_exit(local, caf::exit_reason::user_shutdown);
+  d.sched->run();
+}
+
+TEST_CASE("a new limit takes effect at once for the requests already waiting") {
+  deterministic_system d;
+  auto log = std::make_shared<journal>();
+  auto local = d.spawn("local", definition::concurrency_limit::at_most(1), false);
+  std::vector<caf::actor> requesters;
+  for (const auto* name : {"a", "b", "c"}) {
+    requesters.push_back(d.sys->spawn(requester, log, name));
+    caf::anon_send(requesters.back(), do_acquire_atom::value, local, std::int32_t{5});
+    d.sched->run();
+  }
+  CHECK(statistics(d, local).active == 1);
+  caf::anon_send(local, limit_atom::value, false, std::int32_t{3});
+  d.sched->run();
+  auto stats = statistics(d, local);
+  CHECK(stats.active == 3);
+  CHECK(stats.pending == 0);
+  CHECK(stats.limit == 3);
+  for (const auto& actor : requesters) {
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  }
+  caf::anon_send_exit(local, caf::exit_reason::user_shutdown);
   d.sched->run();
 }
