@@ -201,3 +201,30 @@ TEST_CASE("a new limit takes effect at once for the requests already waiting") {
   caf::anon_send_exit(local, caf::exit_reason::user_shutdown);
   d.sched->run();
 }
+
+TEST_CASE("a request that ends while a cap decides gives the cap's slot back once granted") {
+  deterministic_system d;
+  auto log = std::make_shared<journal>();
+  auto cap = d.spawn("engine", definition::concurrency_limit::at_most(1), true);
+  auto remote = d.spawn("remote", definition::concurrency_limit::unlimited(), false);
+  auto a = d.sys->spawn(requester, log, "a");
+  auto b = d.sys->spawn(requester, log, "b");
+  const auto cap_handle = caf::actor_cast<caf::actor>(cap);
+  caf::anon_send(a, do_acquire_atom::value, remote, cap_handle);
+  d.sched->run();
+  caf::anon_send(b, do_acquire_atom::value, remote, cap_handle); // waits at the cap
+  d.sched->run();
+  caf::anon_send_exit(b, caf::exit_reason::user_shutdown); // and ends there
+  d.sched->run();
+  caf::anon_send(a, do_release_atom::value, remote); // the cap now grants b's request
+  d.sched->run();
+  CHECK(grants(*log) == std::vector<std::string>{"a granted"});
+  auto stats = statistics(d, cap);
+  CHECK(stats.active == 0);
+  CHECK(stats.pending == 0);
+  CHECK(statistics(d, remote).active == 0);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(cap, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(remote, caf::exit_reason::user_shutdown);
+  d.sched->run();
+}

@@ -71,10 +71,12 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
       caf::anon_send(phase, stopped_atom::value, static_cast<std::uint64_t>(index), reason);
     }
   });
-  const auto& agent = ctx->ensemble.agents[index];
-  providers::retry_settings retry;
-  retry.max_attempts = agent.backend.max_attempts;
-  self->state.call.emplace(agent.timeout, retry);
+  {
+    const auto& agent = ctx->ensemble.agents[index];
+    providers::retry_settings retry;
+    retry.max_attempts = agent.backend.max_attempts;
+    self->state.call.emplace(agent.timeout, retry);
+  }
   const auto group = ctx->resources[index];
 
   // Carries out what the call's state machine says, until it waits for a message.
@@ -87,6 +89,9 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
     }
     switch (step.what) {
     case agent_call::step::kind::acquire: {
+      // The agent's definition is read through ctx, never captured: every handler holds a
+      // copy of this lambda, and 100,000 agents would each copy it six times.
+      const auto& agent = ctx->ensemble.agents[index];
       slot_request ask;
       ask.priority = static_cast<std::int32_t>(agent.priority);
       ask.caps = ctx->caps;

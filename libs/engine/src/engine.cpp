@@ -205,11 +205,16 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
     }
   }
   ctx->on_event = std::move(on_event);
-  // The run's own cap counts agents that hold a slot; it is asked after their group.
+  // The run's own cap counts agents that hold a slot; it is asked after their group. A cap
+  // that the run cannot reach (no more agents than it) is not asked: it would cost every
+  // agent two messages for nothing. Its row still shows in the statistics.
   const int run_cap =
       ctx->mode == run_mode::sequential ? 1 : std::max(ctx->max_concurrent_agents, 1);
-  ctx->caps = {caf::actor_cast<caf::actor>(impl_->spawn_cap("run", run_cap)),
-               caf::actor_cast<caf::actor>(impl_->engine_limit)};
+  ctx->run_cap = caf::actor_cast<caf::actor>(impl_->spawn_cap("run", run_cap));
+  if (static_cast<std::size_t>(run_cap) < e.agents.size()) {
+    ctx->caps.push_back(ctx->run_cap);
+  }
+  ctx->caps.push_back(caf::actor_cast<caf::actor>(impl_->engine_limit));
   ctx->deadline = std::chrono::steady_clock::now() + e.timeout;
   auto promise = std::make_shared<std::promise<run_result>>();
   std::shared_future<run_result> future = promise->get_future().share();

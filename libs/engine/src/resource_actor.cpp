@@ -185,6 +185,9 @@ void end_request(resource_self self, ticket t, const call_report& report) {
     self->send(caf::actor_cast<resource_actor_type>(r.caps[i]), release_atom::value,
                r.cap_tickets[i], call_report{report.code, {}});
   }
+  if (r.at == resource_state::phase::capped) {
+    st.awaited_caps.emplace(t, r.caps[r.cap_tickets.size()]);
+  }
   if (r.at == resource_state::phase::active) {
     --st.calling;
     count(st, report.code);
@@ -223,8 +226,11 @@ void on_cap_granted(resource_self self, ticket t, ticket cap_ticket) {
   auto found = st.requests.find(t);
   if (found == st.requests.end() || found->second.at != resource_state::phase::capped) {
     // Ended while the cap decided: hand the cap's slot straight back to it.
-    self->send(caf::actor_cast<resource_actor_type>(self->current_sender()), release_atom::value,
-               cap_ticket, call_report{call_errc::cancelled, {}});
+    if (auto awaited = st.awaited_caps.find(t); awaited != st.awaited_caps.end()) {
+      self->send(caf::actor_cast<resource_actor_type>(awaited->second), release_atom::value,
+                 cap_ticket, call_report{call_errc::cancelled, {}});
+      st.awaited_caps.erase(awaited);
+    }
     return;
   }
   found->second.cap_tickets.push_back(cap_ticket);

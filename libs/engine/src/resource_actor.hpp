@@ -114,6 +114,9 @@ struct resource_state {
   resources::error_backoff backoff;
   std::unordered_map<ticket, request> requests;
   std::unordered_map<caf::actor_addr, std::unordered_set<ticket>> by_owner;
+  // Requests that ended while a cap was deciding: the cap to give its slot back to once it
+  // grants (its grant comes without a sender).
+  std::unordered_map<ticket, caf::actor> awaited_caps;
   ticket next_ticket = 1;
   std::optional<ticket> probe;
   std::string last_server_error; // what the last failure that paused the group said

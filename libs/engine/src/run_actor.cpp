@@ -118,7 +118,7 @@ void deliver(run_self self) {
   // The run's own cap first, then the engine's.
   std::sort(result.caps.begin(), result.caps.end(),
             [](const auto& a, const auto& b) { return a.id > b.id; });
-  self->send_exit(self->state.ctx->caps.front(), caf::exit_reason::user_shutdown);
+  self->send_exit(self->state.ctx->run_cap, caf::exit_reason::user_shutdown);
   self->state.ctx->on_done(std::move(result));
   self->quit();
 }
@@ -138,7 +138,9 @@ void finish_run(run_self self, std::optional<run_status> forced) {
   self->set_default_handler(caf::drop);
   self->become([](deadline_atom) {});
   std::set<resource_actor_type> groups(st.ctx->resources.begin(), st.ctx->resources.end());
-  st.statistics_due = groups.size() + st.ctx->caps.size();
+  std::set<caf::actor> caps(st.ctx->caps.begin(), st.ctx->caps.end());
+  caps.insert(st.ctx->run_cap);
+  st.statistics_due = groups.size() + caps.size();
   auto answered = [=] {
     if (--self->state.statistics_due == 0) {
       deliver(self);
@@ -157,7 +159,7 @@ void finish_run(run_self self, std::optional<run_status> forced) {
   for (const auto& group : groups) {
     ask(group, false);
   }
-  for (const auto& cap : st.ctx->caps) {
+  for (const auto& cap : caps) {
     ask(caf::actor_cast<resource_actor_type>(cap), true);
   }
 }

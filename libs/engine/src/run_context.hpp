@@ -29,8 +29,10 @@ struct run_context {
   std::vector<std::shared_ptr<providers::provider>> providers; // per agent
   std::vector<std::string> groups;                             // per agent
   std::vector<resource_actor_type> resources; // per agent: its group's resource actor
-  /// The caps a request asks once its group has admitted it: the run's, then the engine's.
+  /// The caps a request asks once its group has admitted it: the run's (unless the run has
+  /// too few agents to reach it), then the engine's.
   std::vector<caf::actor> caps;
+  caf::actor run_cap; // the run's own cap, asked or not; it ends with the run
   std::chrono::steady_clock::time_point deadline;            // the ensemble's
   std::map<std::string, std::vector<std::string>> spellings; // per group: other URLs for it
   event_callback on_event;                                   // may be empty
