@@ -434,6 +434,8 @@ TEST_CASE("a prompt that would grow past the limit fails before it is built, and
   const auto& huge = agent(r, "huge");
   CHECK(huge.status == agent_status::failed);
   CHECK(huge.attempts == 0);
+  CHECK(huge.error_code == tutti::providers::call_errc::too_large);
+  CHECK_FALSE(huge.queued_ms);
   CHECK(huge.error.find("the prompt would be 2000000000 bytes") == 0);
   CHECK(agent(r, "fine").status == agent_status::success);
   CHECK(e.mock_statistics().calls == 1);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace tutti;
@@ -41,6 +42,10 @@ caf::behavior requester(caf::event_based_actor* self, std::shared_ptr<journal> l
       [=](do_release_atom, const resource_actor_type& group) {
         self->send(group, release_atom::value, log->slots.at(name), call_report{});
       },
+      [=](do_release_atom, const resource_actor_type& group, providers::call_errc code) {
+        self->send(group, release_atom::value, log->slots.at(name),
+                   call_report{code, "HTTP 500 from backend 'b'"});
+      },
       [=](granted_atom, ticket, ticket slot) {
         log->slots[name] = slot;
         log->lines.push_back(name + " granted");
@@ -66,10 +71,12 @@ struct deterministic_system {
     sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
   }
 
-  resource_actor_type spawn(std::string id, definition::concurrency_limit limit, bool is_cap) {
+  resource_actor_type spawn(std::string id, definition::concurrency_limit limit, bool is_cap,
+                            definition::backoff_spec backoff = {}) {
     resource_config c;
     c.group.id = std::move(id);
     c.group.limit = limit;
+    c.backend.backoff = backoff;
     c.is_cap = is_cap;
     c.has_backoff = !is_cap;
     c.notifies_positions = !is_cap;
@@ -226,5 +233,46 @@ TEST_CASE("a request that ends while a cap decides gives the cap's slot back onc
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(cap, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(remote, caf::exit_reason::user_shutdown);
+  d.sched->run();
+}
+
+TEST_CASE("a probe that ends before it reached the server lets another request probe") {
+  deterministic_system d;
+  auto log = std::make_shared<journal>();
+  definition::backoff_spec quick;
+  quick.failures_before_pause = 1;
+  quick.initial_pause = std::chrono::milliseconds{1};
+  auto cap = d.spawn("engine", definition::concurrency_limit::at_most(1), true);
+  auto server = d.spawn("server", definition::concurrency_limit::at_most(1), false, quick);
+  auto other = d.spawn("other", definition::concurrency_limit::unlimited(), false);
+  auto failing = d.sys->spawn(requester, log, "failing");
+  auto holder = d.sys->spawn(requester, log, "holder");
+  auto probe = d.sys->spawn(requester, log, "probe");
+  auto after = d.sys->spawn(requester, log, "after");
+  const auto cap_handle = caf::actor_cast<caf::actor>(cap);
+  // One server error pauses the group for a millisecond.
+  caf::anon_send(failing, do_acquire_atom::value, server, std::int32_t{5});
+  d.sched->run();
+  caf::anon_send(failing, do_release_atom::value, server, providers::call_errc::server_error);
+  d.sched->run();
+  // The cap is busy, so the probe the group lets through waits at the cap, then gives up.
+  caf::anon_send(holder, do_acquire_atom::value, other, cap_handle);
+  d.sched->run();
+  std::this_thread::sleep_for(std::chrono::milliseconds{5}); // the pause is over
+  caf::anon_send(probe, do_acquire_atom::value, server, cap_handle);
+  d.sched->run();
+  caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
+  d.sched->run();
+  // The server never saw that probe: the next request may probe it.
+  caf::anon_send(after, do_acquire_atom::value, server, std::int32_t{5});
+  d.sched->run();
+  CHECK(grants(*log) ==
+        std::vector<std::string>{"failing granted", "holder granted", "after granted"});
+  for (const auto& actor : {failing, holder, after}) {
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  }
+  for (const auto& actor : {cap, server, other}) {
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  }
   d.sched->run();
 }

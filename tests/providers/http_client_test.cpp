@@ -330,3 +330,22 @@ TEST_CASE("a request that timed out on a reused connection is not sent again") {
   std::this_thread::sleep_for(500ms); // a resent request would have arrived by now
   CHECK(requests == 2);
 }
+
+TEST_CASE("a kept connection that breaks after the request went out is not sent again") {
+  std::atomic<int> requests{0};
+  raw_http_server server{[&](const raw_request&, const sender& send) {
+    if (++requests == 1) {
+      send(http_response(200, "{}"));
+      return true;
+    }
+    return false; // the second request arrives, then the server dies without an answer
+  }};
+  io_thread io;
+  http_client client{io};
+  REQUIRE(send_and_wait(client, server.base_url(), post()).status == 200);
+  auto r = send_and_wait(client, server.base_url(), post());
+  REQUIRE(r.error);
+  CHECK(r.error->kind == http_error_kind::connection_lost);
+  std::this_thread::sleep_for(300ms); // a resent request would have arrived by now
+  CHECK(requests == 2);
+}

@@ -55,7 +55,9 @@ void advance(resource_self self, ticket t) {
 void schedule_wake(resource_self self) {
   auto& st = self->state;
   auto until = st.backoff.paused_until();
-  if (!until || st.is_wake_scheduled) {
+  // While a probe is under way the pause may be over: the probe's end admits again, and a
+  // wake now would only come back at once, again and again.
+  if (!until || st.is_wake_scheduled || *until <= clock::now()) {
     return;
   }
   st.is_wake_scheduled = true;
@@ -72,7 +74,7 @@ void end_request(resource_self self, ticket t, const call_report& report);
 void refuse_hopeless(resource_self self, clock::time_point now) {
   auto& st = self->state;
   auto until = st.backoff.paused_until();
-  if (!st.cfg.has_backoff || !until ||
+  if (st.is_refusing || !st.cfg.has_backoff || !until ||
       st.backoff.current_gate(now) != error_backoff::gate::closed) {
     return;
   }
@@ -84,13 +86,16 @@ void refuse_hopeless(resource_self self, clock::time_point now) {
       hopeless.push_back(t);
     }
   }
-  const auto retry_in = std::chrono::duration_cast<std::chrono::milliseconds>(*until - now);
+  const auto retry_in =
+      std::max(std::chrono::duration_cast<std::chrono::milliseconds>(*until - now),
+               std::chrono::milliseconds{0});
   const auto message =
       "the server " + st.cfg.group.id + " is down (" + st.last_server_error +
       "); it is tried again in " + definition::duration_text(retry_in) +
       (st.last_server_errc == call_errc::unreachable ? "" : ", after this agent's time runs out");
+  // Ending a request admits again, which would come back here: one pass refuses them all.
+  st.is_refusing = true;
   for (auto t : hopeless) {
-    // Ending one request looks at the queue again, which may have refused the rest already.
     auto found = st.requests.find(t);
     if (found == st.requests.end()) {
       continue;
@@ -99,6 +104,7 @@ void refuse_hopeless(resource_self self, clock::time_point now) {
                    call_errc::server_down, message);
     end_request(self, t, {call_errc::server_down, message});
   }
+  st.is_refusing = false;
 }
 
 void try_admit(resource_self self) {
@@ -188,15 +194,17 @@ void end_request(resource_self self, ticket t, const call_report& report) {
   if (r.at == resource_state::phase::capped) {
     st.awaited_caps.emplace(t, r.caps[r.cap_tickets.size()]);
   }
+  const bool is_unanswered = r.at != resource_state::phase::active ||
+                             report.code == call_errc::timeout ||
+                             report.code == call_errc::cancelled;
+  if (st.probe == t && is_unanswered) {
+    st.backoff.probe_abandoned(); // the server said nothing: another request may probe
+  }
   if (r.at == resource_state::phase::active) {
     --st.calling;
     count(st, report.code);
     if (st.cfg.has_backoff) {
-      if (report.code == call_errc::timeout || report.code == call_errc::cancelled) {
-        if (st.probe == t) {
-          st.backoff.probe_abandoned();
-        }
-      } else {
+      if (!is_unanswered) {
         const bool is_server_failure = providers::is_server_failure(report.code);
         if (is_server_failure) {
           st.last_server_error = report.error;

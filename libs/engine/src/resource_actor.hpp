@@ -122,6 +122,7 @@ struct resource_state {
   std::string last_server_error; // what the last failure that paused the group said
   providers::call_errc last_server_errc = providers::call_errc::none;
   bool is_wake_scheduled = false;
+  bool is_refusing = false;  // refuse_hopeless is ending requests
   std::uint64_t calling = 0; // requests in phase active
   std::uint64_t peak_calling = 0;
   std::uint64_t completed = 0;

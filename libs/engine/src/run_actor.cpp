@@ -86,6 +86,7 @@ std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t i
       definition::rendered_prompt_size(agent.prompt, input, agent.depends_on, outputs);
   if (size > definition::max_prompt_bytes) {
     agent_outcome refused;
+    refused.code = providers::call_errc::too_large;
     refused.error = "the prompt would be " + std::to_string(size) +
                     " bytes with the input and dependencies' outputs put in, over the limit of " +
                     std::to_string(definition::max_prompt_bytes) + " bytes";
@@ -229,7 +230,7 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
   self->state.schedule.emplace(ctx->ensemble, ctx->mode, ctx->scheduling,
                                ctx->max_concurrent_agents);
   self->state.result = skeleton(*ctx);
-  self->state.asked_ms.resize(ctx->ensemble.agents.size(), 0.0);
+  self->state.asked_ms.resize(ctx->ensemble.agents.size(), -1.0); // -1: never asked
   return {
       [=](begin_atom) {
         self->state.started_at = std::chrono::steady_clock::now();
@@ -259,7 +260,7 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         // phase before it said anything waited at least until admission, or until now.
         if (outcome.queued.count() > 0) {
           a.queued_ms = static_cast<double>(outcome.queued.count());
-        } else if (!a.queued_ms) {
+        } else if (!a.queued_ms && self->state.asked_ms[index] >= 0) {
           a.queued_ms = now - self->state.asked_ms[index];
         }
         a.usage = {outcome.input_tokens, outcome.output_tokens};

@@ -11,8 +11,10 @@
 #include <boost/beast/ssl.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <map>
 #include <mutex>
+#include <sys/socket.h>
 #include <variant>
 #include <vector>
 
@@ -69,15 +71,27 @@ struct http_client::impl : std::enable_shared_from_this<http_client::impl> {
     tls.set_verify_mode(ssl::verify_peer);
   }
 
+  // An idle connection the server has not closed. A request is sent on a kept connection
+  // only when the socket shows no close (nor stray bytes) waiting: once a request has left,
+  // a broken connection can no longer be told apart from a server that acted on it.
   std::optional<connection> take_idle(const std::string& key) {
     std::lock_guard lock{mutex};
     auto& idle = pool[key];
-    if (idle.empty()) {
-      return std::nullopt;
+    while (!idle.empty()) {
+      auto c = std::move(idle.back());
+      idle.pop_back();
+      if (is_open_and_quiet(c)) {
+        return c;
+      }
     }
-    auto c = std::move(idle.back());
-    idle.pop_back();
-    return c;
+    return std::nullopt;
+  }
+
+  static bool is_open_and_quiet(connection& c) {
+    char byte = 0;
+    const auto fd = lowest(c).socket().native_handle();
+    const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   }
 
   void give_back(const std::string& key, connection c) {
@@ -157,7 +171,8 @@ class exchange : public std::enable_shared_from_this<exchange> {
     resolve_timer_.expires_after(deadlines_.connect);
     resolve_timer_.async_wait([self = shared_from_this()](const beast::error_code& ec) {
       if (!ec) {
-        self->fail(http_error_kind::timeout,
+        // Nothing was sent: the server is unreachable, not slow to answer.
+        self->fail(http_error_kind::connect,
                    "resolving " + self->where_.host + " took longer than " +
                        std::to_string(self->deadlines_.connect.count()) + " ms");
       }
@@ -189,7 +204,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
 
   void on_connect(const beast::error_code& ec) {
     if (ec) {
-      return fail(ec == beast::error::timeout ? http_error_kind::timeout : http_error_kind::connect,
+      return fail(http_error_kind::connect,
                   "cannot connect to " + where_.key() + ": " + ec.message());
     }
     auto* tls = std::get_if<std::unique_ptr<tls_stream>>(&*connection_);
@@ -258,7 +273,8 @@ class exchange : public std::enable_shared_from_this<exchange> {
       return fail(http_error_kind::timeout, "no response from " + where_.key() + " in time");
     }
     if (ec) {
-      return retry_or_fail(kind_of(ec), "no response from " + where_.key() + ": " + ec.message());
+      // The request went out: the server may have it, so it is not sent again.
+      return fail(kind_of(ec), "no response from " + where_.key() + ": " + ec.message());
     }
     result_.status = static_cast<int>(parser_->get().result_int());
     if (auto found = parser_->get().find(http::field::retry_after); found != parser_->get().end()) {
@@ -334,9 +350,9 @@ class exchange : public std::enable_shared_from_this<exchange> {
     }
   }
 
-  // A reused connection may have been closed by the server while idle: the write fails, or
-  // the connection ends before any byte of an answer. Then the server never took the request
-  // in, and a fresh connection may carry it once.
+  // A reused connection may have been closed by the server while idle, just as the request
+  // was written: the write fails, the server never took the request in, and a fresh
+  // connection may carry it once.
   void retry_or_fail(http_error_kind kind, std::string message) {
     if (is_reused_ && !is_cancelled_) {
       close();
