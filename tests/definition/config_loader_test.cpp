@@ -109,6 +109,12 @@ TEST_CASE("OLLAMA_HOST sets the default Ollama address, with or without a scheme
   CHECK(parsed("", fixed_environment({{"OLLAMA_HOST", "https://gpu-box:443"}}))
             .backends.at("ollama")
             .base_url == "https://gpu-box:443");
+  // Without a scheme or a port, as the ollama CLI reads it: Ollama's own port.
+  CHECK(parsed("", fixed_environment({{"OLLAMA_HOST", "localhost"}}))
+            .backends.at("ollama")
+            .base_url == "http://localhost:11434");
+  CHECK(parsed("", fixed_environment({{"OLLAMA_HOST", "[::1]"}})).backends.at("ollama").base_url ==
+        "http://[::1]:11434");
 }
 
 TEST_CASE("a provider's default key is sent only to that provider's own host") {

@@ -12,9 +12,13 @@ std::string default_base_url(provider_kind p, std::string_view ollama_host) {
     if (ollama_host.empty()) {
       return "http://localhost:11434";
     }
-    // Ollama itself accepts OLLAMA_HOST without a scheme ("0.0.0.0:11434").
+    // Ollama itself accepts OLLAMA_HOST without a scheme ("0.0.0.0:11434"), and then without a
+    // port too, meaning its own port ("localhost" is localhost:11434), as its CLI reads it.
     if (ollama_host.find("://") == std::string_view::npos) {
-      return "http://" + std::string{ollama_host};
+      const auto colon = ollama_host.rfind(':');
+      const bool has_port =
+          colon != std::string_view::npos && ollama_host.find(']', colon) == std::string_view::npos;
+      return "http://" + std::string{ollama_host} + (has_port ? "" : ":11434");
     }
     return std::string{ollama_host};
   case provider_kind::lmstudio:
