@@ -46,54 +46,42 @@ depends_on = ["e"]
 
 } // namespace
 
-TEST_CASE("agents beyond the cap wait, higher priority first, then definition order") {
-  run_schedule s{graph(), run_mode::parallel, scheduling_policy::phased, 2};
-  CHECK(s.next_to_start() == indices{1, 3});
-  CHECK(s.in_flight() == 2);
-  CHECK(s.next_to_start().empty());
-  CHECK(s.finish(3, agent_status::success).empty());
-  CHECK(s.next_to_start() == indices{2});
-  CHECK(s.finish(1, agent_status::success).empty());
-  CHECK(s.next_to_start() == indices{0});
-}
-
 TEST_CASE("a phase starts only when the one before it has finished") {
-  run_schedule s{graph(), run_mode::parallel, scheduling_policy::phased, 10};
-  CHECK(s.next_to_start() == indices{1, 3, 2, 0});
+  run_schedule s{graph(), run_mode::parallel, scheduling_policy::phased};
+  CHECK(s.next_ready() == indices{0, 1, 2, 3});
   s.finish(0, agent_status::success); // e is ready, but phase 0 is still running
-  CHECK(s.next_to_start().empty());
+  CHECK(s.next_ready().empty());
   s.finish(1, agent_status::success);
   s.finish(2, agent_status::success);
   s.finish(3, agent_status::success);
-  CHECK(s.next_to_start() == indices{4});
+  CHECK(s.next_ready() == indices{4});
   s.finish(4, agent_status::success);
-  CHECK(s.next_to_start() == indices{5});
+  CHECK(s.next_ready() == indices{5});
   s.finish(5, agent_status::success);
   CHECK(s.is_done());
 }
 
 TEST_CASE("eager scheduling starts an agent as soon as its own dependencies are done") {
-  run_schedule s{graph(), run_mode::parallel, scheduling_policy::eager, 10};
-  CHECK(s.next_to_start() == indices{1, 3, 2, 0});
+  run_schedule s{graph(), run_mode::parallel, scheduling_policy::eager};
+  CHECK(s.next_ready() == indices{0, 1, 2, 3});
   s.finish(0, agent_status::success);
-  CHECK(s.next_to_start() == indices{4});
+  CHECK(s.next_ready() == indices{4});
 }
 
-TEST_CASE("sequential mode runs one agent at a time in phase and definition order") {
-  run_schedule s{graph(), run_mode::sequential, scheduling_policy::eager, 10};
-  indices order;
-  while (!s.is_done()) {
-    auto next = s.next_to_start();
-    REQUIRE(next.size() == 1);
-    order.push_back(next[0]);
-    s.finish(next[0], agent_status::success);
+TEST_CASE("sequential mode is phased, even when the ensemble asks for eager scheduling") {
+  run_schedule s{graph(), run_mode::sequential, scheduling_policy::eager};
+  CHECK(s.next_ready() == indices{0, 1, 2, 3});
+  s.finish(0, agent_status::success); // e's dependency is done, but phase 0 is not
+  CHECK(s.next_ready().empty());
+  for (std::size_t i : {1, 2, 3}) {
+    s.finish(i, agent_status::success);
   }
-  CHECK(order == indices{0, 1, 2, 3, 4, 5});
+  CHECK(s.next_ready() == indices{4});
 }
 
 TEST_CASE("the dependants of a failed agent are skipped, naming the dependency, down the chain") {
-  run_schedule s{graph(), run_mode::parallel, scheduling_policy::phased, 10};
-  s.next_to_start();
+  run_schedule s{graph(), run_mode::parallel, scheduling_policy::phased};
+  s.next_ready();
   auto skipped = s.finish(0, agent_status::timeout);
   REQUIRE(skipped.size() == 2);
   CHECK(skipped[0].agent == 4);
@@ -103,7 +91,7 @@ TEST_CASE("the dependants of a failed agent are skipped, naming the dependency, 
   for (std::size_t i : {1, 2, 3}) {
     s.finish(i, agent_status::success);
   }
-  CHECK(s.next_to_start().empty());
+  CHECK(s.next_ready().empty());
   CHECK(s.is_done());
 }
 
@@ -119,31 +107,8 @@ provider = "mock"
 depends_on = ["a"]
 on_dependency_failure = "run"
 )");
-  run_schedule s{e, run_mode::parallel, scheduling_policy::phased, 10};
-  s.next_to_start();
+  run_schedule s{e, run_mode::parallel, scheduling_policy::phased};
+  s.next_ready();
   CHECK(s.finish(0, agent_status::failed).empty());
-  CHECK(s.next_to_start() == indices{1});
-}
-
-TEST_CASE("an agent waiting for its group leaves its place under the cap to another, until it "
-          "is admitted") {
-  auto e = tutti::test::ensemble_from("name = \"w\"\n[[agents]]\nname = \"a\"\nprovider = "
-                                      "\"mock\"\n[[agents]]\nname = \"b\"\nprovider = \"mock\"\n"
-                                      "[[agents]]\nname = \"c\"\nprovider = \"mock\"\n");
-  run_schedule parallel{e, run_mode::parallel, scheduling_policy::phased, 1};
-  CHECK(parallel.next_to_start() == std::vector<std::size_t>{0});
-  parallel.mark_waiting(0);
-  CHECK(parallel.holding() == 0);
-  CHECK(parallel.next_to_start() == std::vector<std::size_t>{1});
-  parallel.mark_admitted(0); // both hold a slot now: the run's cap actor keeps the limit exact
-  CHECK(parallel.holding() == 2);
-  CHECK(parallel.next_to_start().empty());
-  parallel.finish(0, agent_status::success);
-  parallel.finish(1, agent_status::success);
-  CHECK(parallel.next_to_start() == std::vector<std::size_t>{2});
-
-  run_schedule sequential{e, run_mode::sequential, scheduling_policy::phased, 1};
-  CHECK(sequential.next_to_start() == std::vector<std::size_t>{0});
-  sequential.mark_waiting(0);
-  CHECK(sequential.next_to_start().empty()); // one at a time, waiting or not
+  CHECK(s.next_ready() == indices{1});
 }

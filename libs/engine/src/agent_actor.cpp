@@ -161,8 +161,8 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
         self->send(run, token_atom::value, static_cast<std::uint64_t>(index), std::move(piece));
       },
       [=](position_atom, std::string& group_id, std::uint64_t ahead) {
-        self->send(run, waiting_atom::value, static_cast<std::uint64_t>(index), std::move(group_id),
-                   ahead);
+        self->send(phase, waiting_atom::value, static_cast<std::uint64_t>(index),
+                   std::move(group_id), ahead);
       },
   };
 }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tutti::engine {
 
@@ -41,6 +42,17 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_outcome& x) {
   return f(caf::meta::type_name("agent_outcome"), x.status, x.code, x.response, x.error,
            x.input_tokens, x.output_tokens, x.attempts, x.queued);
+}
+
+/// Agents a phase is to start, with their prompts, in one message.
+struct agent_batch {
+  std::vector<std::uint64_t> agents;
+  std::vector<std::string> prompts;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_batch& x) {
+  return f(caf::meta::type_name("agent_batch"), x.agents, x.prompts);
 }
 
 /// One attempt's result as a message from the provider's thread to the agent.

@@ -54,8 +54,25 @@ bool conclude(caf::stateful_actor<phase_state>* self, const caf::actor& run, std
   }
   self->state.admitted.erase(index);
   self->state.deadlines.remove(index);
+  self->state.queue->finish(index);
   self->send(run, finished_atom::value, index, std::move(outcome));
   return true;
+}
+
+// Starts what the cap allows now.
+void start_ready(caf::stateful_actor<phase_state>* self,
+                 const std::shared_ptr<const run_context>& ctx, const caf::actor& run) {
+  for (auto index : self->state.queue->next_to_start()) {
+    auto agent = self->spawn(agent_actor, ctx, index, run, caf::actor_cast<caf::actor>(self));
+    self->state.running.emplace(index, agent);
+    if (auto wait = ctx->ensemble.agents[index].queue_timeout) {
+      self->state.deadlines.add(index, deadline_queue::clock::now() + *wait);
+      arm_timer(self);
+    }
+    auto prompt = self->state.prompts.find(index);
+    self->send(agent, begin_atom::value, std::move(prompt->second));
+    self->state.prompts.erase(prompt);
+  }
 }
 
 } // namespace
@@ -68,15 +85,31 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
     }
     self->quit(msg.reason);
   });
+  // The cap: the run's max_concurrent_agents, one at a time in definition order when
+  // sequential. In eager runs several phases overlap; the run's cap actor keeps the exact
+  // limit across them.
+  const bool is_sequential = ctx->mode == run_mode::sequential;
+  self->state.queue.emplace(
+      is_sequential ? 1 : static_cast<std::size_t>(std::max(ctx->max_concurrent_agents, 1)),
+      is_sequential);
   return {
-      [=](begin_atom, std::uint64_t index, std::string& prompt) {
-        auto agent = self->spawn(agent_actor, ctx, index, run, caf::actor_cast<caf::actor>(self));
-        self->state.running.emplace(index, agent);
-        if (auto wait = ctx->ensemble.agents[index].queue_timeout) {
-          self->state.deadlines.add(index, deadline_queue::clock::now() + *wait);
-          arm_timer(self);
+      [=](begin_atom, agent_batch& batch) {
+        // Higher priorities first, then definition order; sequential runs keep definition order.
+        for (std::size_t i = 0; i < batch.agents.size(); ++i) {
+          const auto index = batch.agents[i];
+          const int rank = is_sequential ? 0 : -ctx->ensemble.agents[index].priority;
+          self->state.prompts.emplace(index, std::move(batch.prompts[i]));
+          self->state.queue->add(index, rank);
         }
-        self->send(agent, begin_atom::value, std::move(prompt));
+        start_ready(self, ctx, run);
+      },
+      [=](waiting_atom, std::uint64_t index, std::string& group, std::uint64_t ahead) {
+        // Waiting for its group, it leaves its place under the cap to an agent that can run.
+        if (self->state.admitted.count(index) == 0) {
+          self->state.queue->mark_waiting(index);
+          start_ready(self, ctx, run);
+        }
+        self->send(run, waiting_atom::value, index, std::move(group), ahead);
       },
       [=](started_atom, std::uint64_t index) {
         // Admitted: from now on the agent's own timeout bounds it, whatever it waited.
@@ -84,6 +117,7 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
           return;
         }
         self->state.admitted.insert(index);
+        self->state.queue->mark_admitted(index);
         self->state.deadlines.remove(index);
         self->state.deadlines.add(index, deadline_queue::clock::now() +
                                              ctx->ensemble.agents[index].timeout);
@@ -92,9 +126,11 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
       },
       [=](finished_atom, std::uint64_t index, agent_outcome& outcome) {
         conclude(self, run, index, std::move(outcome));
+        start_ready(self, ctx, run);
       },
       [=](stopped_atom, std::uint64_t index, caf::error& reason) {
         conclude(self, run, index, stopped_outcome(reason, self->state.admitted.count(index) != 0));
+        start_ready(self, ctx, run);
       },
       [=](timeout_atom) {
         self->state.timer_due.reset();
@@ -106,6 +142,7 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
                    expired_outcome(ctx->ensemble.agents[index], ctx->groups[index],
                                    self->state.admitted.count(index) != 0));
         }
+        start_ready(self, ctx, run);
         arm_timer(self);
       },
   };

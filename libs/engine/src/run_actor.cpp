@@ -5,6 +5,7 @@
 #include <tutti/definition/prompt_template.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <variant>
 
@@ -180,7 +181,10 @@ void dispatch(run_self self) {
     finish_run(self, std::nullopt);
     return;
   }
-  for (auto index : st.schedule->next_to_start()) {
+  // Every ready agent goes to its phase's coordinator, which holds the cap: all of a phase's
+  // in one message, so that it can start them in priority order.
+  std::map<std::size_t, agent_batch> batches;
+  for (auto index : st.schedule->next_ready()) {
     auto prompt = prompt_for(self, index);
     if (auto* refused = std::get_if<agent_outcome>(&prompt)) {
       self->send(self, finished_atom::value, static_cast<std::uint64_t>(index),
@@ -188,8 +192,12 @@ void dispatch(run_self self) {
       continue;
     }
     st.asked_ms[index] = elapsed_ms(self);
-    self->send(phase_for(self, st.ctx->ensemble.agents[index].phase), begin_atom::value,
-               static_cast<std::uint64_t>(index), std::move(std::get<std::string>(prompt)));
+    auto& batch = batches[st.ctx->ensemble.agents[index].phase];
+    batch.agents.push_back(index);
+    batch.prompts.push_back(std::move(std::get<std::string>(prompt)));
+  }
+  for (auto& [phase, batch] : batches) {
+    self->send(phase_for(self, phase), begin_atom::value, std::move(batch));
   }
 }
 
@@ -227,8 +235,7 @@ void stop_early(run_self self, run_status status, agent_status running_status,
 caf::behavior run_actor(caf::stateful_actor<run_state>* self,
                         std::shared_ptr<const run_context> ctx) {
   self->state.ctx = ctx;
-  self->state.schedule.emplace(ctx->ensemble, ctx->mode, ctx->scheduling,
-                               ctx->max_concurrent_agents);
+  self->state.schedule.emplace(ctx->ensemble, ctx->mode, ctx->scheduling);
   self->state.result = skeleton(*ctx);
   self->state.asked_ms.resize(ctx->ensemble.agents.size(), -1.0); // -1: never asked
   return {
@@ -244,7 +251,6 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         auto& a = self->state.result.agents[index];
         a.started_ms = elapsed_ms(self);
         a.queued_ms = *a.started_ms - self->state.asked_ms[index];
-        self->state.schedule->mark_admitted(index);
         emit(self, run_event_kind::started, index);
       },
       [=](finished_atom, std::uint64_t index, agent_outcome& outcome) {
@@ -272,11 +278,6 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         dispatch(self);
       },
       [=](waiting_atom, std::uint64_t index, std::string& group, std::uint64_t ahead) {
-        if (!self->state.schedule->is_waiting(index) &&
-            !self->state.result.agents[index].started_ms) {
-          self->state.schedule->mark_waiting(index);
-          dispatch(self); // its place under the cap is free while it waits
-        }
         run_event event;
         event.kind = run_event_kind::waiting;
         event.group = std::move(group);

@@ -23,10 +23,9 @@ std::string skip_reason(const std::string& dependency, agent_status status) {
 } // namespace
 
 run_schedule::run_schedule(const definition::resolved_ensemble& e, run_mode mode,
-                           definition::scheduling_policy scheduling, int cap)
-    : ensemble_(e), mode_(mode), is_phased_(mode == run_mode::sequential ||
-                                            scheduling == definition::scheduling_policy::phased),
-      cap_(mode == run_mode::sequential ? 1 : static_cast<std::size_t>(std::max(cap, 1))),
+                           definition::scheduling_policy scheduling)
+    : ensemble_(e), is_phased_(mode == run_mode::sequential ||
+                               scheduling == definition::scheduling_policy::phased),
       state_(e.agents.size(), state::pending), waiting_on_(e.agents.size()),
       dependants_(e.agents.size()), unfinished_in_phase_(std::max<std::size_t>(e.phases.size(), 1)),
       ready_(is_phased_ ? std::max<std::size_t>(e.phases.size(), 1) : 1),
@@ -46,52 +45,24 @@ run_schedule::run_schedule(const definition::resolved_ensemble& e, run_mode mode
   }
 }
 
-std::set<run_schedule::ready_key>& run_schedule::queue_for(std::size_t agent) {
-  return ready_[is_phased_ ? ensemble_.agents[agent].phase : 0];
-}
-
 void run_schedule::make_ready(std::size_t agent) {
-  // Lower ranks start first: sequential keeps definition order, parallel puts higher
-  // priorities first and keeps definition order among equals.
-  const int rank = mode_ == run_mode::sequential ? 0 : -ensemble_.agents[agent].priority;
-  queue_for(agent).emplace(rank, agent);
+  ready_[is_phased_ ? ensemble_.agents[agent].phase : 0].insert(agent);
 }
 
-std::vector<std::size_t> run_schedule::next_to_start() {
-  std::vector<std::size_t> starting;
-  // Sequential mode runs one agent at a time, waiting or not.
-  while ((mode_ == run_mode::sequential ? in_flight_ : in_flight_ - waiting_) < cap_) {
-    auto& queue = ready_[is_phased_ ? current_phase_ : 0];
-    if (queue.empty()) {
-      break;
-    }
-    auto agent = queue.begin()->second;
-    queue.erase(queue.begin());
+std::vector<std::size_t> run_schedule::next_ready() {
+  auto& ready = ready_[is_phased_ ? current_phase_ : 0];
+  std::vector<std::size_t> starting(ready.begin(), ready.end());
+  ready.clear();
+  for (auto agent : starting) {
     state_[agent] = state::running;
-    ++in_flight_;
-    starting.push_back(agent);
   }
+  in_flight_ += starting.size();
   return starting;
-}
-
-void run_schedule::mark_waiting(std::size_t agent) {
-  if (state_[agent] == state::running) {
-    state_[agent] = state::waiting;
-    ++waiting_;
-  }
-}
-
-void run_schedule::mark_admitted(std::size_t agent) {
-  if (state_[agent] == state::waiting) {
-    state_[agent] = state::running;
-    --waiting_;
-  }
 }
 
 std::vector<run_schedule::skipped_agent> run_schedule::finish(std::size_t agent,
                                                               agent_status status) {
   assert(is_running(agent));
-  mark_admitted(agent);
   --in_flight_;
   std::vector<skipped_agent> skipped;
   mark_finished(agent, status, skipped);
