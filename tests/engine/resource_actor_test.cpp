@@ -93,6 +93,13 @@ resources::group_statistics statistics(deterministic_system& d, const resource_a
   return stats;
 }
 
+// Ends the actors of a test and lets them go.
+template <typename... Handles>
+void stop(deterministic_system& d, const Handles&... actors) {
+  (caf::anon_send_exit(actors, caf::exit_reason::user_shutdown), ...);
+  d.sched->run();
+}
+
 // The grants in the order they came.
 std::vector<std::string> grants(const journal& log) {
   std::vector<std::string> out;
@@ -139,13 +146,7 @@ TEST_CASE("a request waiting for its busy group holds no place in the cap above 
   CHECK(stats.peak_active == 1);
   CHECK(stats.completed == 2);
   CHECK(stats.active == 0);
-  for (const auto& actor : {a, b, c}) {
-    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
-  }
-  for (const auto& actor : {cap, local, remote}) {
-    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
-  }
-  d.sched->run();
+  stop(d, a, b, c, cap, local, remote);
 }
 
 TEST_CASE("waiting requests leave by priority, then age, and an owner that ends gives all back") {
@@ -181,8 +182,7 @@ TEST_CASE("waiting requests leave by priority, then age, and an owner that ends 
   for (const auto& actor : waiting) {
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   }
-  caf::anon_send_exit(local, caf::exit_reason::user_shutdown);
-  d.sched->run();
+  stop(d, local);
 }
 
 TEST_CASE("a new limit takes effect at once for the requests already waiting") {
@@ -205,8 +205,7 @@ TEST_CASE("a new limit takes effect at once for the requests already waiting") {
   for (const auto& actor : requesters) {
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   }
-  caf::anon_send_exit(local, caf::exit_reason::user_shutdown);
-  d.sched->run();
+  stop(d, local);
 }
 
 TEST_CASE("a request that ends while a cap decides gives the cap's slot back once granted") {
@@ -230,10 +229,7 @@ TEST_CASE("a request that ends while a cap decides gives the cap's slot back onc
   CHECK(stats.active == 0);
   CHECK(stats.pending == 0);
   CHECK(statistics(d, remote).active == 0);
-  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(cap, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(remote, caf::exit_reason::user_shutdown);
-  d.sched->run();
+  stop(d, a, cap, remote);
 }
 
 TEST_CASE("a probe that ends before it reached the server lets another request probe") {
@@ -268,11 +264,5 @@ TEST_CASE("a probe that ends before it reached the server lets another request p
   d.sched->run();
   CHECK(grants(*log) ==
         std::vector<std::string>{"failing granted", "holder granted", "after granted"});
-  for (const auto& actor : {failing, holder, after}) {
-    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
-  }
-  for (const auto& actor : {cap, server, other}) {
-    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
-  }
-  d.sched->run();
+  stop(d, failing, holder, after, cap, server, other);
 }

@@ -58,6 +58,15 @@ definition::config config_with(const std::string& extra = "") {
   return std::move(c).value();
 }
 
+// The test backends under an engine-wide limit of three calls.
+definition::config config_with_three_calls() {
+  auto c = definition::parse_config("[limits]\nmax_concurrent_llm_calls = 3\n" +
+                                        backends.substr(backends.find("[backends")),
+                                    "tutti.toml", definition::fixed_environment({}));
+  REQUIRE(c.has_value());
+  return std::move(c).value();
+}
+
 definition::resolved_ensemble ensemble(const definition::config& c, const std::string& toml) {
   auto e = definition::parse_ensemble(toml, "test.toml");
   REQUIRE(e.has_value());
@@ -226,17 +235,14 @@ TEST_CASE("mixed: local A runs, remote B and D run beside it, local C waits for 
 
 TEST_CASE("remote calls never wait behind a saturated local server") {
   auto c = config_with("");
-  auto limited = definition::parse_config("[limits]\nmax_concurrent_llm_calls = 3\n" +
-                                              backends.substr(backends.find("[backends")),
-                                          "tutti.toml", definition::fixed_environment({}));
-  REQUIRE(limited.has_value());
-  engine::engine e{*limited};
+  auto limited = config_with_three_calls();
+  engine::engine e{limited};
   std::string text = "name = \"sat\"\nmax_concurrent_agents = 20\n";
   for (int i = 0; i < 5; ++i) {
     text += agent("local" + std::to_string(i), "local", 1000, 9);
     text += agent("remote" + std::to_string(i), "api", 50, 1);
   }
-  auto r = e.run(ensemble(*limited, text), "go");
+  auto r = e.run(ensemble(limited, text), "go");
   CHECK(r.status == run_status::completed);
   double first_local_finish = 1e18;
   double last_remote_finish = 0;
@@ -717,16 +723,13 @@ TEST_CASE("on cancel, agents that were never admitted are skipped, not failed") 
 }
 
 TEST_CASE("a group counts only the calls it let through, not those waiting for the engine's cap") {
-  auto c = definition::parse_config("[limits]\nmax_concurrent_llm_calls = 3\n" +
-                                        backends.substr(backends.find("[backends")),
-                                    "tutti.toml", definition::fixed_environment({}));
-  REQUIRE(c.has_value());
-  engine::engine e{*c};
+  auto c = config_with_three_calls();
+  engine::engine e{c};
   std::string text = "name = \"capped\"\nmax_concurrent_agents = 20\n";
   for (int i = 0; i < 6; ++i) {
     text += agent("a" + std::to_string(i), "api", 100);
   }
-  auto r = e.run(ensemble(*c, text), "go");
+  auto r = e.run(ensemble(c, text), "go");
   CHECK(r.status == run_status::completed);
   CHECK(e.mock_statistics().peak_in_flight == 3);
   CHECK(group(e.statistics(), "mock@api").peak_active == 3); // what the server saw

@@ -95,25 +95,25 @@ bool is_name(std::string_view host) {
   });
 }
 
+// The host as a URL writes it: an IPv6 address in brackets.
+std::string in_url(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
 } // namespace
 
 std::string server_url::identity() const {
-  const auto shown = is_loopback                           ? std::string{"localhost"}
-                     : host.find(':') != std::string::npos ? "[" + host + "]"
-                                                           : host;
-  return scheme + "://" + shown + ":" + std::to_string(port);
+  return scheme + "://" + (is_loopback ? std::string{"localhost"} : in_url(host)) + ":" +
+         std::to_string(port);
 }
 
 std::string server_url::authority() const {
-  const bool is_v6 = host.find(':') != std::string::npos;
-  return (is_v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return in_url(host) + ":" + std::to_string(port);
 }
 
 std::string server_url::host_header() const {
   const bool is_default = port == (scheme == "https" ? 443 : 80);
-  const bool is_v6 = host.find(':') != std::string::npos;
-  const auto shown = is_v6 ? "[" + host + "]" : host;
-  return is_default ? shown : shown + ":" + std::to_string(port);
+  return is_default ? in_url(host) : authority();
 }
 
 std::optional<server_url> parse_server_url(std::string_view url) {

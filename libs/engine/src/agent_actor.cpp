@@ -79,13 +79,18 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
   }
   const auto group = ctx->resources[index];
 
+  // Gives the slot back to the group that lent it, if it lent one.
+  auto give_back = [=](call_report report) {
+    if (self->state.slot != 0) {
+      self->send(group, release_atom::value, self->state.slot, std::move(report));
+      self->state.slot = 0;
+    }
+  };
   // Carries out what the call's state machine says, until it waits for a message.
   auto carry_out = [=](agent_call::step step) {
     auto& st = self->state;
-    if (step.release && st.slot != 0) {
-      self->send(group, release_atom::value, st.slot,
-                 call_report{*step.release, st.call->result().error});
-      st.slot = 0;
+    if (step.release) {
+      give_back({*step.release, st.call->result().error});
     }
     switch (step.what) {
     case agent_call::step::kind::acquire: {
@@ -150,11 +155,7 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
           (*cancel)();
           *cancel = nullptr;
         }
-        if (self->state.slot != 0) {
-          self->send(group, release_atom::value, self->state.slot,
-                     call_report{providers::call_errc::timeout, {}});
-          self->state.slot = 0;
-        }
+        give_back({providers::call_errc::timeout, {}});
         self->quit();
       },
       [=](token_atom, std::string& piece) {

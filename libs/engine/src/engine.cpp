@@ -100,13 +100,15 @@ struct engine::impl {
     live_runs.erase(id);
   }
 
-  // The resource actor of the group a backend and model belong to, spawned on first use.
-  resource_actor_type group_for(const definition::backend_spec& backend, const std::string& model) {
+  // The resource actor of the group a backend and model belong to, spawned on first use, and
+  // the group's id.
+  std::pair<std::string, resource_actor_type> group_for(const definition::backend_spec& backend,
+                                                        const std::string& model) {
     std::lock_guard lock{mutex};
     auto group = directory.join(backend, model).group;
     auto found = groups.find(group.id);
     if (found != groups.end()) {
-      return found->second;
+      return *found;
     }
     resource_config cfg;
     cfg.group = group;
@@ -114,7 +116,7 @@ struct engine::impl {
     cfg.probe = probe;
     auto actor = system.spawn(resource_actor, std::move(cfg));
     groups.emplace(group.id, actor);
-    return actor;
+    return {group.id, actor};
   }
 
   // A registered provider for the backend's protocol, else the built-in one: the mock, or
@@ -195,8 +197,9 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
   ctx->max_concurrent_agents = options.max_concurrent_agents.value_or(e.max_concurrent_agents);
   for (const auto& agent : e.agents) {
     ctx->providers.push_back(impl_->provider_for(agent.backend));
-    ctx->groups.push_back(resources::classify(agent.backend, agent.model).id);
-    ctx->resources.push_back(impl_->group_for(agent.backend, agent.model));
+    auto [id, group] = impl_->group_for(agent.backend, agent.model);
+    ctx->groups.push_back(std::move(id));
+    ctx->resources.push_back(std::move(group));
   }
   {
     std::lock_guard lock{impl_->mutex};
@@ -295,7 +298,7 @@ bool engine::can_run_immediately(const std::string& backend, const std::string& 
   if (spec == impl_->config.backends.end()) {
     return false;
   }
-  return impl_->can_run_now(impl_->group_for(spec->second, model));
+  return impl_->can_run_now(impl_->group_for(spec->second, model).second);
 }
 
 bool engine::can_run_immediately(const std::string& profile) const {
@@ -307,7 +310,8 @@ bool engine::can_run_immediately(const std::string& profile) const {
   if (!backend) {
     return false;
   }
-  return impl_->can_run_now(impl_->group_for(*backend, p->second.settings.model.value_or("mock")));
+  return impl_->can_run_now(
+      impl_->group_for(*backend, p->second.settings.model.value_or("mock")).second);
 }
 
 caf::actor_system& actor_system_of(engine& e) {

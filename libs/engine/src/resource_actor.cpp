@@ -305,14 +305,6 @@ resource_actor(resource_actor_type::stateful_pointer<resource_state> self, resou
   return {
       [=](acquire_atom, slot_request& ask) { enqueue_request(self, std::move(ask)); },
       [=](granted_atom, ticket t, ticket cap_ticket) { on_cap_granted(self, t, cap_ticket); },
-      [=](refused_atom, ticket t, call_errc code, std::string& message) {
-        // Caps do not refuse today; should one, its requester hears why.
-        if (auto found = self->state.requests.find(t); found != self->state.requests.end()) {
-          caf::anon_send(owner_of(found->second), refused_atom::value, found->second.tag, code,
-                         message);
-          end_request(self, t, {code, message});
-        }
-      },
       [=](release_atom, ticket t, call_report& report) { end_request(self, t, report); },
       [=](limit_atom, bool is_unlimited, std::int32_t max) {
         self->state.queue->set_limit(is_unlimited ? definition::concurrency_limit::unlimited()
@@ -325,9 +317,6 @@ resource_actor(resource_actor_type::stateful_pointer<resource_state> self, resou
         return st.queue->pending() == 0 && st.queue->has_free_slot() &&
                (!st.cfg.has_backoff ||
                 st.backoff.current_gate(clock::now()) == error_backoff::gate::open);
-      },
-      [=](position_atom, const std::string&, std::uint64_t) {
-        // A cap's queue positions: what a group waits for is its requesters'.
       },
       [=](wake_atom) {
         self->state.is_wake_scheduled = false;

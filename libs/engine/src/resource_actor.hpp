@@ -77,12 +77,10 @@ typename Inspector::result_type inspect(Inspector& f, call_report& x) {
 /// ones released as cancelled. A call that timed out is released as such, by its agent.
 using resource_actor_type = caf::typed_actor<
     caf::reacts_to<acquire_atom, slot_request>, caf::reacts_to<granted_atom, ticket, ticket>,
-    caf::reacts_to<refused_atom, ticket, providers::call_errc, std::string>,
     caf::reacts_to<release_atom, ticket, call_report>,
     caf::reacts_to<limit_atom, bool, std::int32_t>,
     caf::replies_to<stats_atom>::with<resources::group_statistics>,
-    caf::replies_to<can_run_atom>::with<bool>,
-    caf::reacts_to<position_atom, std::string, std::uint64_t>, caf::reacts_to<wake_atom>,
+    caf::replies_to<can_run_atom>::with<bool>, caf::reacts_to<wake_atom>,
     caf::reacts_to<refresh_atom>, caf::reacts_to<loaded_atom, std::int32_t, std::string>>;
 
 struct resource_config {

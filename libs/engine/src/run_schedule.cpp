@@ -56,14 +56,12 @@ std::vector<std::size_t> run_schedule::next_ready() {
   for (auto agent : starting) {
     state_[agent] = state::running;
   }
-  in_flight_ += starting.size();
   return starting;
 }
 
 std::vector<run_schedule::skipped_agent> run_schedule::finish(std::size_t agent,
                                                               agent_status status) {
   assert(is_running(agent));
-  --in_flight_;
   std::vector<skipped_agent> skipped;
   mark_finished(agent, status, skipped);
   return skipped;

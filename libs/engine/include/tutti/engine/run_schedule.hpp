@@ -37,7 +37,6 @@ class run_schedule {
   bool is_running(std::size_t agent) const { return state_[agent] == state::running; }
   bool is_pending(std::size_t agent) const { return state_[agent] == state::pending; }
   bool is_done() const { return unfinished_ == 0; }
-  std::size_t in_flight() const { return in_flight_; }
 
  private:
   enum class state : std::int8_t { pending, running, finished };
@@ -54,7 +53,6 @@ class run_schedule {
   std::vector<std::set<std::size_t>> ready_; // per phase when phased, else one
   std::size_t current_phase_ = 0;
   std::size_t unfinished_;
-  std::size_t in_flight_ = 0;
 };
 
 } // namespace tutti::engine
