@@ -440,3 +440,121 @@ TEST_CASE("a prompt that would grow past the limit fails before it is built, and
   CHECK(agent(r, "fine").status == agent_status::success);
   CHECK(e.mock_statistics().calls == 1);
 }
+
+namespace {
+
+// What an observer was told, in order: "started", "agent NAME STATUS", "finished".
+struct recording_observer : run_observer {
+  void run_started(const run_result& run) override {
+    std::lock_guard lock{mutex};
+    id = run.id;
+    calls.push_back("started " + std::to_string(run.agents.size()));
+  }
+  void agent_finished(const run_result& run, std::size_t agent) override {
+    std::lock_guard lock{mutex};
+    const auto& a = run.agents[agent];
+    calls.push_back("agent " + a.name + " " + std::string{to_string(a.status)} +
+                    (a.reused ? " reused" : ""));
+  }
+  void run_finished(const run_result& run) override {
+    std::lock_guard lock{mutex};
+    calls.push_back("finished " + std::string{to_string(run.status)});
+  }
+  std::mutex mutex;
+  std::string id;
+  std::vector<std::string> calls;
+};
+
+const char* chain = R"(
+name = "chain"
+[[agents]]
+name = "first"
+provider = "mock"
+[[agents]]
+name = "second"
+provider = "mock"
+depends_on = ["first"]
+[[agents]]
+name = "broken"
+provider = "mock"
+mock = { fail = "no" }
+[[agents]]
+name = "after-broken"
+provider = "mock"
+depends_on = ["broken"]
+)";
+
+} // namespace
+
+TEST_CASE("an observer hears of the start, each agent as it ends, and the end, in that order") {
+  engine e{default_config()};
+  auto observer = std::make_shared<recording_observer>();
+  run_options options;
+  options.mode = run_mode::sequential;
+  options.observer = observer;
+  auto r = e.run(ensemble_from(chain), "go", options);
+  std::lock_guard lock{observer->mutex};
+  CHECK(observer->id == r.id);
+  CHECK(observer->calls == std::vector<std::string>{"started 4", "agent first success",
+                                                    "agent broken failed",
+                                                    "agent after-broken skipped",
+                                                    "agent second success", "finished partial"});
+}
+
+TEST_CASE("every run has its own id, or the one it was given") {
+  engine e{default_config()};
+  auto one = e.run(ensemble_from(chain), "go");
+  auto two = e.run(ensemble_from(chain), "go");
+  CHECK(one.id.size() == std::string{"20261126-215506-3fa9c2"}.size());
+  CHECK(one.id != two.id);
+  run_options options;
+  options.id = "mine";
+  CHECK(e.run(ensemble_from(chain), "go", options).id == "mine");
+}
+
+TEST_CASE("reused agents are not called, their dependants get their outputs, the rest run") {
+  engine e{default_config()};
+  auto e_def = ensemble_from(chain);
+  agent_result earlier;
+  earlier.status = agent_status::success;
+  earlier.response = "stored answer";
+  earlier.attempts = 2;
+  earlier.usage = {5, 7};
+  run_options options;
+  options.reuse = {{"first", earlier}};
+  options.resumed_from = "before";
+  auto observer = std::make_shared<recording_observer>();
+  options.observer = observer;
+  const auto calls_before = e.mock_statistics().calls;
+  auto r = e.run(e_def, "go", options);
+  CHECK(r.resumed_from == "before");
+  const auto& first = agent(r, "first");
+  CHECK(first.reused);
+  CHECK(first.response == "stored answer");
+  CHECK(first.attempts == 2);
+  CHECK(first.usage.output_tokens == 7);
+  CHECK_FALSE(first.started_ms);
+  CHECK(first.duration_ms == 0);
+  CHECK(agent(r, "second").response == "[second] go\n\n## first\nstored answer");
+  CHECK_FALSE(agent(r, "second").reused);
+  CHECK(e.mock_statistics().calls - calls_before == 2); // second and broken; not first
+  std::lock_guard lock{observer->mutex};
+  CHECK(std::count(observer->calls.begin(), observer->calls.end(), "agent first success reused") ==
+        1);
+}
+
+TEST_CASE("a run whose every agent is reused finishes without calling anything") {
+  engine e{default_config()};
+  agent_result earlier;
+  earlier.status = agent_status::success;
+  earlier.response = "kept";
+  run_options options;
+  for (auto name : {"first", "second", "broken", "after-broken"}) {
+    options.reuse[name] = earlier;
+  }
+  const auto calls_before = e.mock_statistics().calls;
+  auto r = e.run(ensemble_from(chain), "go", options);
+  CHECK(r.status == run_status::completed);
+  CHECK(e.mock_statistics().calls == calls_before);
+  CHECK(agent(r, "after-broken").response == "kept");
+}

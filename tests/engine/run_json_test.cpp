@@ -82,3 +82,37 @@ TEST_CASE("agents appear in definition order and invalid UTF-8 does not break th
   CHECK(text.find("\"style\"") < text.find("\"synthesis\": {"));
   CHECK_NOTHROW(nlohmann::json::parse(text));
 }
+
+TEST_CASE("a printed result reads back and prints the same, and other text does not read") {
+  auto r = sample();
+  r.id = "20261126-215506-3fa9c2";
+  r.resumed_from = "20261125-101010-000001";
+  r.agents[0].reused = true;
+  r.agents[0].profile = "fast";
+  r.agents[1].error_code = tutti::providers::call_errc::rate_limited;
+  tutti::resources::group_statistics g;
+  g.id = "http://localhost:11434";
+  g.spellings = {"http://127.0.0.1:11434/v1"};
+  g.is_unlimited = true;
+  g.wait_p95_ms = 1.25;
+  r.resources = {g};
+  g.id = "run";
+  g.is_unlimited = false;
+  g.limit = 4;
+  r.caps = {g};
+  const auto printed = to_json(r);
+  auto read = run_result_from_json(printed);
+  REQUIRE(read);
+  CHECK(to_json(*read) == printed);
+  CHECK(read->agents[0].reused);
+  CHECK(read->agents[1].error_code == tutti::providers::call_errc::rate_limited);
+  CHECK(read->agents[2].status == agent_status::skipped);
+  CHECK(read->resources[0].is_unlimited);
+  CHECK(read->caps[0].limit == 4);
+
+  CHECK_FALSE(run_result_from_json("not json"));
+  CHECK_FALSE(run_result_from_json(R"({"id": "x"})"));
+  auto wrong = nlohmann::json::parse(printed);
+  wrong["agents"]["style"]["status"] = "exploded";
+  CHECK_FALSE(run_result_from_json(wrong.dump()));
+}

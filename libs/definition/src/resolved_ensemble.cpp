@@ -47,6 +47,7 @@ class agent_resolver {
     }
     resolved_agent r;
     r.name = agent.name;
+    r.profile = agent.profile.value_or("");
     r.backend = std::move(*backend);
     r.model = settings.model.value_or("mock");
     r.system_prompt = settings.system_prompt.value_or("");

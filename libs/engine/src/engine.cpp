@@ -2,6 +2,7 @@
 #include "messages.hpp"
 #include "resource_actor.hpp"
 #include "run_actor.hpp"
+#include "run_id.hpp"
 
 #include <tutti/engine/actors.hpp>
 #include <tutti/engine/engine.hpp>
@@ -190,6 +191,7 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
     throw engine_error(std::move(problems));
   }
   auto ctx = std::make_shared<run_context>();
+  ctx->id = options.id.empty() ? new_run_id() : std::move(options.id);
   ctx->ensemble = e;
   ctx->input = std::move(input);
   ctx->mode = options.mode;
@@ -207,6 +209,13 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
       ctx->spellings.emplace(id, impl_->directory.spellings(id));
     }
   }
+  for (const auto& agent : e.agents) {
+    auto earlier = options.reuse.find(agent.name);
+    ctx->reuse.push_back(earlier == options.reuse.end() ? std::nullopt
+                                                        : std::optional{earlier->second});
+  }
+  ctx->resumed_from = std::move(options.resumed_from);
+  ctx->observer = std::move(options.observer);
   ctx->on_event = std::move(on_event);
   // The run's own cap counts agents that hold a slot; it is asked after their group. A cap
   // that the run cannot reach (no more agents than it) is not asked: it would cost every
@@ -236,7 +245,7 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
 
 run_result engine::run(const definition::resolved_ensemble& e, std::string input,
                        run_options options, event_callback on_event) {
-  return start(e, std::move(input), options, std::move(on_event)).wait();
+  return start(e, std::move(input), std::move(options), std::move(on_event)).wait();
 }
 
 providers::mock_provider::statistics engine::mock_statistics() const {

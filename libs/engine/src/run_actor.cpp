@@ -37,9 +37,20 @@ void emit(run_self self, run_event_kind kind, std::size_t agent,
   emit(self, std::move(event), agent);
 }
 
+// An agent's result is final: the run's listeners hear of it.
+void conclude(run_self self, std::size_t agent) {
+  const auto& a = self->state.result.agents[agent];
+  emit(self, run_event_kind::finished, agent, a.status);
+  if (const auto& observer = self->state.ctx->observer) {
+    observer->agent_finished(self->state.result, agent);
+  }
+}
+
 run_result skeleton(const run_context& ctx) {
   run_result r;
   const auto& e = ctx.ensemble;
+  r.id = ctx.id;
+  r.resumed_from = ctx.resumed_from;
   r.ensemble = e.name;
   r.input = ctx.input;
   r.mode = ctx.mode;
@@ -55,6 +66,7 @@ run_result skeleton(const run_context& ctx) {
     const auto& agent = e.agents[i];
     agent_result a;
     a.name = agent.name;
+    a.profile = agent.profile;
     a.provider = std::string{definition::to_string(agent.backend.provider)};
     a.model = agent.model;
     a.backend = agent.backend.name;
@@ -120,6 +132,9 @@ void deliver(run_self self) {
   // The run's own cap first, then the engine's.
   std::sort(result.caps.begin(), result.caps.end(),
             [](const auto& a, const auto& b) { return a.id > b.id; });
+  if (const auto& observer = self->state.ctx->observer) {
+    observer->run_finished(result);
+  }
   self->send_exit(self->state.ctx->run_cap, caf::exit_reason::user_shutdown);
   self->state.ctx->on_done(std::move(result));
   self->quit();
@@ -171,8 +186,22 @@ void record_skips(run_self self, const std::vector<run_schedule::skipped_agent>&
     auto& a = self->state.result.agents[s.agent];
     a.status = agent_status::skipped;
     a.error = s.reason;
-    emit(self, run_event_kind::finished, s.agent, agent_status::skipped);
+    conclude(self, s.agent);
   }
+}
+
+// Takes an earlier run's result for a ready agent instead of calling it. Its timings are
+// this run's: it spent no time.
+void reuse(run_self self, std::size_t index) {
+  auto& a = self->state.result.agents[index];
+  const auto& earlier = *self->state.ctx->reuse[index];
+  a.status = agent_status::success;
+  a.response = earlier.response;
+  a.usage = earlier.usage;
+  a.attempts = earlier.attempts;
+  a.reused = true;
+  conclude(self, index);
+  record_skips(self, self->state.schedule->finish(index, a.status));
 }
 
 void dispatch(run_self self) {
@@ -184,7 +213,13 @@ void dispatch(run_self self) {
   // Every ready agent goes to its phase's coordinator, which holds the cap: all of a phase's
   // in one message, so that it can start them in priority order.
   std::map<std::size_t, agent_batch> batches;
+  bool reused_any = false;
   for (auto index : st.schedule->next_ready()) {
+    if (st.ctx->reuse[index]) {
+      reuse(self, index);
+      reused_any = true;
+      continue;
+    }
     auto prompt = prompt_for(self, index);
     if (auto* refused = std::get_if<agent_outcome>(&prompt)) {
       self->send(self, finished_atom::value, static_cast<std::uint64_t>(index),
@@ -198,6 +233,9 @@ void dispatch(run_self self) {
   }
   for (auto& [phase, batch] : batches) {
     self->send(phase_for(self, phase), begin_atom::value, std::move(batch));
+  }
+  if (reused_any) {
+    dispatch(self); // what the reused agents made ready
   }
 }
 
@@ -216,7 +254,7 @@ void stop_early(run_self self, run_status status, agent_status running_status,
       a.attempts = std::max(a.attempts, 1);
       a.error_code = running_status == agent_status::timeout ? providers::call_errc::timeout
                                                              : providers::call_errc::cancelled;
-      emit(self, run_event_kind::finished, i, running_status);
+      conclude(self, i);
     } else if (st.schedule->is_pending(i) || st.schedule->is_running(i)) {
       // Never admitted: it never called its model, so it is skipped, as the README says.
       if (st.schedule->is_running(i)) {
@@ -224,7 +262,7 @@ void stop_early(run_self self, run_status status, agent_status running_status,
       }
       a.status = agent_status::skipped;
       a.error = reason;
-      emit(self, run_event_kind::finished, i, agent_status::skipped);
+      conclude(self, i);
     }
   }
   finish_run(self, status);
@@ -243,6 +281,9 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         self->state.started_at = std::chrono::steady_clock::now();
         for (std::size_t i = 0; i < ctx->ensemble.agents.size(); ++i) {
           emit(self, run_event_kind::queued, i);
+        }
+        if (ctx->observer) {
+          ctx->observer->run_started(self->state.result);
         }
         self->delayed_send(self, ctx->ensemble.timeout, deadline_atom::value);
         dispatch(self);
@@ -273,7 +314,7 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         a.attempts = outcome.attempts;
         a.finished_ms = now;
         a.duration_ms = now - a.started_ms.value_or(now);
-        emit(self, run_event_kind::finished, index, a.status);
+        conclude(self, index);
         record_skips(self, self->state.schedule->finish(index, a.status));
         dispatch(self);
       },

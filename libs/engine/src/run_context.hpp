@@ -6,6 +6,7 @@
 
 #include <tutti/definition/resolved_ensemble.hpp>
 #include <tutti/engine/run_event.hpp>
+#include <tutti/engine/run_observer.hpp>
 #include <tutti/engine/run_result.hpp>
 #include <tutti/providers/provider.hpp>
 
@@ -15,12 +16,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace tutti::engine {
 
 struct run_context {
+  std::string id;
   definition::resolved_ensemble ensemble;
   std::string input;
   run_mode mode = run_mode::parallel;
@@ -35,8 +38,11 @@ struct run_context {
   caf::actor run_cap; // the run's own cap, asked or not; it ends with the run
   std::chrono::steady_clock::time_point deadline;            // the ensemble's
   std::map<std::string, std::vector<std::string>> spellings; // per group: other URLs for it
-  event_callback on_event;                                   // may be empty
-  std::function<void(run_result)> on_done;                   // called once, at the end
+  std::vector<std::optional<agent_result>> reuse;            // per agent: an earlier result to take
+  std::string resumed_from;
+  std::shared_ptr<run_observer> observer;  // may be empty
+  event_callback on_event;                 // may be empty
+  std::function<void(run_result)> on_done; // called once, at the end
 };
 
 } // namespace tutti::engine

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <stdexcept>
+
 namespace tutti::engine {
 namespace {
 
@@ -11,12 +13,18 @@ json optional_ms(const std::optional<double>& ms) {
   return ms ? json(*ms) : json(nullptr);
 }
 
+json text_or_null(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
 json agent_json(const agent_result& a) {
   json j;
   j["status"] = to_string(a.status);
   j["response"] = a.status == agent_status::success ? json(a.response) : json(nullptr);
-  j["error"] = a.error.empty() ? json(nullptr) : json(a.error);
+  j["error"] = text_or_null(a.error);
   j["error_code"] = a.error_code ? json(providers::to_string(*a.error_code)) : json(nullptr);
+  j["reused"] = a.reused;
+  j["profile"] = text_or_null(a.profile);
   j["provider"] = a.provider;
   j["model"] = a.model;
   j["backend"] = a.backend;
@@ -53,10 +61,108 @@ json group_json(const resources::group_statistics& g) {
             {"max", g.wait_max_ms}}}};
 }
 
+// The reading side: each throws (a json exception, or std::invalid_argument) on what to_json
+// cannot have written.
+
+// The value a name stands for, by `parse` (one of the *_named functions).
+template <class Parse>
+auto named(const json& j, Parse parse) {
+  auto value = parse(j.get<std::string>());
+  if (!value) {
+    throw std::invalid_argument("unknown name " + j.get<std::string>());
+  }
+  return *value;
+}
+
+std::optional<double> read_optional_ms(const json& j) {
+  return j.is_null() ? std::nullopt : std::optional{j.get<double>()};
+}
+
+std::string read_text_or_null(const json& j) {
+  return j.is_null() ? std::string{} : j.get<std::string>();
+}
+
+agent_result read_agent(const std::string& name, const json& j) {
+  agent_result a;
+  a.name = name;
+  a.status = named(j.at("status"), agent_status_named);
+  a.response = read_text_or_null(j.at("response"));
+  a.error = read_text_or_null(j.at("error"));
+  if (!j.at("error_code").is_null()) {
+    a.error_code = named(j.at("error_code"), providers::call_errc_named);
+  }
+  a.reused = j.at("reused").get<bool>();
+  a.profile = read_text_or_null(j.at("profile"));
+  a.provider = j.at("provider").get<std::string>();
+  a.model = j.at("model").get<std::string>();
+  a.backend = j.at("backend").get<std::string>();
+  a.group = j.at("group").get<std::string>();
+  a.phase = j.at("phase").get<std::size_t>();
+  a.queued_ms = read_optional_ms(j.at("queued_ms"));
+  a.started_ms = read_optional_ms(j.at("started_ms"));
+  a.finished_ms = read_optional_ms(j.at("finished_ms"));
+  a.duration_ms = j.at("duration_ms").get<double>();
+  a.attempts = j.at("attempts").get<int>();
+  a.usage.input_tokens = j.at("usage").at("input_tokens").get<std::int64_t>();
+  a.usage.output_tokens = j.at("usage").at("output_tokens").get<std::int64_t>();
+  return a;
+}
+
+resources::group_statistics read_group(const json& j) {
+  resources::group_statistics g;
+  g.id = j.at("id").get<std::string>();
+  g.spellings = j.at("spellings").get<std::vector<std::string>>();
+  g.resource = j.at("resource").get<std::string>();
+  g.is_unlimited = j.at("limit").is_null();
+  g.limit = g.is_unlimited ? 0 : j.at("limit").get<std::int64_t>();
+  g.is_auto_limit = j.at("auto_limit").get<bool>();
+  g.active = j.at("active").get<std::uint64_t>();
+  g.pending = j.at("pending").get<std::uint64_t>();
+  g.peak_active = j.at("peak_active").get<std::uint64_t>();
+  g.completed = j.at("completed").get<std::uint64_t>();
+  g.failed = j.at("failed").get<std::uint64_t>();
+  g.timed_out = j.at("timed_out").get<std::uint64_t>();
+  g.cancelled = j.at("cancelled").get<std::uint64_t>();
+  g.backoff = j.at("backoff").get<std::string>();
+  g.note = j.at("note").get<std::string>();
+  const auto& wait = j.at("wait_ms");
+  g.wait_mean_ms = wait.at("mean").get<double>();
+  g.wait_p50_ms = wait.at("p50").get<double>();
+  g.wait_p95_ms = wait.at("p95").get<double>();
+  g.wait_max_ms = wait.at("max").get<double>();
+  return g;
+}
+
+run_result read_run(const json& j) {
+  run_result r;
+  r.id = j.at("id").get<std::string>();
+  r.resumed_from = read_text_or_null(j.at("resumed_from"));
+  r.ensemble = j.at("ensemble").get<std::string>();
+  r.status = named(j.at("status"), run_status_named);
+  r.input = j.at("input").get<std::string>();
+  r.elapsed_ms = j.at("elapsed_ms").get<double>();
+  r.mode = named(j.at("mode"), run_mode_named);
+  r.scheduling = named(j.at("scheduling"), scheduling_named);
+  r.max_concurrent_agents = j.at("max_concurrent_agents").get<int>();
+  r.phases = j.at("phases").get<std::vector<std::vector<std::string>>>();
+  for (const auto& [name, agent] : j.at("agents").items()) {
+    r.agents.push_back(read_agent(name, agent));
+  }
+  for (const auto& g : j.at("resources")) {
+    r.resources.push_back(read_group(g));
+  }
+  for (const auto& c : j.at("caps")) {
+    r.caps.push_back(read_group(c));
+  }
+  return r;
+}
+
 } // namespace
 
 std::string to_json(const run_result& r, int indent) {
   json j;
+  j["id"] = r.id;
+  j["resumed_from"] = text_or_null(r.resumed_from);
   j["ensemble"] = r.ensemble;
   j["status"] = to_string(r.status);
   j["input"] = r.input;
@@ -83,6 +189,14 @@ std::string to_json(const run_result& r, int indent) {
   j["caps"] = std::move(caps);
   // Model output is arbitrary bytes: replace invalid UTF-8 rather than throw.
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<run_result> run_result_from_json(std::string_view text) {
+  try {
+    return read_run(json::parse(text));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 } // namespace tutti::engine

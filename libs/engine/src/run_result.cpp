@@ -30,6 +30,10 @@ std::string_view to_string(run_status s) {
     return "timeout";
   case run_status::cancelled:
     return "cancelled";
+  case run_status::running:
+    return "running";
+  case run_status::interrupted:
+    return "interrupted";
   }
   return "unknown";
 }
@@ -40,6 +44,36 @@ std::string_view to_string(run_mode m) {
 
 std::string_view to_string(definition::scheduling_policy s) {
   return s == definition::scheduling_policy::eager ? "eager" : "phased";
+}
+
+namespace {
+
+template <class Enum>
+std::optional<Enum> named(std::string_view name, Enum last) {
+  for (int i = 0; i <= static_cast<int>(last); ++i) {
+    if (to_string(static_cast<Enum>(i)) == name) {
+      return static_cast<Enum>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<agent_status> agent_status_named(std::string_view name) {
+  return named(name, agent_status::skipped);
+}
+
+std::optional<run_status> run_status_named(std::string_view name) {
+  return named(name, run_status::interrupted);
+}
+
+std::optional<run_mode> run_mode_named(std::string_view name) {
+  return named(name, run_mode::sequential);
+}
+
+std::optional<definition::scheduling_policy> scheduling_named(std::string_view name) {
+  return named(name, definition::scheduling_policy::eager);
 }
 
 const agent_result* run_result::find(std::string_view name) const {

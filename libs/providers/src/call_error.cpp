@@ -36,6 +36,15 @@ std::string_view to_string(call_errc e) {
   return "unknown";
 }
 
+std::optional<call_errc> call_errc_named(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(call_errc::server_down); ++i) {
+    if (to_string(static_cast<call_errc>(i)) == name) {
+      return static_cast<call_errc>(i);
+    }
+  }
+  return std::nullopt;
+}
+
 bool is_retryable(call_errc e) {
   switch (e) {
   case call_errc::unreachable:

@@ -18,6 +18,7 @@ namespace tutti::definition {
 
 struct resolved_agent {
   std::string name;
+  std::string profile; // the configuration profile it named; empty when none
   backend_spec backend;
   std::string model;
   std::string system_prompt;

@@ -2,9 +2,13 @@
 #pragma once
 
 #include <tutti/definition/ensemble.hpp>
+#include <tutti/engine/run_observer.hpp>
 #include <tutti/engine/run_result.hpp>
 
+#include <map>
+#include <memory>
 #include <optional>
+#include <string>
 
 namespace tutti::engine {
 
@@ -12,6 +16,13 @@ struct run_options {
   run_mode mode = run_mode::parallel;
   std::optional<definition::scheduling_policy> scheduling; // else the ensemble's
   std::optional<int> max_concurrent_agents;                // else the ensemble's, else [limits]
+  /// The run's id; by default a new one, sortable by start time ("20261126-215506-3fa9c2").
+  std::string id;
+  /// Results of an earlier run to take instead of calling, by agent name: such an agent is not
+  /// called, and its result says `reused`. The caller decides which are still valid.
+  std::map<std::string, agent_result> reuse;
+  std::string resumed_from; // the run these results come from, as the result records it
+  std::shared_ptr<run_observer> observer; // may be empty
 };
 
 } // namespace tutti::engine

@@ -16,8 +16,18 @@ namespace tutti::engine {
 enum class agent_status : std::int8_t { success, failed, timeout, skipped };
 
 /// completed: every agent succeeded; partial: some did not; failed: none did; timeout: the
-/// ensemble deadline passed; cancelled: the run was cancelled through its handle.
-enum class run_status : std::int8_t { completed, partial, failed, timeout, cancelled };
+/// ensemble deadline passed; cancelled: the run was cancelled through its handle. A run read
+/// back from a store may also be running (in another process) or interrupted (its process
+/// ended before it did).
+enum class run_status : std::int8_t {
+  completed,
+  partial,
+  failed,
+  timeout,
+  cancelled,
+  running,
+  interrupted
+};
 
 /// parallel: phases fan out up to the cap; sequential: one agent at a time, the baseline.
 enum class run_mode : std::int8_t { parallel, sequential };
@@ -26,6 +36,11 @@ std::string_view to_string(agent_status s);
 std::string_view to_string(run_status s);
 std::string_view to_string(run_mode m);
 std::string_view to_string(definition::scheduling_policy s);
+/// What to_string names `name`; nullopt for any other text.
+std::optional<agent_status> agent_status_named(std::string_view name);
+std::optional<run_status> run_status_named(std::string_view name);
+std::optional<run_mode> run_mode_named(std::string_view name);
+std::optional<definition::scheduling_policy> scheduling_named(std::string_view name);
 
 struct agent_result {
   std::string name;
@@ -33,6 +48,7 @@ struct agent_result {
   std::string response;
   std::string error;                              // the failure, or why the agent was skipped
   std::optional<providers::call_errc> error_code; // what the failure was; none when skipped
+  std::string profile; // the configuration profile the agent named; empty when none
   std::string provider;
   std::string model;
   std::string backend;
@@ -44,10 +60,13 @@ struct agent_result {
   std::optional<double> finished_ms;
   double duration_ms = 0;
   int attempts = 0;
-  providers::token_usage usage;
+  providers::token_usage usage; // of the call that produced the response, reused or not
+  bool reused = false; // taken from an earlier run (see run_options::reuse), not called again
 };
 
 struct run_result {
+  std::string id;
+  std::string resumed_from; // the run whose results this one reused; empty when none
   std::string ensemble;
   run_status status = run_status::completed;
   std::string input;

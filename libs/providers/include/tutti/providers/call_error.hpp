@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace tutti::providers {
@@ -26,6 +27,8 @@ enum class call_errc : std::int8_t {
 };
 
 std::string_view to_string(call_errc e);
+/// The code that to_string names `name`; nullopt for any other text.
+std::optional<call_errc> call_errc_named(std::string_view name);
 
 /// Whether asking again may help: the server was unreachable, or answered that it is busy or
 /// broken for now. Nothing that may have reached the server unanswered is retried (a POST
