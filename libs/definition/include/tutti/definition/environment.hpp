@@ -21,4 +21,8 @@ environment fixed_environment(std::map<std::string, std::string> variables);
 /// $XDG_CONFIG_HOME when set to an absolute path, else $HOME/.config; nullopt without either.
 std::optional<std::filesystem::path> config_home(const environment& env);
 
+/// $XDG_STATE_HOME when set to an absolute path, else $HOME/.local/state; nullopt without
+/// either.
+std::optional<std::filesystem::path> state_home(const environment& env);
+
 } // namespace tutti::definition

@@ -1,0 +1,55 @@
+#include <tutti/store/fingerprint.hpp>
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+namespace tutti::store {
+namespace {
+
+// SHA-256 as 32 hex digits (128 bits: ample to tell two definitions apart).
+std::string short_sha256(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < 16 && i < size; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+template <class T>
+nlohmann::json optional_json(const std::optional<T>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+} // namespace
+
+std::string agent_fingerprint(const definition::resolved_agent& agent) {
+  // A JSON array: an unambiguous encoding whose field order is fixed here.
+  const nlohmann::json fields = {agent.name,
+                                 optional_json(agent.prompt),
+                                 agent.system_prompt,
+                                 definition::to_string(agent.backend.provider),
+                                 agent.backend.base_url,
+                                 agent.model,
+                                 optional_json(agent.temperature),
+                                 optional_json(agent.max_tokens),
+                                 optional_json(agent.mock.reply),
+                                 optional_json(agent.mock.fail),
+                                 agent.depends_on,
+                                 static_cast<int>(agent.on_dependency_failure)};
+  return short_sha256(fields.dump());
+}
+
+std::string ensemble_fingerprint(const definition::resolved_ensemble& e) {
+  nlohmann::json agents = nlohmann::json::array();
+  for (const auto& agent : e.agents) {
+    agents.push_back(agent_fingerprint(agent));
+  }
+  return short_sha256(agents.dump());
+}
+
+} // namespace tutti::store

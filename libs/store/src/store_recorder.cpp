@@ -1,0 +1,85 @@
+#include <tutti/store/store_recorder.hpp>
+
+#include <vector>
+
+namespace tutti::store {
+
+store_writer::store_writer(std::unique_ptr<run_store> store,
+                           std::function<void(const store_error&)> on_failure)
+    : store_(std::move(store)), on_failure_(std::move(on_failure)), thread_([this] { work(); }) {}
+
+store_writer::~store_writer() {
+  {
+    std::lock_guard lock{mutex_};
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+void store_writer::post(write w) {
+  {
+    std::lock_guard lock{mutex_};
+    queue_.push_back(std::move(w));
+    ++posted_;
+  }
+  changed_.notify_all();
+}
+
+void store_writer::flush() {
+  std::unique_lock lock{mutex_};
+  const auto target = posted_;
+  changed_.wait(lock, [&] { return done_ >= target; });
+}
+
+void store_writer::work() {
+  std::unique_lock lock{mutex_};
+  while (true) {
+    changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) {
+      return; // stopping, and everything is written
+    }
+    std::vector<write> batch(std::make_move_iterator(queue_.begin()),
+                             std::make_move_iterator(queue_.end()));
+    queue_.clear();
+    const bool skip = failed_;
+    lock.unlock();
+    std::optional<store_error> error;
+    if (!skip) {
+      error = store_->in_one_transaction([&]() -> std::optional<store_error> {
+        for (auto& w : batch) {
+          if (auto e = w(*store_)) {
+            return e;
+          }
+        }
+        return std::nullopt;
+      });
+      if (error && on_failure_) {
+        on_failure_(*error);
+      }
+    }
+    lock.lock();
+    failed_ = failed_ || error.has_value();
+    done_ += batch.size();
+    changed_.notify_all();
+  }
+}
+
+run_recorder::run_recorder(std::shared_ptr<store_writer> writer, run_origin origin)
+    : writer_(std::move(writer)), origin_(std::move(origin)) {}
+
+void run_recorder::run_started(const engine::run_result& run) {
+  writer_->post([run, origin = origin_](run_store& s) { return s.begin_run(run, origin); });
+}
+
+void run_recorder::agent_finished(const engine::run_result& run, std::size_t agent) {
+  writer_->post([id = run.id, agent, result = run.agents[agent]](run_store& s) {
+    return s.save_agent(id, agent, result);
+  });
+}
+
+void run_recorder::run_finished(const engine::run_result& run) {
+  writer_->post([run](run_store& s) { return s.finish_run(run); });
+}
+
+} // namespace tutti::store

@@ -1,0 +1,44 @@
+#include "support/ensemble_text.hpp"
+
+#include <tutti/store/fingerprint.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace tutti::store;
+using tutti::test::ensemble_from;
+
+namespace {
+
+std::string with(const std::string& agent_fields) {
+  return "name = \"e\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\n" + agent_fields + "\n";
+}
+
+std::string fingerprint_of(const std::string& text) {
+  return agent_fingerprint(ensemble_from(text).agents.at(0));
+}
+
+} // namespace
+
+TEST_CASE("an agent's fingerprint follows what decides its answer and nothing else") {
+  const auto plain = fingerprint_of(with(""));
+  CHECK(plain.size() == 32);
+  CHECK(fingerprint_of(with("")) == plain);
+  CHECK(fingerprint_of(with("prompt = \"other {input}\"")) != plain);
+  CHECK(fingerprint_of(with("system_prompt = \"be brief\"")) != plain);
+  CHECK(fingerprint_of(with("model = \"m2\"")) != plain);
+  CHECK(fingerprint_of(with("temperature = 0.5")) != plain);
+  CHECK(fingerprint_of(with("mock = { reply = \"x\" }")) != plain);
+  // What only decides when and how patiently it runs does not count.
+  CHECK(fingerprint_of(with("timeout_seconds = 5")) == plain);
+  CHECK(fingerprint_of(with("priority = 3")) == plain);
+  CHECK(fingerprint_of(with("mock = { latency_ms = 9 }")) == plain);
+}
+
+TEST_CASE("an ensemble's fingerprint changes with any agent's") {
+  const auto two = "name = \"e\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\n"
+                   "[[agents]]\nname = \"b\"\nprovider = \"mock\"\n";
+  const auto base = ensemble_fingerprint(ensemble_from(two));
+  CHECK(ensemble_fingerprint(ensemble_from(two)) == base);
+  CHECK(ensemble_fingerprint(ensemble_from(std::string{two} + "prompt = \"x\"\n")) != base);
+  CHECK(ensemble_fingerprint(ensemble_from(std::string{two} + "timeout_seconds = 7\n")) == base);
+}
