@@ -292,3 +292,16 @@ backoff_max_seconds = 5
   CHECK(has_problem(problems, definition_errc::out_of_range,
                     "backends.api.backoff_max_seconds: must not be less than"));
 }
+
+TEST_CASE("[store] path names where runs are kept, read from the configuration's folder") {
+  CHECK_FALSE(parsed("").store_path);
+  auto c = parse_config("[store]\npath = \"state/runs.db\"\n", "/etc/tutti/tutti.toml", no_env);
+  REQUIRE(c);
+  CHECK(c->store_path == std::filesystem::path{"/etc/tutti/state/runs.db"});
+  CHECK(parsed("[store]\npath = \"/var/runs.db\"\n").store_path ==
+        std::filesystem::path{"/var/runs.db"});
+  CHECK(has_problem(problems_of("[store]\npath = \"\"\n"), definition_errc::empty_field,
+                    "store.path"));
+  CHECK(has_problem(problems_of("[store]\npaht = \"x\"\n"), definition_errc::unknown_key,
+                    "store.paht"));
+}

@@ -244,6 +244,13 @@ outcome<config> parse_config(std::string_view text, const std::string& file,
   if (const auto* profiles = top.table("profiles")) {
     read_profiles(*profiles, file, c, out);
   }
+  if (const auto* store = top.table("store")) {
+    table_reader reader{*store, file, "store", out};
+    if (auto path = reader.non_empty_text("path")) {
+      c.store_path = std::filesystem::path{file}.parent_path() / *path; // absolute stays so
+    }
+    reader.report_unknown_keys();
+  }
   top.report_unknown_keys();
   apply_environment(env, c.limits, out);
   if (!out.empty()) {

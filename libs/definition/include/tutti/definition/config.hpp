@@ -5,6 +5,7 @@
 #include <tutti/definition/profile.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ struct config {
   run_limits limits;
   std::map<std::string, backend_spec> backends; // built-ins included
   std::map<std::string, profile> profiles;
+  /// [store] path: where runs are kept, a relative path read from the file's folder; else the
+  /// default (see tutti::store::default_store_path).
+  std::optional<std::filesystem::path> store_path;
   std::string file; // empty when no configuration file was found
 };
 
