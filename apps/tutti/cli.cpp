@@ -22,6 +22,8 @@ int run_cli(const std::vector<std::string>& args, const cli_context& ctx) {
   add_profiles_command(app, state);
   add_plan_command(app, state);
   add_run_command(app, state);
+  add_runs_command(app, state);
+  add_resume_command(app, state);
   add_mock_server_command(app, state);
 
   // CLI11 reports a misspelt command as a missing one; name it and suggest the right one.

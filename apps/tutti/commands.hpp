@@ -12,6 +12,8 @@ void add_list_command(CLI::App& app, command_state& state);
 void add_profiles_command(CLI::App& app, command_state& state);
 void add_plan_command(CLI::App& app, command_state& state);
 void add_run_command(CLI::App& app, command_state& state);
+void add_runs_command(CLI::App& app, command_state& state);
+void add_resume_command(CLI::App& app, command_state& state);
 void add_mock_server_command(CLI::App& app, command_state& state);
 
 } // namespace tutti::cli

@@ -1,6 +1,7 @@
 #include "cli.hpp"
 #include "support/eventually.hpp"
 #include "support/temp_dir.hpp"
+#include "support/tutti_in.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,32 +12,11 @@
 #include <thread>
 #include <unistd.h>
 
+using tutti::test::contains;
 using tutti::test::temp_dir;
+using tutti::test::tutti_in;
 
 namespace {
-
-struct result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-// Runs `tutti args...` in `dir` with only the given environment; `piped` is standard input
-// when given, else standard input is a terminal.
-result tutti_in(const std::filesystem::path& dir, std::vector<std::string> args,
-                std::map<std::string, std::string> env = {},
-                std::optional<std::string> piped = std::nullopt, bool out_is_terminal = false) {
-  std::istringstream in{piped.value_or("")};
-  std::ostringstream out;
-  std::ostringstream err;
-  args.insert(args.begin(), "tutti");
-  tutti::cli::cli_context ctx{dir,   tutti::definition::fixed_environment(std::move(env)),
-                              in,    out,
-                              err,   !piped.has_value(),
-                              false, out_is_terminal};
-  int code = tutti::cli::run_cli(args, ctx);
-  return {code, out.str(), err.str()};
-}
 
 const std::string valid = R"(
 name = "pair"
@@ -49,10 +29,6 @@ name = "second"
 provider = "mock"
 depends_on = ["first"]
 )";
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 } // namespace
 
@@ -431,7 +407,7 @@ TEST_CASE("SIGTERM, SIGHUP and SIGQUIT cancel a run like Ctrl-C: what finished i
                            "mock = { latency_ms = 60000 }\n");
     struct sigaction before {};
     sigaction(signal_number, nullptr, &before); // Catch2 has handlers of its own
-    std::promise<result> ran;
+    std::promise<tutti::test::cli_result> ran;
     std::thread runner{[&] {
       ran.set_value(tutti_in(dir.path(), {"run", "slow.toml", "--input", "go", "--quiet"}));
     }};

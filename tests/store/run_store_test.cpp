@@ -126,6 +126,7 @@ TEST_CASE("a run whose process ended before it did reads as interrupted, with wh
   CHECK(live->result.status == run_status::running); // this process still lives
   CHECK(live->result.agents[0].response == "no issues\nat all");
   CHECK(live->result.agents[1].status == agent_status::skipped); // not run yet
+  CHECK(live->result.agents[1].error == "not finished yet");
 
   {
     SQLite::Database db{(dir.path() / "runs.db").string(), SQLite::OPEN_READWRITE};
@@ -136,6 +137,7 @@ TEST_CASE("a run whose process ended before it did reads as interrupted, with wh
   auto dead = s->load(end.id);
   REQUIRE(dead);
   CHECK(dead->result.status == run_status::interrupted);
+  CHECK(dead->result.agents[1].error == "not finished when its process ended");
   auto listed = s->list({});
   REQUIRE(listed);
   REQUIRE(listed->size() == 1);

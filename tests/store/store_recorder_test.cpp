@@ -32,14 +32,6 @@ tutti::definition::config default_config() {
   return tutti::definition::parse_config("", "", tutti::definition::fixed_environment({})).value();
 }
 
-run_origin origin_of(const tutti::definition::resolved_ensemble& e) {
-  run_origin o{e.file, ensemble_fingerprint(e), {}};
-  for (const auto& a : e.agents) {
-    o.agent_hashes.push_back(agent_fingerprint(a));
-  }
-  return o;
-}
-
 } // namespace
 
 TEST_CASE("a recorded run is in the store, as run() returned it, once the writer is flushed") {

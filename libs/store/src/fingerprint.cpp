@@ -52,4 +52,12 @@ std::string ensemble_fingerprint(const definition::resolved_ensemble& e) {
   return short_sha256(agents.dump());
 }
 
+run_origin origin_of(const definition::resolved_ensemble& e) {
+  run_origin o{e.file, ensemble_fingerprint(e), {}};
+  for (const auto& agent : e.agents) {
+    o.agent_hashes.push_back(agent_fingerprint(agent));
+  }
+  return o;
+}
+
 } // namespace tutti::store

@@ -364,6 +364,14 @@ SELECT name, status, output, error, error_code, input_tokens, output_tokens, att
 FROM agents WHERE run_id = ?)"};
     agents.bind(1, id.value());
     auto& all = out.result.agents;
+    if (out.result.status == engine::run_status::running ||
+        out.result.status == engine::run_status::interrupted) {
+      for (auto& a : all) { // until its row says otherwise
+        a.error = out.result.status == engine::run_status::running
+                      ? "not finished yet"
+                      : "not finished when its process ended";
+      }
+    }
     while (agents.executeStep()) {
       const auto name = agents.getColumn(0).getString();
       auto a = std::find_if(all.begin(), all.end(), [&](const auto& x) { return x.name == name; });

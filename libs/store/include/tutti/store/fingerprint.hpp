@@ -3,6 +3,7 @@
 #pragma once
 
 #include <tutti/definition/resolved_ensemble.hpp>
+#include <tutti/store/run_store.hpp>
 
 #include <string>
 
@@ -16,5 +17,8 @@ std::string agent_fingerprint(const definition::resolved_agent& agent);
 
 /// A hash of every agent's fingerprint, in definition order.
 std::string ensemble_fingerprint(const definition::resolved_ensemble& e);
+
+/// What a run of `e` is started from: its file and fingerprints.
+run_origin origin_of(const definition::resolved_ensemble& e);
 
 } // namespace tutti::store

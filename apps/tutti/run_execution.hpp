@@ -1,0 +1,32 @@
+// Carrying out a run as `tutti run` and `tutti resume` do: live progress or streamed tokens,
+// Ctrl-C, the record in the run store, the printed result and the exit code.
+#pragma once
+
+#include "command_support.hpp"
+#include "store_access.hpp"
+
+#include <tutti/engine/run_options.hpp>
+
+#include <string>
+
+namespace tutti::cli {
+
+struct output_choice {
+  bool json = false;
+  bool quiet = false;
+  bool stats = false;
+  std::string stream; // "", "last" or "all"
+};
+
+/// Adds --json, --quiet, --stream and --stats to `cmd`.
+void add_output_options(CLI::App* cmd, output_choice& choice);
+
+/// Runs `e` on `input` and prints the result; the run is kept in the store unless the store
+/// choice says not to or the store cannot take it (then a warning says so and the run goes
+/// on). Sets the exit code: 0 when every agent succeeded, 1 when not, 2 when nothing ran.
+void execute_run(command_state& state, const definition::config& config,
+                 const definition::resolved_ensemble& e, std::string input,
+                 engine::run_options options, const output_choice& output,
+                 const store_choice& store);
+
+} // namespace tutti::cli

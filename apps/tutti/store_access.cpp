@@ -1,0 +1,50 @@
+#include "store_access.hpp"
+
+#include <tutti/store/default_store_path.hpp>
+
+#include <ostream>
+
+namespace tutti::cli {
+
+void add_store_options(CLI::App* cmd, store_choice& choice, bool can_do_without) {
+  auto* path = cmd->add_option("--store", choice.path,
+                               "Run store file (default: [store] path, else "
+                               "$XDG_STATE_HOME/tutti/runs.db or ~/.local/state/tutti/runs.db)");
+  if (can_do_without) {
+    cmd->add_flag("--no-store", choice.none, "Keep no record of this run")->excludes(path);
+  }
+}
+
+std::optional<std::filesystem::path> store_path_for(const command_state& state,
+                                                    const store_choice& choice,
+                                                    const definition::config& config) {
+  if (choice.path) {
+    return state.ctx.working_dir / *choice.path;
+  }
+  if (config.store_path) {
+    return state.ctx.working_dir / *config.store_path;
+  }
+  return store::default_store_path(state.ctx.env);
+}
+
+std::unique_ptr<store::run_store> open_existing_store_or_report(command_state& state,
+                                                                const store_choice& choice,
+                                                                const definition::config& config) {
+  auto path = store_path_for(state, choice, config);
+  if (!path) {
+    state.ctx.err << "error: no run store: set XDG_STATE_HOME or HOME, or give --store PATH\n";
+    state.exit_code = exit_code::invalid_input;
+    return nullptr;
+  }
+  store::store_options options;
+  options.create = false;
+  auto opened = store::run_store::open(*path, options);
+  if (!opened) {
+    state.ctx.err << "error: " << opened.error().message << '\n';
+    state.exit_code = exit_code::invalid_input;
+    return nullptr;
+  }
+  return std::move(opened).value();
+}
+
+} // namespace tutti::cli
