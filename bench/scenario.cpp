@@ -3,14 +3,18 @@
 #include <tutti/definition/config_loader.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
 #include <tutti/mock_server/mock_server.hpp>
+#include <tutti/store/fingerprint.hpp>
+#include <tutti/store/store_recorder.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace tutti::bench {
 namespace {
@@ -159,23 +163,72 @@ scenario_run::scenario_run(const scenario& s)
                     .value()),
       engine_(config_) {}
 
-engine::run_result scenario_run::run(engine::run_mode mode) {
-  engine::run_options options;
-  options.mode = mode;
-  return engine_.run(ensemble_, "benchmark input", options);
+engine::run_result scenario_run::run(engine::run_options options) {
+  return engine_.run(ensemble_, "benchmark input", std::move(options));
 }
 
-engine::run_result measure(benchmark::State& state, const scenario& s, engine::run_mode mode) {
+namespace {
+
+// A run store of its own for one benchmark iteration, removed afterwards.
+class scratch_store {
+ public:
+  explicit scratch_store(const definition::resolved_ensemble& e)
+      : path_(std::filesystem::temp_directory_path() /
+              ("tutti-bench-" + std::to_string(getpid()) + ".db")),
+        writer_(
+            std::make_shared<store::store_writer>(store::run_store::open(path_).value(), nullptr)),
+        recorder_(std::make_shared<store::run_recorder>(writer_, store::origin_of(e))) {}
+  ~scratch_store() {
+    writer_.reset();
+    recorder_.reset();
+    for (auto suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(path_.string() + suffix);
+    }
+  }
+  std::shared_ptr<engine::run_observer> observer() const { return recorder_; }
+  void flush() { writer_->flush(); }
+
+ private:
+  std::filesystem::path path_;
+  std::shared_ptr<store::store_writer> writer_;
+  std::shared_ptr<store::run_recorder> recorder_;
+};
+
+} // namespace
+
+engine::run_result measure(benchmark::State& state, const scenario& s, engine::run_mode mode,
+                           bool kept) {
   scenario_run runner{s};
   reset_peak_memory();
   double wall = 0;
   double cpu = 0;
+  double waited_for_store = 0;
   engine::run_result last;
   for (auto _ : state) {
+    state.PauseTiming();
+    std::optional<scratch_store> store;
+    engine::run_options options;
+    options.mode = mode;
+    if (kept) {
+      store.emplace(runner.ensemble());
+      options.observer = store->observer();
+    }
+    state.ResumeTiming();
     const auto cpu_before = cpu_ms();
-    last = runner.run(mode);
+    const auto started = std::chrono::steady_clock::now();
+    last = runner.run(options);
+    if (store) {
+      store->flush();
+    }
     cpu += cpu_ms() - cpu_before;
-    wall += last.elapsed_ms;
+    // The run's own clock, plus the wait for the store's last commit after it.
+    const auto ended_late =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count() -
+        last.elapsed_ms;
+    const auto store_wait = store ? std::max(ended_late, 0.0) : 0.0;
+    wall += last.elapsed_ms + store_wait;
+    waited_for_store += store_wait;
     if (last.status != engine::run_status::completed) {
       state.SkipWithError(("run ended " + std::string{engine::to_string(last.status)}).c_str());
       return last;
@@ -194,6 +247,9 @@ engine::run_result measure(benchmark::State& state, const scenario& s, engine::r
   state.counters["overhead_us_per_agent"] = (wall_ms - ideal) * 1000.0 / agents;
   state.counters["cpu_ms"] = cpu / runs;
   state.counters["peak_mb"] = peak_memory_mb();
+  if (kept) {
+    state.counters["store_wait_ms"] = waited_for_store / runs; // after the run, for the store
+  }
   return last;
 }
 

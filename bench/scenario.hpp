@@ -48,8 +48,9 @@ std::string mock_server_url();
 class scenario_run {
  public:
   explicit scenario_run(const scenario& s);
-  engine::run_result run(engine::run_mode mode = engine::run_mode::parallel);
+  engine::run_result run(engine::run_options options);
   const scenario& definition() const { return scenario_; }
+  const definition::resolved_ensemble& ensemble() const { return ensemble_; }
 
  private:
   scenario scenario_;
@@ -60,8 +61,10 @@ class scenario_run {
 
 /// Runs `s` once per benchmark iteration and sets the counters every scenario reports: wall,
 /// ideal, speedup over sequential (the sum of latencies), efficiency (ideal / wall), engine
-/// overhead per agent, CPU time per run and peak memory. Returns the last result.
+/// overhead per agent, CPU time per run and peak memory. With `kept`, each run is recorded in
+/// a new run store (a file in the temporary folder), and its wall time lasts until the
+/// store's last commit. Returns the last result.
 engine::run_result measure(benchmark::State& state, const scenario& s,
-                           engine::run_mode mode = engine::run_mode::parallel);
+                           engine::run_mode mode = engine::run_mode::parallel, bool kept = false);
 
 } // namespace tutti::bench

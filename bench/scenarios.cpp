@@ -112,6 +112,11 @@ void s8_scale(benchmark::State& state) {
   state.counters["kb_per_agent"] = state.counters["peak_mb"].value * 1024 / arg(state, 0);
 }
 
+// 9. The run store: 1,000 mock agents at once, kept (store:1) or not (store:0).
+void s9_store(benchmark::State& state) {
+  measure(state, independent(1000, step_ms), engine::run_mode::parallel, arg(state, 0) == 1);
+}
+
 void phase_sizes(benchmark::internal::Benchmark* b) {
   for (int n : {1, 3, 5, 10, 15, 50, 100}) {
     b->Arg(n);
@@ -182,3 +187,5 @@ BENCHMARK(s8_scale)
     ->Iterations(1)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(s9_store)->ArgName("store")->Arg(0)->Arg(1)->Iterations(20)->UseRealTime()->Unit(
+    benchmark::kMillisecond);

@@ -172,9 +172,13 @@ std::string to_json(const run_result& r, int indent) {
   j["max_concurrent_agents"] = r.max_concurrent_agents;
   j["total_agent_ms"] = r.total_agent_ms();
   j["phases"] = r.phases;
+  // Appended, not looked up: an ordered object finds a key by scanning, which would make a
+  // run of n agents cost n² (names are unique, checked when the ensemble was loaded).
   json agents = json::object();
+  auto& members = agents.get_ref<json::object_t&>();
+  members.reserve(r.agents.size());
   for (const auto& a : r.agents) {
-    agents[a.name] = agent_json(a);
+    members.emplace_back(a.name, agent_json(a));
   }
   j["agents"] = std::move(agents);
   json groups = json::array();

@@ -86,16 +86,17 @@ void bind_text_or_null(SQLite::Statement& s, int index, const std::string& text)
   }
 }
 
-// The result without its agents' texts, which their own rows hold: what a run row keeps.
-std::string summary_of(engine::run_result r) {
-  for (auto& a : r.agents) {
-    a.response.clear();
-    a.error.clear();
-  }
-  return engine::to_json(r, -1);
-}
-
 } // namespace
+
+engine::run_result run_end_of(const engine::run_result& run) {
+  engine::run_result end;
+  end.id = run.id;
+  end.status = run.status;
+  end.elapsed_ms = run.elapsed_ms;
+  end.resources = run.resources;
+  end.caps = run.caps;
+  return end;
+}
 
 struct run_store::impl {
   impl(std::filesystem::path p, SQLite::Database d) : path(std::move(p)), db(std::move(d)) {}
@@ -236,13 +237,13 @@ INSERT OR REPLACE INTO agents (run_id, position, name, status, output, error, er
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))");
     }
     auto& insert = *impl_->save_agent;
-    int i = 0;
-    insert.bind(++i, run_id);
+    int i = 0; // texts are bound without a copy: `a` outlives the statement's run
+    insert.bindNoCopy(++i, run_id);
     insert.bind(++i, static_cast<std::int64_t>(position));
-    insert.bind(++i, a.name);
+    insert.bindNoCopy(++i, a.name);
     insert.bind(++i, std::string{engine::to_string(a.status)});
     if (a.status == engine::agent_status::success) {
-      insert.bind(++i, a.response);
+      insert.bindNoCopy(++i, a.response);
     } else {
       insert.bind(++i);
     }
@@ -258,9 +259,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))");
     bind_optional(insert, ++i, a.finished_ms);
     insert.bind(++i, a.duration_ms);
     bind_text_or_null(insert, ++i, a.profile);
-    insert.bind(++i, a.provider);
-    insert.bind(++i, a.model);
-    insert.bind(++i, a.backend);
+    insert.bindNoCopy(++i, a.provider);
+    insert.bindNoCopy(++i, a.model);
+    insert.bindNoCopy(++i, a.backend);
     insert.bind(++i, a.reused ? 1 : 0);
     insert.exec();
     insert.reset();
@@ -278,7 +279,7 @@ std::optional<store_error> run_store::finish_run(const engine::run_result& run) 
                              "UPDATE runs SET status = ?, ended_at = ?, summary = ? WHERE id = ?"};
     update.bind(1, std::string{engine::to_string(run.status)});
     update.bind(2, static_cast<std::int64_t>(unix_ms(clock::now())));
-    update.bind(3, summary_of(run));
+    update.bind(3, engine::to_json(run_end_of(run), -1)); // small whatever the run's size
     update.bind(4, run.id);
     update.exec();
     return std::nullopt;
@@ -345,14 +346,22 @@ FROM runs WHERE id = ?)"};
     out.origin.file = run_row.getColumn(0).getString();
     out.origin.definition_hash = run_row.getColumn(1).getString();
     auto hashes = json::parse(run_row.getColumn(2).getString(), nullptr, false);
-    auto base = engine::run_result_from_json(
-        text_or_null(run_row.getColumn(8)).value_or(run_row.getColumn(7).getString()));
-    if (!base || !hashes.is_array()) {
+    auto base = engine::run_result_from_json(run_row.getColumn(7).getString());
+    std::optional<engine::run_result> end;
+    if (auto text = text_or_null(run_row.getColumn(8))) {
+      end = engine::run_result_from_json(*text);
+    }
+    if (!base || !hashes.is_array() || (!run_row.getColumn(8).isNull() && !end)) {
       return store_error{store_errc::not_a_store,
                          impl_->path.string() + ": run " + id.value() + " is damaged"};
     }
     out.origin.agent_hashes = hashes.get<std::vector<std::string>>();
     out.result = std::move(*base);
+    if (end) {
+      out.result.elapsed_ms = end->elapsed_ms;
+      out.result.resources = std::move(end->resources);
+      out.result.caps = std::move(end->caps);
+    }
     out.result.status =
         live_status(run_row.getColumn(3).getString(), run_row.getColumn(5).getInt64(),
                     run_row.getColumn(6).getString());
@@ -360,7 +369,7 @@ FROM runs WHERE id = ?)"};
 
     SQLite::Statement agents{impl_->db, R"(
 SELECT name, status, output, error, error_code, input_tokens, output_tokens, attempts,
-       queued_ms, started_ms, finished_ms, duration_ms, reused
+       queued_ms, started_ms, finished_ms, duration_ms, reused, profile, provider, model, backend
 FROM agents WHERE run_id = ?)"};
     agents.bind(1, id.value());
     auto& all = out.result.agents;
@@ -393,6 +402,11 @@ FROM agents WHERE run_id = ?)"};
       a->finished_ms = real_or_null(agents.getColumn(10));
       a->duration_ms = agents.getColumn(11).getDouble();
       a->reused = agents.getColumn(12).getInt() != 0;
+      // What answered, which may not be what the definition named first.
+      a->profile = text_or_null(agents.getColumn(13)).value_or("");
+      a->provider = agents.getColumn(14).getString();
+      a->model = agents.getColumn(15).getString();
+      a->backend = agents.getColumn(16).getString();
     }
     return out;
   } catch (const SQLite::Exception& e) {

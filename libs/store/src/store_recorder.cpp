@@ -1,5 +1,6 @@
 #include <tutti/store/store_recorder.hpp>
 
+#include <pthread.h>
 #include <vector>
 
 namespace tutti::store {
@@ -13,29 +14,35 @@ store_writer::~store_writer() {
     std::lock_guard lock{mutex_};
     stopping_ = true;
   }
-  changed_.notify_all();
+  work_queued_.notify_one();
   thread_.join();
 }
 
 void store_writer::post(write w) {
+  bool was_idle = false;
   {
     std::lock_guard lock{mutex_};
+    was_idle = queue_.empty();
     queue_.push_back(std::move(w));
     ++posted_;
   }
-  changed_.notify_all();
+  // A writer with work queued takes all of it when it next looks: no need to wake it again.
+  if (was_idle) {
+    work_queued_.notify_one();
+  }
 }
 
 void store_writer::flush() {
   std::unique_lock lock{mutex_};
   const auto target = posted_;
-  changed_.wait(lock, [&] { return done_ >= target; });
+  written_.wait(lock, [&] { return done_ >= target; });
 }
 
 void store_writer::work() {
+  pthread_setname_np(pthread_self(), "tutti.store");
   std::unique_lock lock{mutex_};
   while (true) {
-    changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    work_queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) {
       return; // stopping, and everything is written
     }
@@ -61,7 +68,7 @@ void store_writer::work() {
     lock.lock();
     failed_ = failed_ || error.has_value();
     done_ += batch.size();
-    changed_.notify_all();
+    written_.notify_all();
   }
 }
 
@@ -79,7 +86,7 @@ void run_recorder::agent_finished(const engine::run_result& run, std::size_t age
 }
 
 void run_recorder::run_finished(const engine::run_result& run) {
-  writer_->post([run](run_store& s) { return s.finish_run(run); });
+  writer_->post([end = run_end_of(run)](run_store& s) { return s.finish_run(end); });
 }
 
 } // namespace tutti::store

@@ -52,6 +52,9 @@ struct run_filter {
   std::size_t limit = 20; // the newest this many
 };
 
+/// What a run's end adds to its start: id, status, time and statistics; no agents.
+engine::run_result run_end_of(const engine::run_result& run);
+
 /// One connection to a store file. Not for use by two threads at once; processes and other
 /// connections may use the same file freely.
 class run_store {
@@ -72,7 +75,7 @@ class run_store {
   /// Records the final result of the run's agent at `position` (in definition order).
   std::optional<store_error> save_agent(const std::string& run_id, std::size_t position,
                                         const engine::agent_result& agent);
-  /// Records the run's end and its statistics.
+  /// Records the run's end: what run_end_of keeps of it (its agents are written already).
   std::optional<store_error> finish_run(const engine::run_result& run);
   /// Runs `writes` (calls of the three above) as one transaction: all of them or none.
   template <class Writes>

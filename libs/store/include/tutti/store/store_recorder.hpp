@@ -40,7 +40,8 @@ class store_writer {
   std::unique_ptr<run_store> store_;
   std::function<void(const store_error&)> on_failure_;
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable work_queued_; // the writer waits on it
+  std::condition_variable written_;     // flush() waits on it
   std::deque<write> queue_;
   std::size_t posted_ = 0;
   std::size_t done_ = 0;
