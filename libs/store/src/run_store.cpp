@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Savepoint.h>
 #include <SQLiteCpp/Statement.h>
 #include <algorithm>
 #include <cerrno>
@@ -200,8 +201,8 @@ std::optional<store_error> run_store::begin_run(const engine::run_result& run,
   try {
     SQLite::Statement insert{impl_->db, R"(
 INSERT INTO runs (id, ensemble, file, definition_hash, agent_hashes, input, options, status,
-                  started_at, resumed_from, agent_count, pid, host, skeleton)
-VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?))"};
+                  started_at, resumed_from, agent_count, pid, host)
+VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?))"};
     const json options = {{"mode", engine::to_string(run.mode)},
                           {"scheduling", engine::to_string(run.scheduling)},
                           {"max_concurrent_agents", run.max_concurrent_agents}};
@@ -218,8 +219,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?))"};
     insert.bind(++i, static_cast<std::int64_t>(run.agents.size()));
     insert.bind(++i, static_cast<std::int64_t>(getpid()));
     insert.bind(++i, host_name());
-    insert.bind(++i, engine::to_json(run, -1));
+    // Both rows or neither, inside a writer's transaction or not.
+    SQLite::Savepoint both{impl_->db, "begin_run"};
     insert.exec();
+    SQLite::Statement skeleton{impl_->db,
+                               "INSERT INTO run_skeletons (run_id, skeleton) VALUES (?, ?)"};
+    skeleton.bind(1, run.id);
+    skeleton.bind(2, engine::to_json(run, -1));
+    skeleton.exec();
+    both.release();
     return std::nullopt;
   } catch (const SQLite::Exception& e) {
     return error_of(e, impl_->path);
@@ -339,7 +347,7 @@ store_outcome<stored_run> run_store::load(const std::string& id_or_prefix) const
     }
     SQLite::Statement run_row{impl_->db, R"(
 SELECT file, definition_hash, agent_hashes, status, started_at, pid, host, skeleton, summary
-FROM runs WHERE id = ?)"};
+FROM runs JOIN run_skeletons ON run_skeletons.run_id = runs.id WHERE id = ?)"};
     run_row.bind(1, id.value());
     run_row.executeStep();
     stored_run out;

@@ -13,9 +13,10 @@ namespace {
 // migrations[k] takes a store from schema version k to k + 1. Never edit a released one:
 // add the next.
 const std::vector<const char*> migrations = {
-    // 1: runs and their agents. A run's row is written when it starts (skeleton: the JSON of
-    // the run before anything ran) and completed when it ends (summary: the JSON result
-    // without the agents' texts, which their rows hold).
+    // 1: runs and their agents. A run's row is written when it starts and completed when it
+    // ends (summary: the JSON of its end, statistics included, without agents); its skeleton
+    // (the JSON of the run before anything ran, as large as the run) has a table of its own,
+    // so that completing the row does not rewrite it.
     R"(
 CREATE TABLE runs (
   id TEXT PRIMARY KEY,
@@ -32,8 +33,11 @@ CREATE TABLE runs (
   agent_count INTEGER NOT NULL,
   pid INTEGER NOT NULL,
   host TEXT NOT NULL,
-  skeleton TEXT NOT NULL,
   summary TEXT
+);
+CREATE TABLE run_skeletons (
+  run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  skeleton TEXT NOT NULL
 );
 CREATE INDEX runs_by_start ON runs (started_at);
 CREATE INDEX runs_by_ensemble ON runs (ensemble, started_at);
@@ -58,8 +62,8 @@ CREATE TABLE agents (
   model TEXT NOT NULL,
   backend TEXT NOT NULL,
   reused INTEGER NOT NULL,
-  PRIMARY KEY (run_id, name)
-);
+  PRIMARY KEY (run_id, position)
+) WITHOUT ROWID;
 )",
 };
 

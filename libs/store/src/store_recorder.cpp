@@ -1,6 +1,8 @@
 #include <tutti/store/store_recorder.hpp>
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <vector>
 
 namespace tutti::store {
@@ -40,6 +42,9 @@ void store_writer::flush() {
 
 void store_writer::work() {
   pthread_setname_np(pthread_self(), "tutti.store");
+  // Below the engine's threads: when both want the CPU (a burst of agents starting or
+  // ending), the agents go first, and the writer catches up while they wait on their models.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
   std::unique_lock lock{mutex_};
   while (true) {
     work_queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
