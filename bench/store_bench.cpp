@@ -1,6 +1,6 @@
 // What keeping a run costs the store itself: writing N agents' results to a run store file,
 // one transaction for all (as the writer does when they end together) or one each (as when
-// they end apart), and the run's start and end rows.
+// they end apart), and the run's end row.
 #include <tutti/store/run_store.hpp>
 
 #include <benchmark/benchmark.h>
@@ -45,8 +45,8 @@ void store_agents(benchmark::State& state) {
     auto s = store::run_store::open(path).value();
     auto r = run;
     r.id = std::to_string(++round);
-    state.ResumeTiming();
     (void)s->begin_run(r, {"bench.toml", "h", std::vector<std::string>(r.agents.size(), "h")});
+    state.ResumeTiming();
     auto save_all = [&]() -> std::optional<store::store_error> {
       for (std::size_t i = 0; i < r.agents.size(); ++i) {
         if (auto e = s->save_agent(r.id, i, r.agents[i])) {

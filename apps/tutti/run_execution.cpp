@@ -162,9 +162,6 @@ void execute_run(command_state& state, const definition::config& config,
     std::signal(cancelling_signals[i], previous[i]);
   }
   tokens.finish();
-  if (*writer) {
-    (*writer)->flush();
-  }
   if (output.json) {
     state.ctx.out << engine::to_json(result) << '\n';
   } else {
@@ -172,6 +169,10 @@ void execute_run(command_state& state, const definition::config& config,
     if (output.stats) {
       print_statistics(state.ctx.out, result);
     }
+  }
+  // The result is out; the store's last commits follow (a few milliseconds after a burst).
+  if (*writer) {
+    (*writer)->flush();
   }
   if (*failure) {
     state.ctx.err << "warning: " << (*failure)->message << "; this run is not kept in full\n";

@@ -272,8 +272,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))");
     insert.bindNoCopy(++i, a.backend);
     insert.bind(++i, a.reused ? 1 : 0);
     insert.exec();
-    insert.reset();
-    insert.clearBindings();
+    insert.reset(); // every parameter is bound anew next time
     return std::nullopt;
   } catch (const SQLite::Exception& e) {
     impl_->save_agent.reset(); // a statement that failed half-way is not reused
