@@ -24,9 +24,11 @@ test-sanitize:
 	$(MAKE) test BUILD=build-sanitize CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug \
 	  -DTUTTI_WARNINGS_AS_ERRORS=ON -DTUTTI_SANITIZE=ON -DTUTTI_BUILD_BENCH=OFF"
 
-# The tests of the libraries without CAF (HTTP client, parsers, admission, definitions) under
-# ThreadSanitizer; CAF from Debian is not instrumented, so the engine's tests cannot be.
-TSAN_TESTS = definition_tests resources_tests providers_tests fuzz_corpus_tests
+# The tests of the libraries without CAF (HTTP client, parsers, admission, definitions, the
+# store's writer thread) under ThreadSanitizer; CAF from Debian is not instrumented, so the
+# engine's tests cannot be.
+TSAN_TESTS = definition_tests resources_tests providers_tests fuzz_corpus_tests \
+  store_writer_tests
 test-tsan:
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DTUTTI_WARNINGS_AS_ERRORS=ON \
 	  -DTUTTI_TSAN=ON -DTUTTI_BUILD_BENCH=OFF

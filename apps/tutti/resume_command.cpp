@@ -65,7 +65,9 @@ void add_resume_command(CLI::App& app, command_state& state) {
     }
     std::error_code ec;
     if (!std::filesystem::exists(stored->origin.file, ec)) {
-      return fail("run " + old.id + " ran " + stored->origin.file + ", which no longer exists");
+      return fail("run " + old.id + " ran " + stored->origin.file +
+                  ", which no longer exists; put it back to resume, or start afresh with "
+                  "tutti run");
     }
     auto ensemble = load_ensemble_or_report(state, stored->origin.file, *config);
     if (!ensemble) {

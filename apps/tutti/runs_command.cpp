@@ -39,16 +39,22 @@ std::string time_text(std::chrono::system_clock::time_point t, bool utc) {
   return text;
 }
 
-// "30d", "12h", "90m", "45s", "2w": how far back; nullopt for anything else.
+// "30d", "12h", "90m", "45s", "2w": how far back, up to a century (further would wrap the
+// clock round into the future and remove everything); nullopt for anything else.
 std::optional<std::chrono::seconds> age_of(const std::string& text) {
-  static const std::regex form{R"(([0-9]{1,6})([smhdw]))"};
+  static const std::regex form{R"(([0-9]{1,12})([smhdw]))"};
+  constexpr std::int64_t century = 100LL * 366 * 86400;
   std::smatch m;
   if (!std::regex_match(text, m, form)) {
     return std::nullopt;
   }
   const std::map<std::string, std::int64_t> unit = {
       {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}};
-  return std::chrono::seconds{std::stoll(m[1]) * unit.at(m[2])};
+  const auto count = std::stoll(m[1]);
+  if (count > century / unit.at(m[2])) {
+    return std::nullopt;
+  }
+  return std::chrono::seconds{count * unit.at(m[2])};
 }
 
 void list_runs(command_state& state, store::run_store& s, const runs_arguments& args) {
@@ -120,7 +126,8 @@ void show_run(command_state& state, store::run_store& s, const runs_arguments& a
 
 void remove_runs(command_state& state, store::run_store& s, const runs_arguments& args) {
   if (args.id.empty() == !args.older_than) {
-    state.ctx.err << "error: runs rm: give a run ID or --older-than AGE, not both\n";
+    state.ctx.err << "error: runs rm: give a run ID or --older-than AGE"
+                  << (args.older_than ? ", not both\n" : "\n");
     state.exit_code = exit_code::invalid_input;
     return;
   }
@@ -137,7 +144,8 @@ void remove_runs(command_state& state, store::run_store& s, const runs_arguments
   auto age = age_of(*args.older_than);
   if (!age) {
     state.ctx.err << "error: --older-than " << *args.older_than
-                  << ": not an age; write a number and a unit, as in 30d, 12h, 90m, 45s or 2w\n";
+                  << ": not an age; write a number and a unit, as in 30d, 12h, 90m, 45s or 2w, "
+                     "up to a century\n";
     state.exit_code = exit_code::invalid_input;
     return;
   }
@@ -199,6 +207,9 @@ void add_runs_command(CLI::App& app, command_state& state) {
       auto path = store_path_for(state, args->store, *config);
       std::error_code ec;
       if (path && !std::filesystem::exists(*path, ec)) {
+        if (args->json) {
+          state.ctx.out << "[]\n"; // an empty history, for a script as for a person
+        }
         state.ctx.err << "no runs kept yet: " << path->string() << " does not exist\n";
         return;
       }

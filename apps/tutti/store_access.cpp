@@ -9,7 +9,12 @@ namespace tutti::cli {
 void add_store_options(CLI::App* cmd, store_choice& choice, bool can_do_without) {
   auto* path = cmd->add_option("--store", choice.path,
                                "Run store file (default: [store] path, else "
-                               "$XDG_STATE_HOME/tutti/runs.db or ~/.local/state/tutti/runs.db)");
+                               "$XDG_STATE_HOME/tutti/runs.db or ~/.local/state/tutti/runs.db)")
+                   ->check(CLI::Validator(
+                       [](std::string& value) {
+                         return value.empty() ? std::string{"must not be empty"} : std::string{};
+                       },
+                       "PATH"));
   if (can_do_without) {
     cmd->add_flag("--no-store", choice.none, "Keep no record of this run")->excludes(path);
   }

@@ -63,6 +63,7 @@ TEST_CASE("runs lists by ensemble and status, and rm removes by id or age") {
   auto none = tutti_in(dir.path(), {"runs"});
   CHECK(none.code == 0);
   CHECK(contains(none.err, "no runs kept yet"));
+  CHECK(tutti_in(dir.path(), {"runs", "--json"}).out == "[]\n");
   tutti_in(dir.path(), {"run", "chain.toml", "--input", "x"});
   tutti_in(dir.path(), {"run", "ok.toml", "--input", "x"});
   tutti_in(dir.path(), {"run", "ok.toml", "--input", "y"});
@@ -88,7 +89,13 @@ TEST_CASE("runs lists by ensemble and status, and rm removes by id or age") {
   CHECK(contains(removed.out, "removed run " + newest["id"].get<std::string>()));
   CHECK(count({}) == 2);
   CHECK(tutti_in(dir.path(), {"runs", "rm", "--older-than", "soon"}).code == 2);
-  CHECK(tutti_in(dir.path(), {"runs", "rm"}).code == 2);
+  auto too_old = tutti_in(dir.path(), {"runs", "rm", "--older-than", "999999d"});
+  CHECK(too_old.code == 2); // would wrap the clock round to the future and remove everything
+  CHECK(contains(too_old.err, "up to a century"));
+  CHECK(count({}) == 2);
+  auto neither = tutti_in(dir.path(), {"runs", "rm"});
+  CHECK(neither.code == 2);
+  CHECK(contains(neither.err, "give a run ID or --older-than AGE\n"));
   CHECK(tutti_in(dir.path(), {"runs", "rm", "--older-than", "1d"}).code == 0);
   CHECK(count({}) == 2);
   auto all = tutti_in(dir.path(), {"runs", "rm", "--older-than", "0s"});
@@ -99,17 +106,20 @@ TEST_CASE("runs lists by ensemble and status, and rm removes by id or age") {
   CHECK(contains(missing.err, "no run 20990101 in "));
 }
 
-TEST_CASE("a store that is not one stops a run with an error naming it; one that cannot be "
+TEST_CASE("a store that is not one stops a run with an error naming it, and one that cannot be "
           "written lets the run go on with a warning") {
   temp_dir dir;
   dir.write("chain.toml", chain);
   const auto junk = dir.write("junk.db", std::string(4096, 'j'));
   auto refused = tutti_in(dir.path(), {"run", "chain.toml", "--input", "x", "--store", "junk.db"});
   CHECK(refused.code == 2);
-  CHECK(contains(refused.err, "error: " + junk.string() + ": not a tutti run store"));
+  CHECK(contains(refused.err, "error: " + junk.string() + ": not a SQLite database"));
   CHECK(contains(refused.err, "--no-store"));
   CHECK(refused.out.empty());
   CHECK(tutti_in(dir.path(), {"runs", "--store", "junk.db"}).code == 2);
+  auto empty = tutti_in(dir.path(), {"run", "chain.toml", "--input", "x", "--store", ""});
+  CHECK(empty.code == 2);
+  CHECK(contains(empty.err, "must not be empty"));
   CHECK(tutti_in(dir.path(), {"run", "chain.toml", "--input", "x", "--no-store"}).code == 1);
 
   auto unwritable = tutti_in(

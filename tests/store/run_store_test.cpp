@@ -125,8 +125,14 @@ TEST_CASE("a run whose process ended before it did reads as interrupted, with wh
   REQUIRE(live);
   CHECK(live->result.status == run_status::running); // this process still lives
   CHECK(live->result.agents[0].response == "no issues\nat all");
-  CHECK(live->result.agents[1].status == agent_status::skipped); // not run yet
+  CHECK(live->result.agents[1].status == agent_status::pending); // not run yet
   CHECK(live->result.agents[1].error == "not finished yet");
+  CHECK(live->result.elapsed_ms >= 0);
+  auto refused = s->remove(end.id); // its process still writes to it
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == store_errc::running);
+  CHECK(s->remove_older_than(std::chrono::system_clock::now() + std::chrono::hours{1}).value() ==
+        0);
 
   {
     SQLite::Database db{(dir.path() / "runs.db").string(), SQLite::OPEN_READWRITE};
@@ -138,6 +144,7 @@ TEST_CASE("a run whose process ended before it did reads as interrupted, with wh
   REQUIRE(dead);
   CHECK(dead->result.status == run_status::interrupted);
   CHECK(dead->result.agents[1].error == "not finished when its process ended");
+  CHECK(dead->result.elapsed_ms == 201.25); // up to the last agent known to have finished
   auto listed = s->list({});
   REQUIRE(listed);
   REQUIRE(listed->size() == 1);
@@ -187,6 +194,7 @@ TEST_CASE("a run is found by a unique prefix of its id, and removed by it") {
   auto ambiguous = s->load("20261126-100000-abc");
   REQUIRE_FALSE(ambiguous);
   CHECK(ambiguous.error().code == store_errc::ambiguous);
+  CHECK(s->load("").error().code == store_errc::not_found);
   auto missing = s->load("nothing");
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == store_errc::not_found);

@@ -14,6 +14,8 @@ std::string_view to_string(agent_status s) {
     return "timeout";
   case agent_status::skipped:
     return "skipped";
+  case agent_status::pending:
+    return "pending";
   }
   return "unknown";
 }
@@ -61,7 +63,7 @@ std::optional<Enum> named(std::string_view name, Enum last) {
 } // namespace
 
 std::optional<agent_status> agent_status_named(std::string_view name) {
-  return named(name, agent_status::skipped);
+  return named(name, agent_status::pending);
 }
 
 std::optional<run_status> run_status_named(std::string_view name) {

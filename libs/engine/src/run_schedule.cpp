@@ -15,6 +15,7 @@ std::string skip_reason(const std::string& dependency, agent_status status) {
   case agent_status::skipped:
     return "dependency '" + dependency + "' was skipped";
   case agent_status::success:
+  case agent_status::pending: // an agent the schedule finishes is never pending
     break;
   }
   return {};

@@ -52,14 +52,22 @@ engine::run_status live_status(const std::string& stored, std::int64_t pid,
 // (read-only, full, busy for too long, I/O) means the store cannot take writes now.
 store_error error_of(const SQLite::Exception& e, const std::filesystem::path& path) {
   const int code = e.getErrorCode();
-  const bool is_not_a_store = code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
-  std::string reason = e.what();
-  if (code == SQLITE_FULL) {
-    reason = "the disk (or the store's size cap) is full";
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return {store_errc::unwritable, path.string() + ": is a directory, not a run store file"};
   }
-  return {is_not_a_store ? store_errc::not_a_store : store_errc::unwritable,
-          path.string() + ": " +
-              (is_not_a_store ? "not a tutti run store (" + reason + ")" : reason)};
+  if (code == SQLITE_NOTADB) {
+    return {store_errc::not_a_store, path.string() + ": not a SQLite database, so no run store"};
+  }
+  if (code == SQLITE_CORRUPT) {
+    return {store_errc::not_a_store, path.string() + ": a damaged database (" + e.what() +
+                                         "); copy what you need out of "
+                                         "it with sqlite3 .recover"};
+  }
+  if (code == SQLITE_FULL) {
+    return {store_errc::unwritable, path.string() + ": the disk (or the store's size cap) is full"};
+  }
+  return {store_errc::unwritable, path.string() + ": " + e.what()};
 }
 
 std::optional<std::string> text_or_null(const SQLite::Column& c) {
@@ -104,6 +112,9 @@ struct run_store::impl {
 
   // The one run whose id is `id_or_prefix`, or starts with it.
   store_outcome<std::string> find_id(const std::string& id_or_prefix) const {
+    if (id_or_prefix.empty()) {
+      return store_error{store_errc::not_found, "no run id given; see tutti runs"};
+    }
     SQLite::Statement query{db, "SELECT id FROM runs WHERE id = ?1 UNION ALL "
                                 "SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 "
                                 "AND id != ?1 LIMIT 3"};
@@ -125,6 +136,14 @@ struct run_store::impl {
                                                     ", " + ids[1] + "...); give more of the id"};
     }
     return ids.front();
+  }
+
+  bool is_running(const std::string& id) const {
+    SQLite::Statement query{db, "SELECT status, pid, host FROM runs WHERE id = ?"};
+    query.bind(1, id);
+    return query.executeStep() &&
+           live_status(query.getColumn(0).getString(), query.getColumn(1).getInt64(),
+                       query.getColumn(2).getString()) == engine::run_status::running;
   }
 
   std::filesystem::path path;
@@ -383,10 +402,16 @@ FROM agents WHERE run_id = ?)"};
     if (out.result.status == engine::run_status::running ||
         out.result.status == engine::run_status::interrupted) {
       for (auto& a : all) { // until its row says otherwise
+        a.status = engine::agent_status::pending;
         a.error = out.result.status == engine::run_status::running
                       ? "not finished yet"
                       : "not finished when its process ended";
       }
+      // Running: the time so far; interrupted: up to the last agent known to have finished.
+      out.result.elapsed_ms =
+          out.result.status == engine::run_status::running
+              ? std::chrono::duration<double, std::milli>(clock::now() - out.started_at).count()
+              : 0.0;
     }
     while (agents.executeStep()) {
       const auto name = agents.getColumn(0).getString();
@@ -415,6 +440,11 @@ FROM agents WHERE run_id = ?)"};
       a->model = agents.getColumn(15).getString();
       a->backend = agents.getColumn(16).getString();
     }
+    if (out.result.status == engine::run_status::interrupted) {
+      for (const auto& a : all) {
+        out.result.elapsed_ms = std::max(out.result.elapsed_ms, a.finished_ms.value_or(0.0));
+      }
+    }
     return out;
   } catch (const SQLite::Exception& e) {
     return error_of(e, impl_->path);
@@ -427,6 +457,10 @@ store_outcome<std::string> run_store::remove(const std::string& id_or_prefix) {
     if (!id) {
       return id.error();
     }
+    if (impl_->is_running(id.value())) {
+      return store_error{store_errc::running,
+                         "run " + id.value() + " is still running; remove it once it has ended"};
+    }
     SQLite::Statement remove{impl_->db, "DELETE FROM runs WHERE id = ?"};
     remove.bind(1, id.value());
     remove.exec();
@@ -438,9 +472,23 @@ store_outcome<std::string> run_store::remove(const std::string& id_or_prefix) {
 
 store_outcome<std::size_t> run_store::remove_older_than(clock::time_point cutoff) {
   try {
-    SQLite::Statement remove{impl_->db, "DELETE FROM runs WHERE started_at < ?"};
-    remove.bind(1, static_cast<std::int64_t>(unix_ms(cutoff)));
-    return static_cast<std::size_t>(remove.exec());
+    // A run still going is left alone, however old: its process writes to it yet.
+    SQLite::Statement old{impl_->db, "SELECT id FROM runs WHERE started_at < ?"};
+    old.bind(1, static_cast<std::int64_t>(unix_ms(cutoff)));
+    std::vector<std::string> ids;
+    while (old.executeStep()) {
+      ids.push_back(old.getColumn(0).getString());
+    }
+    std::size_t removed = 0;
+    SQLite::Statement remove{impl_->db, "DELETE FROM runs WHERE id = ?"};
+    for (const auto& id : ids) {
+      if (!impl_->is_running(id)) {
+        remove.bind(1, id);
+        removed += static_cast<std::size_t>(remove.exec());
+        remove.reset();
+      }
+    }
+    return removed;
   } catch (const SQLite::Exception& e) {
     return error_of(e, impl_->path);
   }

@@ -85,7 +85,7 @@ void prepare_schema(SQLite::Database& db, const std::filesystem::path& path) {
     if (id != 0 || version != 0 || read_int(db, "SELECT count(*) FROM sqlite_master") != 0) {
       throw store_error{store_errc::not_a_store,
                         path.string() + ": a SQLite database of another program, not a tutti "
-                                        "run store; name another file with --store"};
+                                        "run store"};
     }
     db.exec("PRAGMA application_id = " + std::to_string(application_id));
   }

@@ -13,7 +13,9 @@
 
 namespace tutti::engine {
 
-enum class agent_status : std::int8_t { success, failed, timeout, skipped };
+/// pending: not finished; only in a run read back from a store while it runs, or after its
+/// process ended.
+enum class agent_status : std::int8_t { success, failed, timeout, skipped, pending };
 
 /// completed: every agent succeeded; partial: some did not; failed: none did; timeout: the
 /// ensemble deadline passed; cancelled: the run was cancelled through its handle. A run read

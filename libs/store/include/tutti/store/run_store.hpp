@@ -85,9 +85,10 @@ class run_store {
   store_outcome<std::vector<run_summary>> list(const run_filter& filter) const;
   /// The run of that id, or of the one id that starts with it.
   store_outcome<stored_run> load(const std::string& id_or_prefix) const;
-  /// Removes the run of that id (or unique prefix) and its agents; its id.
+  /// Removes the run of that id (or unique prefix) and its agents; its id. A run still
+  /// running is refused (store_errc::running).
   store_outcome<std::string> remove(const std::string& id_or_prefix);
-  /// Removes every run started before `cutoff`; how many.
+  /// Removes every run started before `cutoff`, except those still running; how many.
   store_outcome<std::size_t> remove_older_than(std::chrono::system_clock::time_point cutoff);
 
  private:

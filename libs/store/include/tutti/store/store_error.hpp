@@ -11,8 +11,8 @@ namespace tutti::store {
 /// not_a_store: the file is corrupt, another program's database or from a newer tutti; a
 /// person must look at it. unwritable: the store cannot take writes (read-only, a full disk,
 /// no such directory); a run goes on without it. not_found, ambiguous: no run, or several, for
-/// the id asked.
-enum class store_errc : std::int8_t { not_a_store, unwritable, not_found, ambiguous };
+/// the id asked; running: the run asked for is still going.
+enum class store_errc : std::int8_t { not_a_store, unwritable, not_found, ambiguous, running };
 
 struct store_error {
   store_errc code = store_errc::not_a_store;
