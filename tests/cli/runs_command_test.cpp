@@ -1,4 +1,5 @@
 // tutti run with a store, tutti runs and tutti resume, in-process on the mock.
+#include "support/ensemble_text.hpp"
 #include "support/temp_dir.hpp"
 #include "support/tutti_in.hpp"
 
@@ -11,20 +12,7 @@ using tutti::test::tutti_in;
 
 namespace {
 
-const std::string chain = R"(
-name = "chain"
-[[agents]]
-name = "first"
-provider = "mock"
-[[agents]]
-name = "second"
-provider = "mock"
-depends_on = ["first"]
-[[agents]]
-name = "broken"
-provider = "mock"
-mock = { fail = "model exploded" }
-)";
+const std::string& chain = tutti::test::chain_with_a_failure;
 
 std::string id_in(const std::string& json) {
   return nlohmann::json::parse(json)["id"].get<std::string>();

@@ -465,24 +465,11 @@ struct recording_observer : run_observer {
   std::vector<std::string> calls;
 };
 
-const char* chain = R"(
-name = "chain"
-[[agents]]
-name = "first"
-provider = "mock"
-[[agents]]
-name = "second"
-provider = "mock"
-depends_on = ["first"]
-[[agents]]
-name = "broken"
-provider = "mock"
-mock = { fail = "no" }
-[[agents]]
-name = "after-broken"
-provider = "mock"
-depends_on = ["broken"]
-)";
+// A chain with a failure, and an agent after the failure.
+std::string chain() {
+  return tutti::test::chain_with_a_failure +
+         "[[agents]]\nname = \"after-broken\"\nprovider = \"mock\"\ndepends_on = [\"broken\"]\n";
+}
 
 } // namespace
 
@@ -492,7 +479,7 @@ TEST_CASE("an observer hears of the start, each agent as it ends, and the end, i
   run_options options;
   options.mode = run_mode::sequential;
   options.observer = observer;
-  auto r = e.run(ensemble_from(chain), "go", options);
+  auto r = e.run(ensemble_from(chain()), "go", options);
   std::lock_guard lock{observer->mutex};
   CHECK(observer->id == r.id);
   CHECK(observer->calls == std::vector<std::string>{"started 4", "agent first success",
@@ -503,18 +490,18 @@ TEST_CASE("an observer hears of the start, each agent as it ends, and the end, i
 
 TEST_CASE("every run has its own id, or the one it was given") {
   engine e{default_config()};
-  auto one = e.run(ensemble_from(chain), "go");
-  auto two = e.run(ensemble_from(chain), "go");
+  auto one = e.run(ensemble_from(chain()), "go");
+  auto two = e.run(ensemble_from(chain()), "go");
   CHECK(one.id.size() == std::string{"20261126-215506-3fa9c2"}.size());
   CHECK(one.id != two.id);
   run_options options;
   options.id = "mine";
-  CHECK(e.run(ensemble_from(chain), "go", options).id == "mine");
+  CHECK(e.run(ensemble_from(chain()), "go", options).id == "mine");
 }
 
 TEST_CASE("reused agents are not called, their dependants get their outputs, the rest run") {
   engine e{default_config()};
-  auto e_def = ensemble_from(chain);
+  auto e_def = ensemble_from(chain());
   agent_result earlier;
   earlier.status = agent_status::success;
   earlier.response = "stored answer";
@@ -553,7 +540,7 @@ TEST_CASE("a run whose every agent is reused finishes without calling anything")
     options.reuse[name] = earlier;
   }
   const auto calls_before = e.mock_statistics().calls;
-  auto r = e.run(ensemble_from(chain), "go", options);
+  auto r = e.run(ensemble_from(chain()), "go", options);
   CHECK(r.status == run_status::completed);
   CHECK(e.mock_statistics().calls == calls_before);
   CHECK(agent(r, "after-broken").response == "kept");

@@ -21,4 +21,19 @@ definition::resolved_ensemble ensemble_from(const std::string& toml) {
   return std::move(r).value();
 }
 
+const std::string chain_with_a_failure = R"(
+name = "chain"
+[[agents]]
+name = "first"
+provider = "mock"
+[[agents]]
+name = "second"
+provider = "mock"
+depends_on = ["first"]
+[[agents]]
+name = "broken"
+provider = "mock"
+mock = { fail = "model exploded" }
+)";
+
 } // namespace tutti::test
