@@ -209,10 +209,10 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
       ctx->spellings.emplace(id, impl_->directory.spellings(id));
     }
   }
-  for (const auto& agent : e.agents) {
-    auto earlier = options.reuse.find(agent.name);
-    ctx->reuse.push_back(earlier == options.reuse.end() ? std::nullopt
-                                                        : std::optional{earlier->second});
+  for (std::size_t i = 0; i < e.agents.size() && !options.reuse.empty(); ++i) {
+    if (auto earlier = options.reuse.find(e.agents[i].name); earlier != options.reuse.end()) {
+      ctx->reuse.emplace(i, earlier->second);
+    }
   }
   ctx->resumed_from = std::move(options.resumed_from);
   ctx->observer = std::move(options.observer);

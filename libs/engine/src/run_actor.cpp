@@ -194,7 +194,7 @@ void record_skips(run_self self, const std::vector<run_schedule::skipped_agent>&
 // this run's: it spent no time.
 void reuse(run_self self, std::size_t index) {
   auto& a = self->state.result.agents[index];
-  const auto& earlier = *self->state.ctx->reuse[index];
+  const auto& earlier = self->state.ctx->reuse.at(index);
   a.status = agent_status::success;
   a.response = earlier.response;
   a.usage = earlier.usage;
@@ -215,7 +215,7 @@ void dispatch(run_self self) {
   std::map<std::size_t, agent_batch> batches;
   bool reused_any = false;
   for (auto index : st.schedule->next_ready()) {
-    if (st.ctx->reuse[index]) {
+    if (st.ctx->reuse.count(index) != 0) {
       reuse(self, index);
       reused_any = true;
       continue;

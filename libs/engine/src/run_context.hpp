@@ -38,7 +38,7 @@ struct run_context {
   caf::actor run_cap; // the run's own cap, asked or not; it ends with the run
   std::chrono::steady_clock::time_point deadline;            // the ensemble's
   std::map<std::string, std::vector<std::string>> spellings; // per group: other URLs for it
-  std::vector<std::optional<agent_result>> reuse;            // per agent: an earlier result to take
+  std::map<std::size_t, agent_result> reuse; // by agent index: an earlier result to take
   std::string resumed_from;
   std::shared_ptr<run_observer> observer;  // may be empty
   event_callback on_event;                 // may be empty
