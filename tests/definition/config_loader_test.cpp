@@ -300,6 +300,8 @@ TEST_CASE("[store] path names where runs are kept, read from the configuration's
   CHECK(c->store_path == std::filesystem::path{"/etc/tutti/state/runs.db"});
   CHECK(parsed("[store]\npath = \"/var/runs.db\"\n").store_path ==
         std::filesystem::path{"/var/runs.db"});
+  CHECK(parsed("[store]\npath = \"~/kept/runs.db\"\n", fixed_environment({{"HOME", "/home/me"}}))
+            .store_path == std::filesystem::path{"/home/me/kept/runs.db"});
   CHECK(has_problem(problems_of("[store]\npath = \"\"\n"), definition_errc::empty_field,
                     "store.path"));
   CHECK(has_problem(problems_of("[store]\npaht = \"x\"\n"), definition_errc::unknown_key,

@@ -247,7 +247,11 @@ outcome<config> parse_config(std::string_view text, const std::string& file,
   if (const auto* store = top.table("store")) {
     table_reader reader{*store, file, "store", out};
     if (auto path = reader.non_empty_text("path")) {
-      c.store_path = std::filesystem::path{file}.parent_path() / *path; // absolute stays so
+      // "~/..." as a shell reads it; else relative to this file's folder (absolute stays so).
+      auto home = env("HOME");
+      c.store_path = path->starts_with("~/") && home
+                         ? std::filesystem::path{*home} / path->substr(2)
+                         : std::filesystem::path{file}.parent_path() / *path;
     }
     reader.report_unknown_keys();
   }

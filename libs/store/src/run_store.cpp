@@ -158,8 +158,15 @@ run_store::~run_store() = default;
 store_outcome<std::unique_ptr<run_store>> run_store::open(const std::filesystem::path& path,
                                                           const store_options& options) {
   std::error_code ec;
-  if (!options.create && !std::filesystem::exists(path, ec)) {
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!options.create && !exists) {
     return store_error{store_errc::not_found, path.string() + ": no run store here yet"};
+  }
+  // Opened anyway, a read-only file would get its -wal and -shm files made read-only too,
+  // which would break the store after it was made writable again.
+  if (exists && !std::filesystem::is_directory(path, ec) && access(path.c_str(), W_OK) != 0) {
+    return store_error{store_errc::unwritable,
+                       path.string() + ": read-only (make it writable to keep runs in it)"};
   }
   if (options.create && path.has_parent_path()) {
     std::filesystem::create_directories(path.parent_path(), ec);
@@ -244,7 +251,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?))"};
     SQLite::Statement skeleton{impl_->db,
                                "INSERT INTO run_skeletons (run_id, skeleton) VALUES (?, ?)"};
     skeleton.bind(1, run.id);
-    skeleton.bind(2, engine::to_json(run, -1));
+    auto without_input = run; // the input has its own column: kept once, however large
+    without_input.input.clear();
+    skeleton.bind(2, engine::to_json(without_input, -1));
     skeleton.exec();
     both.release();
     return std::nullopt;
@@ -364,7 +373,8 @@ store_outcome<stored_run> run_store::load(const std::string& id_or_prefix) const
       return id.error();
     }
     SQLite::Statement run_row{impl_->db, R"(
-SELECT file, definition_hash, agent_hashes, status, started_at, pid, host, skeleton, summary
+SELECT file, definition_hash, agent_hashes, status, started_at, pid, host, skeleton, summary,
+       input
 FROM runs JOIN run_skeletons ON run_skeletons.run_id = runs.id WHERE id = ?)"};
     run_row.bind(1, id.value());
     run_row.executeStep();
@@ -383,6 +393,7 @@ FROM runs JOIN run_skeletons ON run_skeletons.run_id = runs.id WHERE id = ?)"};
     }
     out.origin.agent_hashes = hashes.get<std::vector<std::string>>();
     out.result = std::move(*base);
+    out.result.input = run_row.getColumn(9).getString();
     if (end) {
       out.result.elapsed_ms = end->elapsed_ms;
       out.result.resources = std::move(end->resources);
