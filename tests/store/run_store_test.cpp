@@ -311,3 +311,30 @@ TEST_CASE("the default store lives under the XDG state folder") {
         std::filesystem::path{"/h/.local/state/tutti/runs.db"});
   CHECK_FALSE(default_store_path(fixed_environment({})));
 }
+
+TEST_CASE("many agents saved at once read back each in its place") {
+  temp_dir dir;
+  auto s = open_store(dir.path() / "runs.db");
+  auto run = skeleton("many");
+  run.agents.clear();
+  run.phases = {{}};
+  std::vector<finished_agent> finished;
+  for (std::size_t i = 0; i < 70; ++i) { // more than two statements' worth, and a rest
+    agent_result a;
+    a.name = "a" + std::to_string(i);
+    a.provider = a.model = a.backend = a.group = "mock";
+    run.agents.push_back(a);
+    run.phases[0].push_back(a.name);
+    a.status = agent_status::success;
+    a.response = "answer " + std::to_string(i);
+    finished.push_back({i, a});
+  }
+  REQUIRE_FALSE(s->begin_run(run, origin()));
+  REQUIRE_FALSE(s->save_agents(run.id, finished));
+  auto loaded = s->load(run.id);
+  REQUIRE(loaded);
+  for (std::size_t i = 0; i < 70; ++i) {
+    CHECK(loaded->result.agents[i].response == "answer " + std::to_string(i));
+  }
+  CHECK(s->list({})->front().succeeded == 70);
+}

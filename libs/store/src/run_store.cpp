@@ -95,6 +95,57 @@ void bind_text_or_null(SQLite::Statement& s, int index, const std::string& text)
   }
 }
 
+// An agents row: its columns, and how a row's values are bound after `before` others.
+constexpr std::size_t agent_columns = 19;
+constexpr std::size_t rows_per_insert = 32; // an insert of many rows costs little more than one
+
+std::string insert_agents_sql(std::size_t rows) {
+  std::string sql = R"(
+INSERT OR REPLACE INTO agents (run_id, position, name, status, output, error, error_code,
+                               input_tokens, output_tokens, attempts, queued_ms, started_ms,
+                               finished_ms, duration_ms, profile, provider, model, backend, reused)
+VALUES )";
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(?" : ", (?";
+    for (std::size_t c = 1; c < agent_columns; ++c) {
+      sql += ", ?";
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+// Texts are bound without a copy: `a` outlives the statement's run.
+void bind_agent(SQLite::Statement& insert, int before, const std::string& run_id,
+                std::size_t position, const engine::agent_result& a) {
+  int i = before;
+  insert.bindNoCopy(++i, run_id);
+  insert.bind(++i, static_cast<std::int64_t>(position));
+  insert.bindNoCopy(++i, a.name);
+  insert.bind(++i, std::string{engine::to_string(a.status)});
+  if (a.status == engine::agent_status::success) {
+    insert.bindNoCopy(++i, a.response);
+  } else {
+    insert.bind(++i);
+  }
+  bind_text_or_null(insert, ++i, a.error);
+  bind_optional(insert, ++i,
+                a.error_code ? std::optional{std::string{providers::to_string(*a.error_code)}}
+                             : std::nullopt);
+  insert.bind(++i, static_cast<std::int64_t>(a.usage.input_tokens));
+  insert.bind(++i, static_cast<std::int64_t>(a.usage.output_tokens));
+  insert.bind(++i, a.attempts);
+  bind_optional(insert, ++i, a.queued_ms);
+  bind_optional(insert, ++i, a.started_ms);
+  bind_optional(insert, ++i, a.finished_ms);
+  insert.bind(++i, a.duration_ms);
+  bind_text_or_null(insert, ++i, a.profile);
+  insert.bindNoCopy(++i, a.provider);
+  insert.bindNoCopy(++i, a.model);
+  insert.bindNoCopy(++i, a.backend);
+  insert.bind(++i, a.reused ? 1 : 0);
+}
+
 } // namespace
 
 engine::run_result run_end_of(const engine::run_result& run) {
@@ -148,7 +199,16 @@ struct run_store::impl {
 
   std::filesystem::path path;
   mutable SQLite::Database db;
-  std::optional<SQLite::Statement> save_agent; // prepared once: the hot path
+  // The insert of `rows` agents, prepared once: the hot path.
+  SQLite::Statement& insert_of(std::size_t rows) {
+    auto found = inserts.find(rows);
+    if (found == inserts.end()) {
+      found = inserts.try_emplace(rows, db, insert_agents_sql(rows)).first;
+    }
+    return found->second;
+  }
+
+  std::map<std::size_t, SQLite::Statement> inserts;
 };
 
 run_store::run_store(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
@@ -262,50 +322,31 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?))"};
   }
 }
 
-std::optional<store_error> run_store::save_agent(const std::string& run_id, std::size_t position,
-                                                 const engine::agent_result& a) {
+std::optional<store_error> run_store::save_agents(const std::string& run_id,
+                                                  const std::vector<finished_agent>& agents) {
   try {
-    if (!impl_->save_agent) {
-      impl_->save_agent.emplace(impl_->db, R"(
-INSERT OR REPLACE INTO agents (run_id, position, name, status, output, error, error_code,
-                               input_tokens, output_tokens, attempts, queued_ms, started_ms,
-                               finished_ms, duration_ms, profile, provider, model, backend, reused)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))");
+    std::size_t done = 0;
+    while (done < agents.size()) {
+      const auto rows = agents.size() - done >= rows_per_insert ? rows_per_insert : 1;
+      auto& insert = impl_->insert_of(rows);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const auto& a = agents[done + r];
+        bind_agent(insert, static_cast<int>(r * agent_columns), run_id, a.position, a.result);
+      }
+      insert.exec();
+      insert.reset(); // every parameter is bound anew next time
+      done += rows;
     }
-    auto& insert = *impl_->save_agent;
-    int i = 0; // texts are bound without a copy: `a` outlives the statement's run
-    insert.bindNoCopy(++i, run_id);
-    insert.bind(++i, static_cast<std::int64_t>(position));
-    insert.bindNoCopy(++i, a.name);
-    insert.bind(++i, std::string{engine::to_string(a.status)});
-    if (a.status == engine::agent_status::success) {
-      insert.bindNoCopy(++i, a.response);
-    } else {
-      insert.bind(++i);
-    }
-    bind_text_or_null(insert, ++i, a.error);
-    bind_optional(insert, ++i,
-                  a.error_code ? std::optional{std::string{providers::to_string(*a.error_code)}}
-                               : std::nullopt);
-    insert.bind(++i, static_cast<std::int64_t>(a.usage.input_tokens));
-    insert.bind(++i, static_cast<std::int64_t>(a.usage.output_tokens));
-    insert.bind(++i, a.attempts);
-    bind_optional(insert, ++i, a.queued_ms);
-    bind_optional(insert, ++i, a.started_ms);
-    bind_optional(insert, ++i, a.finished_ms);
-    insert.bind(++i, a.duration_ms);
-    bind_text_or_null(insert, ++i, a.profile);
-    insert.bindNoCopy(++i, a.provider);
-    insert.bindNoCopy(++i, a.model);
-    insert.bindNoCopy(++i, a.backend);
-    insert.bind(++i, a.reused ? 1 : 0);
-    insert.exec();
-    insert.reset(); // every parameter is bound anew next time
     return std::nullopt;
   } catch (const SQLite::Exception& e) {
-    impl_->save_agent.reset(); // a statement that failed half-way is not reused
+    impl_->inserts.clear(); // a statement that failed half-way is not reused
     return error_of(e, impl_->path);
   }
+}
+
+std::optional<store_error> run_store::save_agent(const std::string& run_id, std::size_t position,
+                                                 const engine::agent_result& agent) {
+  return save_agents(run_id, {{position, agent}});
 }
 
 std::optional<store_error> run_store::finish_run(const engine::run_result& run) {

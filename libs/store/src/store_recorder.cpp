@@ -85,9 +85,24 @@ void run_recorder::run_started(const engine::run_result& run) {
 }
 
 void run_recorder::agent_finished(const engine::run_result& run, std::size_t agent) {
-  writer_->post([id = run.id, agent, result = run.agents[agent]](run_store& s) {
-    return s.save_agent(id, agent, result);
-  });
+  bool was_empty = false;
+  {
+    std::lock_guard lock{mutex_};
+    was_empty = finished_.empty();
+    finished_.push_back({agent, run.agents[agent]});
+  }
+  // One write takes every agent that has finished by the time the writer gets to it; agents
+  // that finish while it waits join it rather than queue writes of their own.
+  if (was_empty) {
+    writer_->post([self = shared_from_this(), id = run.id](run_store& s) {
+      std::vector<finished_agent> agents;
+      {
+        std::lock_guard lock{self->mutex_};
+        agents.swap(self->finished_);
+      }
+      return s.save_agents(id, agents);
+    });
+  }
 }
 
 void run_recorder::run_finished(const engine::run_result& run) {

@@ -29,6 +29,12 @@ struct run_origin {
   std::vector<std::string> agent_hashes; // agent_fingerprint, per agent in definition order
 };
 
+/// An agent's final result, and its place in the ensemble's definition order.
+struct finished_agent {
+  std::size_t position = 0;
+  engine::agent_result result;
+};
+
 struct run_summary {
   std::string id;
   std::string ensemble;
@@ -72,7 +78,10 @@ class run_store {
 
   /// Records a run that has just started: `run` is its skeleton (run_observer::run_started).
   std::optional<store_error> begin_run(const engine::run_result& run, const run_origin& origin);
-  /// Records the final result of the run's agent at `position` (in definition order).
+  /// Records the final results of some of the run's agents, several rows a statement.
+  std::optional<store_error> save_agents(const std::string& run_id,
+                                         const std::vector<finished_agent>& agents);
+  /// The same for one agent.
   std::optional<store_error> save_agent(const std::string& run_id, std::size_t position,
                                         const engine::agent_result& agent);
   /// Records the run's end: what run_end_of keeps of it (its agents are written already).

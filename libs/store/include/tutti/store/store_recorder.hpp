@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace tutti::store {
 
@@ -51,8 +52,9 @@ class store_writer {
 };
 
 /// The observer of one run: records its start (with `origin`), each agent's result and its
-/// end through `writer`.
-class run_recorder : public engine::run_observer {
+/// end through `writer`. Made with std::make_shared (its writes hold on to it).
+class run_recorder : public engine::run_observer,
+                     public std::enable_shared_from_this<run_recorder> {
  public:
   run_recorder(std::shared_ptr<store_writer> writer, run_origin origin);
 
@@ -63,6 +65,8 @@ class run_recorder : public engine::run_observer {
  private:
   std::shared_ptr<store_writer> writer_;
   run_origin origin_;
+  std::mutex mutex_;
+  std::vector<finished_agent> finished_; // not yet taken by a write
 };
 
 } // namespace tutti::store
