@@ -74,6 +74,10 @@ void print_result(std::ostream& out, const engine::run_result& r,
 }
 
 void print_statistics(std::ostream& out, const engine::run_result& r) {
+  if (r.resources.empty() && r.caps.empty()) {
+    out << "\nresources: none recorded (a run's statistics are kept when it ends)\n";
+    return;
+  }
   out << "\nresources:\n";
   text_table table{{"GROUP", "RESOURCE", "LIMIT", "ACTIVE", "PENDING", "PEAK", "DONE", "FAILED",
                     "TIMED OUT", "CANCELLED", "BACKOFF", "WAIT MS MEAN/P50/P95/MAX", "NOTE"}};

@@ -93,6 +93,17 @@ TEST_CASE("a run killed with SIGKILL keeps what finished, and its resume calls o
   REQUIRE(kept >= 3);
   REQUIRE(kept < 6);
 
+  child_process show{tutti_binary,
+                     {"runs", "show", runs[0].id, "--stats", "--store", "runs.db"},
+                     dir.path(),
+                     dir.path() / "shown.txt"};
+  REQUIRE(show.wait() == 0);
+  const auto shown = read_file(dir.path() / "shown.txt");
+  CHECK(shown.find("pending\n  not finished when its process ended") != std::string::npos);
+  CHECK(shown.find("\ninterrupted: " + std::to_string(kept) + " of 6 agents had succeeded") !=
+        std::string::npos);
+  CHECK(shown.find("resources: none recorded") != std::string::npos);
+
   const auto requests_before = server.overall().requests;
   child_process resume{tutti_binary,
                        {"resume", runs[0].id, "--json", "--store", "runs.db"},
