@@ -11,7 +11,6 @@
 
 #include <atomic>
 #include <csignal>
-#include <mutex>
 #include <set>
 
 namespace tutti::cli {
@@ -66,8 +65,7 @@ int exit_code_for(engine::run_status status) {
 // cannot be written (a warning says so). nullopt, with the error printed, when the file is
 // not a store: that needs a person, not a run that quietly keeps nothing.
 std::optional<std::shared_ptr<store::store_writer>>
-open_writer(command_state& state, const definition::config& config, const store_choice& choice,
-            std::shared_ptr<std::optional<store::store_error>> failure) {
+open_writer(command_state& state, const definition::config& config, const store_choice& choice) {
   if (choice.none) {
     return std::shared_ptr<store::store_writer>{};
   }
@@ -89,13 +87,8 @@ open_writer(command_state& state, const definition::config& config, const store_
     state.ctx.err << "warning: " << error.message << "; this run is not kept\n";
     return std::shared_ptr<store::store_writer>{};
   }
-  // Called once, on the writer's thread: kept for the main thread to print.
-  auto mutex = std::make_shared<std::mutex>();
-  return std::make_shared<store::store_writer>(std::move(opened).value(),
-                                               [failure, mutex](const store::store_error& e) {
-                                                 std::lock_guard lock{*mutex};
-                                                 *failure = e;
-                                               });
+  // A failure is printed once the run is over (the writer keeps it), not from its thread.
+  return std::make_shared<store::store_writer>(std::move(opened).value(), nullptr);
 }
 
 } // namespace
@@ -124,8 +117,7 @@ void execute_run(command_state& state, const definition::config& config,
     state.exit_code = exit_code::invalid_input;
     return;
   }
-  auto failure = std::make_shared<std::optional<store::store_error>>();
-  auto writer = open_writer(state, config, store, failure);
+  auto writer = open_writer(state, config, store);
   if (!writer) {
     return;
   }
@@ -171,11 +163,13 @@ void execute_run(command_state& state, const definition::config& config,
     }
   }
   // The result is out; the store's last commits follow (a few milliseconds after a burst).
+  std::optional<store::store_error> failure;
   if (*writer) {
     (*writer)->flush();
+    failure = (*writer)->failure();
   }
-  if (*failure) {
-    state.ctx.err << "warning: " << (*failure)->message << "; this run is not kept in full\n";
+  if (failure) {
+    state.ctx.err << "warning: " << failure->message << "; this run is not kept in full\n";
   } else if (*writer && !output.json && !output.quiet) {
     state.ctx.err << "kept as run " << result.id << " (tutti runs show " << result.id << ")\n";
   }

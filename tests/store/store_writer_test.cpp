@@ -77,6 +77,7 @@ TEST_CASE("after a failed write the writer reports once, drops the rest and stil
   writer.post([](run_store& s) { return s.save_agent("nobody", 0, run_named("x", 1).agents[0]); });
   writer.flush();
   CHECK(failures == 1);
+  CHECK(writer.failure().has_value());
   writer.post([](run_store& s) { return s.begin_run(run_named("later", 1), {}); });
   writer.flush();
   CHECK(failures == 1);

@@ -34,6 +34,11 @@ void store_writer::post(write w) {
   }
 }
 
+std::optional<store_error> store_writer::failure() {
+  std::lock_guard lock{mutex_};
+  return failure_;
+}
+
 void store_writer::flush() {
   std::unique_lock lock{mutex_};
   const auto target = posted_;
@@ -54,7 +59,7 @@ void store_writer::work() {
     std::vector<write> batch(std::make_move_iterator(queue_.begin()),
                              std::make_move_iterator(queue_.end()));
     queue_.clear();
-    const bool skip = failed_;
+    const bool skip = failure_.has_value();
     lock.unlock();
     std::optional<store_error> error;
     if (!skip) {
@@ -71,7 +76,9 @@ void store_writer::work() {
       }
     }
     lock.lock();
-    failed_ = failed_ || error.has_value();
+    if (error) {
+      failure_ = std::move(error);
+    }
     done_ += batch.size();
     written_.notify_all();
   }

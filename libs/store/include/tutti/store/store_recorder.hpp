@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -34,6 +35,8 @@ class store_writer {
   void post(write w);
   /// Blocks until every write posted so far is committed, or dropped after a failure.
   void flush();
+  /// The failure that stopped the writes, if one did.
+  std::optional<store_error> failure();
 
  private:
   void work();
@@ -46,7 +49,7 @@ class store_writer {
   std::deque<write> queue_;
   std::size_t posted_ = 0;
   std::size_t done_ = 0;
-  bool failed_ = false;
+  std::optional<store_error> failure_; // set once: later writes are dropped
   bool stopping_ = false;
   std::thread thread_; // last: starts once the rest exists
 };
