@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <ctime>
+#include <functional>
 #include <regex>
 
 namespace tutti::cli {
@@ -185,11 +186,23 @@ void add_runs_command(CLI::App& app, command_state& state) {
   rm->add_option("--older-than", args->older_than, "An age such as 30d, 12h or 2w");
   add_store_options(rm, args->store, false);
 
-  auto with_store = [&state, args](auto action) {
-    return [&state, args, action] {
+  // Loads the configuration, opens the store and runs `action` on it; `when_missing`, when
+  // given, stands in for the error while there is no store file yet.
+  auto with_store = [&state,
+                     args](auto action,
+                           std::function<void(const std::filesystem::path&)> when_missing = {}) {
+    return [&state, args, action, when_missing] {
       auto config = load_config_or_report(state);
       if (!config) {
         return;
+      }
+      if (when_missing) {
+        auto path = store_path_for(state, args->store, *config);
+        std::error_code ec;
+        if (path && !std::filesystem::exists(*path, ec)) {
+          when_missing(*path);
+          return;
+        }
       }
       if (auto s = open_existing_store_or_report(state, args->store, *config)) {
         action(state, *s, *args);
@@ -198,21 +211,15 @@ void add_runs_command(CLI::App& app, command_state& state) {
   };
   show->callback(with_store(show_run));
   rm->callback(with_store(remove_runs));
-  cmd->callback([&state, cmd, args, list = with_store(list_runs)] {
-    if (!cmd->get_subcommands().empty()) {
-      return;
+  // Before the first run there is no store yet: that is an empty history, not an error.
+  auto list = with_store(list_runs, [&state, args](const std::filesystem::path& path) {
+    if (args->json) {
+      state.ctx.out << "[]\n"; // for a script as for a person
     }
-    // Before the first run there is no store yet: that is an empty history, not an error.
-    if (auto config = load_config_or_report(state)) {
-      auto path = store_path_for(state, args->store, *config);
-      std::error_code ec;
-      if (path && !std::filesystem::exists(*path, ec)) {
-        if (args->json) {
-          state.ctx.out << "[]\n"; // an empty history, for a script as for a person
-        }
-        state.ctx.err << "no runs kept yet: " << path->string() << " does not exist\n";
-        return;
-      }
+    state.ctx.err << "no runs kept yet: " << path.string() << " does not exist\n";
+  });
+  cmd->callback([cmd, list] {
+    if (cmd->get_subcommands().empty()) {
       list();
     }
   });
