@@ -282,8 +282,7 @@ std::optional<store_error> run_store::end_transaction(bool commit) {
   }
 }
 
-std::optional<store_error> run_store::begin_run(const engine::run_result& run,
-                                                const run_origin& origin) {
+std::optional<store_error> run_store::begin_run(engine::run_result run, const run_origin& origin) {
   try {
     SQLite::Statement insert{impl_->db, R"(
 INSERT INTO runs (id, ensemble, file, definition_hash, agent_hashes, input, options, status,
@@ -311,9 +310,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?))"};
     SQLite::Statement skeleton{impl_->db,
                                "INSERT INTO run_skeletons (run_id, skeleton) VALUES (?, ?)"};
     skeleton.bind(1, run.id);
-    auto without_input = run; // the input has its own column: kept once, however large
-    without_input.input.clear();
-    skeleton.bind(2, engine::to_json(without_input, -1));
+    run.input.clear(); // it has its own column: kept once, however large
+    skeleton.bind(2, engine::to_json(run, -1));
     skeleton.exec();
     both.release();
     return std::nullopt;

@@ -88,7 +88,9 @@ run_recorder::run_recorder(std::shared_ptr<store_writer> writer, run_origin orig
     : writer_(std::move(writer)), origin_(std::move(origin)) {}
 
 void run_recorder::run_started(const engine::run_result& run) {
-  writer_->post([run, origin = origin_](run_store& s) { return s.begin_run(run, origin); });
+  writer_->post([run, origin = origin_](run_store& s) mutable {
+    return s.begin_run(std::move(run), origin); // the writer's copy: none is made again
+  });
 }
 
 void run_recorder::agent_finished(const engine::run_result& run, std::size_t agent) {

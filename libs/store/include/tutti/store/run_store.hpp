@@ -77,7 +77,7 @@ class run_store {
   const std::filesystem::path& path() const;
 
   /// Records a run that has just started: `run` is its skeleton (run_observer::run_started).
-  std::optional<store_error> begin_run(const engine::run_result& run, const run_origin& origin);
+  std::optional<store_error> begin_run(engine::run_result run, const run_origin& origin);
   /// Records the final results of some of the run's agents, several rows a statement.
   std::optional<store_error> save_agents(const std::string& run_id,
                                          const std::vector<finished_agent>& agents);
