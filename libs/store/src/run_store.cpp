@@ -70,6 +70,16 @@ store_error error_of(const SQLite::Exception& e, const std::filesystem::path& pa
   return {store_errc::unwritable, path.string() + ": " + e.what()};
 }
 
+// Runs `body`, turning SQLite's refusal into the store's error: the boundary of every method.
+template <class Body>
+auto guarded(const std::filesystem::path& path, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    return error_of(e, path);
+  }
+}
+
 std::optional<std::string> text_or_null(const SQLite::Column& c) {
   return c.isNull() ? std::nullopt : std::optional{c.getString()};
 }
@@ -264,12 +274,10 @@ const std::filesystem::path& run_store::path() const {
 }
 
 std::optional<store_error> run_store::begin_transaction() {
-  try {
+  return guarded(impl_->path, [&]() -> std::optional<store_error> {
     impl_->db.exec("BEGIN IMMEDIATE");
     return std::nullopt;
-  } catch (const SQLite::Exception& e) {
-    return error_of(e, impl_->path);
-  }
+  });
 }
 
 std::optional<store_error> run_store::end_transaction(bool commit) {
@@ -283,7 +291,7 @@ std::optional<store_error> run_store::end_transaction(bool commit) {
 }
 
 std::optional<store_error> run_store::begin_run(engine::run_result run, const run_origin& origin) {
-  try {
+  return guarded(impl_->path, [&]() -> std::optional<store_error> {
     SQLite::Statement insert{impl_->db, R"(
 INSERT INTO runs (id, ensemble, file, definition_hash, agent_hashes, input, options, status,
                   started_at, resumed_from, agent_count, pid, host)
@@ -315,9 +323,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?))"};
     skeleton.exec();
     both.release();
     return std::nullopt;
-  } catch (const SQLite::Exception& e) {
-    return error_of(e, impl_->path);
-  }
+  });
 }
 
 std::optional<store_error> run_store::save_agents(const std::string& run_id,
@@ -348,7 +354,7 @@ std::optional<store_error> run_store::save_agent(const std::string& run_id, std:
 }
 
 std::optional<store_error> run_store::finish_run(const engine::run_result& run) {
-  try {
+  return guarded(impl_->path, [&]() -> std::optional<store_error> {
     SQLite::Statement update{impl_->db,
                              "UPDATE runs SET status = ?, ended_at = ?, summary = ? WHERE id = ?"};
     update.bind(1, std::string{engine::to_string(run.status)});
@@ -357,13 +363,11 @@ std::optional<store_error> run_store::finish_run(const engine::run_result& run) 
     update.bind(4, run.id);
     update.exec();
     return std::nullopt;
-  } catch (const SQLite::Exception& e) {
-    return error_of(e, impl_->path);
-  }
+  });
 }
 
 store_outcome<std::vector<run_summary>> run_store::list(const run_filter& filter) const {
-  try {
+  return guarded(impl_->path, [&]() -> store_outcome<std::vector<run_summary>> {
     // Running and interrupted runs are both stored as running: which one is decided here.
     const bool by_liveness = filter.status && (*filter.status == engine::run_status::running ||
                                                *filter.status == engine::run_status::interrupted);
@@ -400,13 +404,11 @@ LIMIT ?3)"};
       runs.push_back(std::move(s));
     }
     return runs;
-  } catch (const SQLite::Exception& e) {
-    return error_of(e, impl_->path);
-  }
+  });
 }
 
 store_outcome<stored_run> run_store::load(const std::string& id_or_prefix) const {
-  try {
+  return guarded(impl_->path, [&]() -> store_outcome<stored_run> {
     auto id = impl_->find_id(id_or_prefix);
     if (!id) {
       return id.error();
@@ -496,13 +498,11 @@ FROM agents WHERE run_id = ?)"};
       }
     }
     return out;
-  } catch (const SQLite::Exception& e) {
-    return error_of(e, impl_->path);
-  }
+  });
 }
 
 store_outcome<std::string> run_store::remove(const std::string& id_or_prefix) {
-  try {
+  return guarded(impl_->path, [&]() -> store_outcome<std::string> {
     auto id = impl_->find_id(id_or_prefix);
     if (!id) {
       return id.error();
@@ -515,13 +515,11 @@ store_outcome<std::string> run_store::remove(const std::string& id_or_prefix) {
     remove.bind(1, id.value());
     remove.exec();
     return id.value();
-  } catch (const SQLite::Exception& e) {
-    return error_of(e, impl_->path);
-  }
+  });
 }
 
 store_outcome<std::size_t> run_store::remove_older_than(clock::time_point cutoff) {
-  try {
+  return guarded(impl_->path, [&]() -> store_outcome<std::size_t> {
     // A run still going is left alone, however old: its process writes to it yet.
     SQLite::Statement old{impl_->db, "SELECT id FROM runs WHERE started_at < ?"};
     old.bind(1, static_cast<std::int64_t>(unix_ms(cutoff)));
@@ -539,9 +537,7 @@ store_outcome<std::size_t> run_store::remove_older_than(clock::time_point cutoff
       }
     }
     return removed;
-  } catch (const SQLite::Exception& e) {
-    return error_of(e, impl_->path);
-  }
+  });
 }
 
 } // namespace tutti::store
