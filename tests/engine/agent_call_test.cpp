@@ -113,3 +113,26 @@ TEST_CASE("a refused request ends the call with no attempt and nothing to give b
   CHECK(call.attempts() == 0);
   CHECK(call.result().code == call_errc::server_down);
 }
+
+// The HTTP exchange is bounded by the time the agent has left, so it may see the agent's
+// timeout before the phase does; either way the agent says the same thing.
+TEST_CASE("a transport timeout at the end of the agent's time is the agent's timeout") {
+  auto call = make_call(1);
+  call.begin(t0);
+  auto s = call.admitted(t0);
+  auto out = failure(call_errc::timeout);
+  out.error = "no complete response within 1000 ms";
+  call.answered(out, t0 + s.time_left, 0.5);
+  CHECK(call.result().code == call_errc::timeout);
+  CHECK(call.result().error == "no reply within the agent's timeout of 1 s");
+}
+
+TEST_CASE("a transport timeout before the agent's time is up keeps its own words") {
+  auto call = make_call(1);
+  call.begin(t0);
+  call.admitted(t0);
+  auto out = failure(call_errc::timeout);
+  out.error = "cannot connect within 300 ms";
+  call.answered(out, t0 + 300ms, 0.5);
+  CHECK(call.result().error == "cannot connect within 300 ms");
+}

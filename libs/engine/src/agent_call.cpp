@@ -8,6 +8,10 @@ using providers::call_errc;
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
+std::string agent_timeout_error(milliseconds timeout) {
+  return "no reply within the agent's timeout of " + definition::duration_text(timeout);
+}
+
 agent_call::agent_call(milliseconds timeout, providers::retry_settings retry)
     : timeout_(timeout), retry_(retry) {}
 
@@ -30,6 +34,7 @@ agent_call::step agent_call::admitted(clock::time_point now) {
     return finish(std::move(late), call_errc::cancelled);
   }
   ++attempts_;
+  attempt_ends_ = now + left;
   step s;
   s.what = step::kind::call;
   s.time_left = left;
@@ -38,6 +43,9 @@ agent_call::step agent_call::admitted(clock::time_point now) {
 
 agent_call::step agent_call::answered(providers::completion_result r, clock::time_point now,
                                       double jitter) {
+  if (r.code == call_errc::timeout && now >= attempt_ends_) {
+    r.error = agent_timeout_error(timeout_);
+  }
   if (r.is_success() || !providers::is_retryable(r.code) || attempts_ >= retry_.max_attempts) {
     const auto code = r.code;
     return finish(std::move(r), code);

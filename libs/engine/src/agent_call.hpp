@@ -14,6 +14,10 @@
 
 namespace tutti::engine {
 
+/// What an agent whose own timeout ran out while its model was answering says, whichever
+/// timer saw it first: the phase's or the HTTP exchange's, which is bounded by the same time.
+std::string agent_timeout_error(std::chrono::milliseconds timeout);
+
 class agent_call {
  public:
   using clock = std::chrono::steady_clock;
@@ -56,6 +60,7 @@ class agent_call {
   std::chrono::milliseconds timeout_;
   providers::retry_settings retry_;
   std::optional<clock::time_point> deadline_;
+  clock::time_point attempt_ends_{}; // the last attempt's bound: now + time_left
   clock::time_point asked_at_{};
   std::chrono::milliseconds queued_{0};
   int attempts_ = 0;

@@ -1,6 +1,7 @@
 #include "phase_actor.hpp"
 
 #include "agent_actor.hpp"
+#include "agent_call.hpp"
 
 #include <tutti/definition/duration_text.hpp>
 
@@ -24,7 +25,7 @@ agent_outcome expired_outcome(const definition::resolved_agent& agent, const std
   o.status = agent_status::timeout;
   if (was_admitted) {
     o.code = providers::call_errc::timeout;
-    o.error = "no reply within the agent's timeout of " + definition::duration_text(agent.timeout);
+    o.error = agent_timeout_error(agent.timeout);
   } else {
     o.code = providers::call_errc::queue_timeout;
     o.error = "not admitted by group " + group + " within the queue timeout of " +
