@@ -188,6 +188,29 @@ TEST_CASE("a busy local server with Y (3) then Z (8) queued runs Z, then Y") {
   CHECK(log.started() == std::vector<std::string>{"X", "Z", "Y"});
 }
 
+TEST_CASE("a run's priority orders its requests before any agent's own") {
+  auto c = config_with();
+  engine::engine e{c};
+  event_log log;
+  auto busy =
+      e.start(ensemble(c, "name = \"w\"\n" + agent("w", "local", 300)), "go", {}, log.callback());
+  log.wait_started("w");
+  run_options low;
+  low.priority = 1;
+  auto y = e.start(ensemble(c, "name = \"y\"\n" + agent("eager", "local", 10, 10)), "go", low,
+                   log.callback());
+  log.wait_waiting("eager");
+  run_options high;
+  high.priority = 9;
+  auto z = e.start(ensemble(c, "name = \"z\"\n" + agent("modest", "local", 10, 1)), "go", high,
+                   log.callback());
+  log.wait_waiting("modest");
+  busy.wait();
+  y.wait();
+  z.wait();
+  CHECK(log.started() == std::vector<std::string>{"w", "modest", "eager"});
+}
+
 TEST_CASE("requests of the same priority are admitted oldest first") {
   auto c = config_with();
   engine::engine e{c};

@@ -116,3 +116,33 @@ TEST_CASE("a printed result reads back and prints the same, and other text does 
   wrong["agents"]["style"]["status"] = "exploded";
   CHECK_FALSE(run_result_from_json(wrong.dump()));
 }
+
+TEST_CASE("each kind of run event prints on one line and reads back the same") {
+  std::vector<run_event> events(6);
+  events[0].kind = run_event_kind::queued;
+  events[1].kind = run_event_kind::waiting;
+  events[1].group = "ollama@http://localhost:11434";
+  events[1].ahead = 3;
+  events[2].kind = run_event_kind::started;
+  events[3].kind = run_event_kind::token;
+  events[3].text = "line one\nline \"two\"";
+  events[4].kind = run_event_kind::retry;
+  events[4].attempt = 2;
+  events[4].delay_ms = 750;
+  events[4].text = "HTTP 503 from backend 'b'";
+  events[5].kind = run_event_kind::finished;
+  events[5].status = agent_status::timeout;
+  for (auto& e : events) {
+    e.agent = "critic";
+    e.at_ms = 12.5;
+    auto text = to_json(e);
+    INFO(text);
+    CHECK(text.find('\n') == std::string::npos);
+    auto back = run_event_from_json(text);
+    REQUIRE(back.has_value());
+    CHECK(to_json(*back) == text);
+    CHECK(back->kind == e.kind);
+  }
+  CHECK_FALSE(run_event_from_json(R"({"kind":"sung","agent":"a","at_ms":1})").has_value());
+  CHECK_FALSE(run_event_from_json("not json").has_value());
+}

@@ -142,6 +142,28 @@ TEST_CASE("5xx and refused connections are retried up to the attempts allowed, a
   CHECK(r.find("refused")->error.find("cannot connect to http://127.0.0.1:1") == 0);
 }
 
+TEST_CASE("each retry is an event that names the failed attempt, the wait and why") {
+  fixture f;
+  std::mutex mutex;
+  std::vector<run_event> retries;
+  auto r = f.engine->run(f.ensemble(agent("flaky", "oa", "flaky-503-2")), "hello model", {},
+                         [&](const run_event& e) {
+                           if (e.kind == run_event_kind::retry) {
+                             std::lock_guard lock{mutex};
+                             retries.push_back(e);
+                           }
+                         });
+  CHECK(r.find("flaky")->status == agent_status::success);
+  std::lock_guard lock{mutex};
+  REQUIRE(retries.size() == 2);
+  for (int i = 0; i < 2; ++i) {
+    CHECK(retries[i].agent == "flaky");
+    CHECK(retries[i].attempt == i + 1);
+    CHECK(retries[i].delay_ms > 0);
+    CHECK(retries[i].text.find("HTTP 503 from backend 'oa'") == 0);
+  }
+}
+
 TEST_CASE("a 429 is retried after its Retry-After, in seconds or as a date") {
   fixture f;
   auto r = f.run(agent("seconds", "oa", "fail-429", "timeout_seconds = 20\n") +

@@ -98,7 +98,8 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
       // copy of this lambda, and 100,000 agents would each copy it six times.
       const auto& agent = ctx->ensemble.agents[index];
       slot_request ask;
-      ask.priority = static_cast<std::int32_t>(agent.priority);
+      ask.priority =
+          static_cast<std::int32_t>(resources::request_rank(ctx->priority, agent.priority));
       ask.caps = ctx->caps;
       ask.may_wait = may_wait(*ctx, agent, *st.call);
       self->send(group, acquire_atom::value, std::move(ask));
@@ -111,6 +112,9 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
       start_call(self, ctx, index, step.time_left, cancel);
       break;
     case agent_call::step::kind::wait:
+      self->send(run, retry_atom::value, static_cast<std::uint64_t>(index),
+                 static_cast<std::int32_t>(st.call->attempts()),
+                 static_cast<std::int64_t>(step.delay.count()), st.call->result().error);
       self->delayed_send(self, step.delay, retry_atom::value);
       break;
     case agent_call::step::kind::done: {

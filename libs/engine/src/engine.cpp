@@ -197,6 +197,7 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
   ctx->mode = options.mode;
   ctx->scheduling = options.scheduling.value_or(e.scheduling);
   ctx->max_concurrent_agents = options.max_concurrent_agents.value_or(e.max_concurrent_agents);
+  ctx->priority = options.priority.value_or(definition::default_priority);
   for (const auto& agent : e.agents) {
     ctx->providers.push_back(impl_->provider_for(agent.backend));
     auto [id, group] = impl_->group_for(agent.backend, agent.model);

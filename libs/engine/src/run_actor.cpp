@@ -331,6 +331,15 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         event.text = std::move(piece);
         emit(self, std::move(event), index);
       },
+      [=](retry_atom, std::uint64_t index, std::int32_t attempt, std::int64_t delay_ms,
+          std::string& why) {
+        run_event event;
+        event.kind = run_event_kind::retry;
+        event.attempt = attempt;
+        event.delay_ms = static_cast<double>(delay_ms);
+        event.text = std::move(why);
+        emit(self, std::move(event), index);
+      },
       [=](deadline_atom) {
         stop_early(self, run_status::timeout, agent_status::timeout, "ensemble deadline");
       },

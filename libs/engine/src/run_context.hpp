@@ -29,6 +29,7 @@ struct run_context {
   run_mode mode = run_mode::parallel;
   definition::scheduling_policy scheduling = definition::scheduling_policy::phased;
   int max_concurrent_agents = 1;
+  int priority = definition::default_priority;                 // the run's, before its agents' own
   std::vector<std::shared_ptr<providers::provider>> providers; // per agent
   std::vector<std::string> groups;                             // per agent
   std::vector<resource_actor_type> resources; // per agent: its group's resource actor

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <stdexcept>
 
 namespace tutti::engine {
@@ -157,7 +158,95 @@ run_result read_run(const json& j) {
   return r;
 }
 
+constexpr std::array<std::string_view, 6> event_kind_names{"queued", "waiting", "started",
+                                                           "token",  "retry",   "finished"};
+
+run_event read_event(const json& j) {
+  run_event e;
+  e.kind = named(j.at("kind"), run_event_kind_named);
+  e.agent = j.at("agent").get<std::string>();
+  e.at_ms = j.at("at_ms").get<double>();
+  switch (e.kind) {
+  case run_event_kind::waiting:
+    e.group = j.at("group").get<std::string>();
+    e.ahead = j.at("ahead").get<std::uint64_t>();
+    break;
+  case run_event_kind::token:
+    e.text = j.at("text").get<std::string>();
+    break;
+  case run_event_kind::retry:
+    e.attempt = j.at("attempt").get<int>();
+    e.delay_ms = j.at("delay_ms").get<double>();
+    e.text = j.at("error").get<std::string>();
+    break;
+  case run_event_kind::finished:
+    e.status = named(j.at("status"), agent_status_named);
+    break;
+  case run_event_kind::queued:
+  case run_event_kind::started:
+    break;
+  }
+  return e;
+}
+
 } // namespace
+
+std::string_view to_string(run_event_kind k) {
+  return event_kind_names.at(static_cast<std::size_t>(k));
+}
+
+std::optional<run_event_kind> run_event_kind_named(std::string_view name) {
+  for (std::size_t i = 0; i < event_kind_names.size(); ++i) {
+    if (event_kind_names[i] == name) {
+      return static_cast<run_event_kind>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string to_json(const run_event& e) {
+  json j;
+  j["kind"] = to_string(e.kind);
+  j["agent"] = e.agent;
+  j["at_ms"] = e.at_ms;
+  switch (e.kind) {
+  case run_event_kind::waiting:
+    j["group"] = e.group;
+    j["ahead"] = e.ahead;
+    break;
+  case run_event_kind::token:
+    j["text"] = e.text;
+    break;
+  case run_event_kind::retry:
+    j["attempt"] = e.attempt;
+    j["delay_ms"] = e.delay_ms;
+    j["error"] = e.text;
+    break;
+  case run_event_kind::finished:
+    j["status"] = to_string(e.status);
+    break;
+  case run_event_kind::queued:
+  case run_event_kind::started:
+    break;
+  }
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<run_event> run_event_from_json(std::string_view text) {
+  try {
+    return read_event(json::parse(text));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string to_json(const std::vector<resources::group_statistics>& groups) {
+  json out = json::array();
+  for (const auto& g : groups) {
+    out.push_back(group_json(g));
+  }
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 std::string to_json(const run_result& r, int indent) {
   json j;

@@ -1,7 +1,9 @@
 // The JSON form of a run result, as `tutti run --json` prints it.
 #pragma once
 
+#include <tutti/engine/run_event.hpp>
 #include <tutti/engine/run_result.hpp>
+#include <tutti/resources/group_statistics.hpp>
 
 #include <optional>
 #include <string>
@@ -15,5 +17,16 @@ std::string to_json(const run_result& r, int indent = 2);
 /// The result that to_json printed, read back; nullopt when `text` is not such a document.
 /// What was stored is printed again exactly: to_json(*from_json(to_json(r))) == to_json(r).
 std::optional<run_result> run_result_from_json(std::string_view text);
+
+/// One event on one line: {"kind", "agent", "at_ms"} and the fields of its kind.
+std::string to_json(const run_event& e);
+/// The event that to_json(run_event) printed; nullopt for any other text.
+std::optional<run_event> run_event_from_json(std::string_view text);
+
+/// Resource groups as the run JSON lists them, an array on one line.
+std::string to_json(const std::vector<resources::group_statistics>& groups);
+
+std::string_view to_string(run_event_kind k);
+std::optional<run_event_kind> run_event_kind_named(std::string_view name);
 
 } // namespace tutti::engine

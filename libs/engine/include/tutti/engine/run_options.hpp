@@ -16,6 +16,9 @@ struct run_options {
   run_mode mode = run_mode::parallel;
   std::optional<definition::scheduling_policy> scheduling; // else the ensemble's
   std::optional<int> max_concurrent_agents;                // else the ensemble's, else [limits]
+  /// 1..10, else the ensemble's. In every group's queue, a run's requests leave before those of
+  /// runs of lower priority, whatever their agents' own; the agents' order only the run's.
+  std::optional<int> priority;
   /// The run's id; by default a new one, sortable by start time ("20261126-215506-3fa9c2").
   std::string id;
   /// Results of an earlier run to take instead of calling, by agent name: such an agent is not

@@ -26,11 +26,16 @@ struct wait_statistics {
   double max_ms = 0;
 };
 
+/// A request's place in a queue: its run's priority first, then its agent's (both 1..10).
+constexpr int request_rank(int run_priority, int agent_priority) {
+  return run_priority * 16 + agent_priority;
+}
+
 class admission_queue {
  public:
   explicit admission_queue(definition::concurrency_limit limit);
 
-  /// A request waits from `now`; priority 1..10.
+  /// A request waits from `now`; a higher priority leaves first (see request_rank).
   void enqueue(ticket t, int priority, time_point now);
   /// Admits waiting requests while the limit allows, at most `at_most`; returns them in order.
   std::vector<ticket> admit(time_point now, std::size_t at_most = SIZE_MAX);
