@@ -25,6 +25,7 @@ int run_cli(const std::vector<std::string>& args, const cli_context& ctx) {
   add_runs_command(app, state);
   add_resume_command(app, state);
   add_mock_server_command(app, state);
+  add_serve_command(app, state);
 
   // CLI11 reports a misspelt command as a missing one; name it and suggest the right one.
   if (args.size() > 1 && !args[1].starts_with("-")) {

@@ -15,5 +15,6 @@ void add_run_command(CLI::App& app, command_state& state);
 void add_runs_command(CLI::App& app, command_state& state);
 void add_resume_command(CLI::App& app, command_state& state);
 void add_mock_server_command(CLI::App& app, command_state& state);
+void add_serve_command(CLI::App& app, command_state& state);
 
 } // namespace tutti::cli

@@ -61,36 +61,6 @@ int exit_code_for(engine::run_status status) {
   return status == engine::run_status::completed ? exit_code::success : exit_code::run_failed;
 }
 
-// The store's writing thread for this run, or none: --no-store, no store can be named, or it
-// cannot be written (a warning says so). nullopt, with the error printed, when the file is
-// not a store: that needs a person, not a run that quietly keeps nothing.
-std::optional<std::shared_ptr<store::store_writer>>
-open_writer(command_state& state, const definition::config& config, const store_choice& choice) {
-  if (choice.none) {
-    return std::shared_ptr<store::store_writer>{};
-  }
-  auto path = store_path_for(state, choice, config);
-  if (!path) {
-    state.ctx.err << "warning: this run is not kept: set XDG_STATE_HOME or HOME, or give "
-                     "--store PATH (--no-store to say so)\n";
-    return std::shared_ptr<store::store_writer>{};
-  }
-  auto opened = store::run_store::open(*path);
-  if (!opened) {
-    const auto& error = opened.error();
-    if (error.code == store::store_errc::not_a_store) {
-      state.ctx.err << "error: " << error.message
-                    << "; move it away, or run with --store PATH or --no-store\n";
-      state.exit_code = exit_code::invalid_input;
-      return std::nullopt;
-    }
-    state.ctx.err << "warning: " << error.message << "; this run is not kept\n";
-    return std::shared_ptr<store::store_writer>{};
-  }
-  // A failure is printed once the run is over (the writer keeps it), not from its thread.
-  return std::make_shared<store::store_writer>(std::move(opened).value(), nullptr);
-}
-
 } // namespace
 
 void add_output_options(CLI::App* cmd, output_choice& choice) {
@@ -117,7 +87,7 @@ void execute_run(command_state& state, const definition::config& config,
     state.exit_code = exit_code::invalid_input;
     return;
   }
-  auto writer = open_writer(state, config, store);
+  auto writer = open_store_writer_or_report(state, config, store);
   if (!writer) {
     return;
   }

@@ -52,4 +52,32 @@ std::unique_ptr<store::run_store> open_existing_store_or_report(command_state& s
   return std::move(opened).value();
 }
 
+std::optional<std::shared_ptr<store::store_writer>>
+open_store_writer_or_report(command_state& state, const definition::config& config,
+                            const store_choice& choice) {
+  if (choice.none) {
+    return std::shared_ptr<store::store_writer>{};
+  }
+  auto path = store_path_for(state, choice, config);
+  if (!path) {
+    state.ctx.err << "warning: runs are not kept: set XDG_STATE_HOME or HOME, or give "
+                     "--store PATH (--no-store to say so)\n";
+    return std::shared_ptr<store::store_writer>{};
+  }
+  auto opened = store::run_store::open(*path);
+  if (!opened) {
+    const auto& error = opened.error();
+    if (error.code == store::store_errc::not_a_store) {
+      state.ctx.err << "error: " << error.message
+                    << "; move it away, or run with --store PATH or --no-store\n";
+      state.exit_code = exit_code::invalid_input;
+      return std::nullopt;
+    }
+    state.ctx.err << "warning: " << error.message << "; runs are not kept\n";
+    return std::shared_ptr<store::store_writer>{};
+  }
+  // A failure is printed once the run is over (the writer keeps it), not from its thread.
+  return std::make_shared<store::store_writer>(std::move(opened).value(), nullptr);
+}
+
 } // namespace tutti::cli

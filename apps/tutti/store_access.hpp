@@ -4,6 +4,7 @@
 #include "command_support.hpp"
 
 #include <tutti/store/run_store.hpp>
+#include <tutti/store/store_recorder.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -33,5 +34,12 @@ std::optional<std::filesystem::path> store_path_for(const command_state& state,
 std::unique_ptr<store::run_store> open_existing_store_or_report(command_state& state,
                                                                 const store_choice& choice,
                                                                 const definition::config& config);
+
+/// The store's writing thread for the runs of this command, or none: --no-store, no store can
+/// be named, or it cannot be written (a warning says so). nullopt, with the error printed,
+/// when the file is not a store: that needs a person, not runs that quietly keep nothing.
+std::optional<std::shared_ptr<store::store_writer>>
+open_store_writer_or_report(command_state& state, const definition::config& config,
+                            const store_choice& choice);
 
 } // namespace tutti::cli

@@ -2,10 +2,10 @@
 #include "messages.hpp"
 #include "resource_actor.hpp"
 #include "run_actor.hpp"
-#include "run_id.hpp"
 
 #include <tutti/engine/actors.hpp>
 #include <tutti/engine/engine.hpp>
+#include <tutti/engine/run_id.hpp>
 #include <tutti/providers/http_client.hpp>
 #include <tutti/providers/http_provider.hpp>
 #include <tutti/providers/io_thread.hpp>

@@ -1,4 +1,4 @@
-#include "run_id.hpp"
+#include <tutti/engine/run_id.hpp>
 
 #include <cstdio>
 #include <ctime>

@@ -1,0 +1,132 @@
+#include <tutti/engine/run_json.hpp>
+#include <tutti/server/run_record.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace tutti::server {
+
+run_record::run_record(std::string id, std::string ensemble, int priority,
+                       std::shared_ptr<engine::run_observer> next,
+                       std::function<void()> on_finished)
+    : id_(std::move(id)), ensemble_(std::move(ensemble)), priority_(priority),
+      submitted_(std::chrono::system_clock::now()), next_(std::move(next)),
+      on_finished_(std::move(on_finished)), started_(std::chrono::steady_clock::now()) {
+  run_.id = id_;
+  run_.ensemble = ensemble_;
+  run_.status = engine::run_status::running;
+}
+
+void run_record::run_started(const engine::run_result& run) {
+  {
+    std::lock_guard lock{mutex_};
+    run_ = run;
+    run_.status = engine::run_status::running;
+    for (auto& a : run_.agents) {
+      a.status = engine::agent_status::pending;
+    }
+  }
+  if (next_) {
+    next_->run_started(run);
+  }
+}
+
+void run_record::agent_finished(const engine::run_result& run, std::size_t agent) {
+  {
+    std::lock_guard lock{mutex_};
+    if (agent < run_.agents.size()) {
+      run_.agents[agent] = run.agents[agent];
+    }
+  }
+  if (next_) {
+    next_->agent_finished(run, agent);
+  }
+}
+
+void run_record::run_finished(const engine::run_result& run) {
+  if (next_) {
+    next_->run_finished(run);
+  }
+  nlohmann::json end{{"kind", "run_finished"},
+                     {"status", engine::to_string(run.status)},
+                     {"at_ms", run.elapsed_ms}};
+  {
+    std::lock_guard lock{mutex_};
+    run_ = run;
+    finished_ = true;
+    append(end.dump());
+  }
+  if (on_finished_) {
+    on_finished_();
+  }
+}
+
+void run_record::add(const engine::run_event& e) {
+  auto text = engine::to_json(e);
+  std::lock_guard lock{mutex_};
+  append(std::move(text));
+}
+
+void run_record::append(std::string event) {
+  events_.push_back(std::move(event));
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  for (auto& wake : waiting) {
+    wake();
+  }
+}
+
+engine::run_result run_record::snapshot() const {
+  std::lock_guard lock{mutex_};
+  auto out = run_;
+  if (!finished_) {
+    out.elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+            .count();
+  }
+  return out;
+}
+
+bool run_record::is_finished() const {
+  std::lock_guard lock{mutex_};
+  return finished_;
+}
+
+event_slice run_record::read(std::size_t from, std::function<void()> wake) {
+  std::lock_guard lock{mutex_};
+  event_slice out;
+  out.finished = finished_;
+  if (from < events_.size()) {
+    out.events.assign(events_.begin() + static_cast<std::ptrdiff_t>(from), events_.end());
+  } else if (!finished_ && wake) {
+    waiting_.push_back(std::move(wake));
+  }
+  return out;
+}
+
+void run_record::cancel() {
+  std::lock_guard lock{mutex_};
+  if (handle_) {
+    handle_->cancel();
+  } else {
+    cancel_asked_ = true;
+  }
+}
+
+void run_record::attach(engine::run_handle handle) {
+  std::lock_guard lock{mutex_};
+  handle_ = std::move(handle);
+  if (cancel_asked_) {
+    handle_->cancel();
+  }
+}
+
+engine::run_result run_record::wait() const {
+  std::optional<engine::run_handle> handle;
+  {
+    std::lock_guard lock{mutex_};
+    handle = handle_;
+  }
+  return handle ? handle->wait() : snapshot();
+}
+
+} // namespace tutti::server
