@@ -14,11 +14,20 @@ std::string seconds(double ms) {
 
 } // namespace
 
-progress_view::progress_view(const definition::resolved_ensemble& e) {
-  for (const auto& agent : e.agents) {
-    index_.emplace(agent.name, agents_.size());
-    agents_.push_back({agent.name, std::nullopt, {}, 0, std::nullopt, 0});
-    name_width_ = std::max(name_width_, agent.name.size());
+progress_view::progress_view(const definition::resolved_ensemble& e)
+    : progress_view([&] {
+        std::vector<std::string> names;
+        for (const auto& agent : e.agents) {
+          names.push_back(agent.name);
+        }
+        return names;
+      }()) {}
+
+progress_view::progress_view(const std::vector<std::string>& agents) {
+  for (const auto& name : agents) {
+    index_.emplace(name, agents_.size());
+    agents_.push_back({name, std::nullopt, {}, 0, std::nullopt, 0});
+    name_width_ = std::max(name_width_, name.size());
   }
 }
 

@@ -20,6 +20,8 @@ class progress_view {
   static constexpr std::size_t max_agent_lines = 20;
 
   explicit progress_view(const definition::resolved_ensemble& e);
+  /// The agents by name, in definition order (a run on a server).
+  explicit progress_view(const std::vector<std::string>& agents);
 
   /// Records an event; thread-safe.
   void apply(const engine::run_event& event);

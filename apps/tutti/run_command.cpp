@@ -2,6 +2,9 @@
 #include "commands.hpp"
 #include "run_execution.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -15,14 +18,16 @@ struct run_arguments {
   bool sequential = false;
   bool eager = false;
   std::optional<int> max_concurrent;
+  std::optional<int> priority;
+  std::optional<std::string> server; // --server, else TUTTI_SERVER
   output_choice output;
   store_choice store;
 };
 
-// --input, else --input-file, else standard input when it is not a terminal, else the
-// ensemble's default_input. nullopt (with a message) when there is none or it is unreadable.
-std::optional<std::string> input_for(command_state& state, const run_arguments& args,
-                                     const definition::resolved_ensemble& e) {
+// --input, else --input-file, else standard input when it is not a terminal; nullopt when
+// none was given. `unreadable` is set (with a message) when the file cannot be read.
+std::optional<std::string> given_input(command_state& state, const run_arguments& args,
+                                       bool& unreadable) {
   if (args.input) {
     return args.input;
   }
@@ -30,6 +35,7 @@ std::optional<std::string> input_for(command_state& state, const run_arguments& 
     std::ifstream file{state.ctx.working_dir / *args.input_file, std::ios::binary};
     if (!file) {
       state.ctx.err << "error: " << *args.input_file << ": cannot read the input file\n";
+      unreadable = true;
       return std::nullopt;
     }
     std::ostringstream text;
@@ -43,6 +49,17 @@ std::optional<std::string> input_for(command_state& state, const run_arguments& 
       return piped;
     }
   }
+  return std::nullopt;
+}
+
+// The given input, else the ensemble's default_input. nullopt (with a message) when there is
+// none or it is unreadable.
+std::optional<std::string> input_for(command_state& state, const run_arguments& args,
+                                     const definition::resolved_ensemble& e) {
+  bool unreadable = false;
+  if (auto given = given_input(state, args, unreadable); given || unreadable) {
+    return given;
+  }
   if (!e.default_input.empty()) {
     return e.default_input;
   }
@@ -51,6 +68,44 @@ std::optional<std::string> input_for(command_state& state, const run_arguments& 
                    "set default_input in "
                 << e.file << '\n';
   return std::nullopt;
+}
+
+// The run on a tutti server: the ensemble is the server's, by name; the input, if none is
+// given, its default_input there.
+void run_on_server(command_state& state, const run_arguments& args, const std::string& url) {
+  if (std::filesystem::is_regular_file(state.ctx.working_dir / args.ensemble)) {
+    state.ctx.err << "error: " << args.ensemble
+                  << " is a local file; with --server, name an ensemble the server has "
+                     "(GET "
+                  << url << "/v1/ensembles lists them)\n";
+    state.exit_code = exit_code::invalid_input;
+    return;
+  }
+  bool unreadable = false;
+  auto input = given_input(state, args, unreadable);
+  if (unreadable) {
+    state.exit_code = exit_code::invalid_input;
+    return;
+  }
+  nlohmann::json request{{"ensemble", args.ensemble}};
+  if (input) {
+    request["input"] = *input;
+  }
+  if (args.priority) {
+    request["priority"] = *args.priority;
+  }
+  if (args.max_concurrent) {
+    request["max_concurrent_agents"] = *args.max_concurrent;
+  }
+  if (args.sequential) {
+    request["mode"] = "sequential";
+  }
+  if (args.eager) {
+    request["scheduling"] = "eager";
+  }
+  execute_remote_run(state, url, state.ctx.env("TUTTI_TOKEN").value_or(""),
+                     request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                     args.output);
 }
 
 } // namespace
@@ -69,9 +124,20 @@ void add_run_command(CLI::App& app, command_state& state) {
       ->excludes(sequential);
   cmd->add_option("--max-concurrent", args->max_concurrent, "Cap on agents in flight")
       ->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--priority", args->priority,
+                  "This run's place in every backend's queue, before its agents' own (1..10)")
+      ->check(CLI::Range(1, 10));
+  cmd->add_option("--server", args->server,
+                  "Run on a tutti server (tutti serve) at this URL, sharing its limits with "
+                  "every client; TUTTI_SERVER says the same, TUTTI_TOKEN holds its token");
   add_output_options(cmd, args->output);
   add_store_options(cmd, args->store, true);
   cmd->callback([&state, args] {
+    if (auto url = args->server ? args->server : state.ctx.env("TUTTI_SERVER");
+        url && !url->empty()) {
+      run_on_server(state, *args, *url);
+      return;
+    }
     auto config = load_config_or_report(state);
     if (!config) {
       return;
@@ -91,6 +157,7 @@ void add_run_command(CLI::App& app, command_state& state) {
       options.scheduling = definition::scheduling_policy::eager;
     }
     options.max_concurrent_agents = args->max_concurrent;
+    options.priority = args->priority;
     execute_run(state, *config, *ensemble, std::move(*input), std::move(options), args->output,
                 args->store);
   });

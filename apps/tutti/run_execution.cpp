@@ -1,6 +1,7 @@
 #include "run_execution.hpp"
 
 #include "progress_view.hpp"
+#include "remote_run.hpp"
 #include "run_printer.hpp"
 #include "token_printer.hpp"
 
@@ -26,16 +27,25 @@ extern "C" void on_interrupt(int) {
 // all cancel the run and print what finished, rather than losing it.
 constexpr int cancelling_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
+// How the run is waited for and cancelled, whether it runs here or on a server.
+struct run_control {
+  std::function<bool(std::chrono::milliseconds)> wait_for; // true once it has ended
+  std::function<void()> cancel;
+};
+
 // Waits for the run, redrawing the progress view on a terminal and cancelling on Ctrl-C.
-engine::run_result wait_for_run(command_state& state, engine::run_handle& handle,
-                                const progress_view* view) {
+void wait_for_run(command_state& state, const run_control& run, const progress_view* view) {
   auto& err = state.ctx.err;
   std::size_t drawn = 0;
   const auto started = std::chrono::steady_clock::now();
+  std::vector<void (*)(int)> previous;
+  for (int s : cancelling_signals) {
+    previous.push_back(std::signal(s, on_interrupt));
+  }
   while (true) {
-    auto done = handle.wait_for(std::chrono::milliseconds{100});
+    const bool done = run.wait_for(std::chrono::milliseconds{100});
     if (interrupted.exchange(false)) {
-      handle.cancel();
+      run.cancel();
     }
     if (view != nullptr) {
       if (drawn > 0) {
@@ -52,10 +62,60 @@ engine::run_result wait_for_run(command_state& state, engine::run_handle& handle
       err.flush();
     }
     if (done) {
-      return std::move(*done);
+      break;
     }
   }
+  for (std::size_t i = 0; i < previous.size(); ++i) {
+    std::signal(cancelling_signals[i], previous[i]);
+  }
 }
+
+// What a run shows while it goes: tokens of the chosen agents, else the live view on a
+// terminal, else nothing.
+class run_display {
+ public:
+  run_display(command_state& state, const output_choice& output,
+              const std::vector<std::string>& agents, const std::set<std::string>& last_phase)
+      : streamed_(output.stream == "all"  ? std::set<std::string>(agents.begin(), agents.end())
+                  : output.stream.empty() ? std::set<std::string>{}
+                                          : last_phase),
+        tokens_(output.json ? state.ctx.err : state.ctx.out, streamed_,
+                output.json ? state.ctx.err_is_terminal : state.ctx.out_is_terminal) {
+    if (streamed_.empty() && state.ctx.err_is_terminal && !output.quiet) {
+      view_.emplace(agents);
+    }
+  }
+
+  engine::event_callback on_event() {
+    if (!streamed_.empty()) {
+      return [this](const engine::run_event& event) { tokens_.apply(event); };
+    }
+    if (view_) {
+      return [this](const engine::run_event& event) { view_->apply(event); };
+    }
+    return {};
+  }
+
+  const progress_view* view() const { return view_ ? &*view_ : nullptr; }
+
+  // The result, after the tokens' last line.
+  void print(command_state& state, const output_choice& output, const engine::run_result& r) {
+    tokens_.finish();
+    if (output.json) {
+      state.ctx.out << engine::to_json(r) << '\n';
+      return;
+    }
+    print_result(state.ctx.out, r, streamed_, state.ctx.out_is_terminal);
+    if (output.stats) {
+      print_statistics(state.ctx.out, r);
+    }
+  }
+
+ private:
+  std::set<std::string> streamed_;
+  token_printer tokens_;
+  std::optional<progress_view> view_;
+};
 
 int exit_code_for(engine::run_status status) {
   return status == engine::run_status::completed ? exit_code::success : exit_code::run_failed;
@@ -96,42 +156,25 @@ void execute_run(command_state& state, const definition::config& config,
     origin.file = std::filesystem::absolute(state.ctx.working_dir / e.file).lexically_normal();
     options.observer = std::make_shared<store::run_recorder>(*writer, std::move(origin));
   }
-  std::set<std::string> streamed;
-  if (!output.stream.empty()) {
-    for (const auto& agent : e.agents) {
-      if (output.stream == "all" || agent.phase + 1 == e.phases.size()) {
-        streamed.insert(agent.name);
-      }
+  std::vector<std::string> agents;
+  std::set<std::string> last_phase;
+  for (const auto& agent : e.agents) {
+    agents.push_back(agent.name);
+    if (agent.phase + 1 == e.phases.size()) {
+      last_phase.insert(agent.name);
     }
   }
-  token_printer tokens{output.json ? state.ctx.err : state.ctx.out, streamed,
-                       output.json ? state.ctx.err_is_terminal : state.ctx.out_is_terminal};
-  std::optional<progress_view> view;
-  engine::event_callback on_event;
-  if (!streamed.empty()) {
-    on_event = [&tokens](const engine::run_event& event) { tokens.apply(event); };
-  } else if (state.ctx.err_is_terminal && !output.quiet) {
-    view.emplace(e);
-    on_event = [&view](const engine::run_event& event) { view->apply(event); };
-  }
-  std::vector<void (*)(int)> previous;
-  for (int s : cancelling_signals) {
-    previous.push_back(std::signal(s, on_interrupt));
-  }
-  auto handle = engine.start(e, std::move(input), std::move(options), on_event);
-  auto result = wait_for_run(state, handle, view ? &*view : nullptr);
-  for (std::size_t i = 0; i < previous.size(); ++i) {
-    std::signal(cancelling_signals[i], previous[i]);
-  }
-  tokens.finish();
-  if (output.json) {
-    state.ctx.out << engine::to_json(result) << '\n';
-  } else {
-    print_result(state.ctx.out, result, streamed, state.ctx.out_is_terminal);
-    if (output.stats) {
-      print_statistics(state.ctx.out, result);
-    }
-  }
+  run_display display{state, output, agents, last_phase};
+  auto handle = engine.start(e, std::move(input), std::move(options), display.on_event());
+  std::optional<engine::run_result> result;
+  wait_for_run(state,
+               {[&](std::chrono::milliseconds timeout) {
+                  result = handle.wait_for(timeout);
+                  return result.has_value();
+                },
+                [&] { handle.cancel(); }},
+               display.view());
+  display.print(state, output, *result);
   // The result is out; the store's last commits follow (a few milliseconds after a burst).
   std::optional<store::store_error> failure;
   if (*writer) {
@@ -141,8 +184,46 @@ void execute_run(command_state& state, const definition::config& config,
   if (failure) {
     state.ctx.err << "warning: " << failure->message << "; this run is not kept in full\n";
   } else if (*writer && !output.json && !output.quiet) {
-    state.ctx.err << "kept as run " << result.id << " (tutti runs show " << result.id << ")\n";
+    state.ctx.err << "kept as run " << result->id << " (tutti runs show " << result->id << ")\n";
   }
+  state.exit_code = exit_code_for(result->status);
+}
+
+void execute_remote_run(command_state& state, const std::string& url, const std::string& token,
+                        const std::string& request, const output_choice& output) {
+  auto started = remote_run::start(url, token, request);
+  if (const auto* refused = std::get_if<remote_error>(&started)) {
+    state.ctx.err << "error: " << refused->message << '\n';
+    state.exit_code = exit_code::invalid_input;
+    return;
+  }
+  auto& run = *std::get<std::unique_ptr<remote_run>>(started);
+  const auto& skeleton = run.skeleton();
+  std::vector<std::string> agents;
+  for (const auto& agent : skeleton.agents) {
+    agents.push_back(agent.name);
+  }
+  std::set<std::string> last_phase;
+  if (!skeleton.phases.empty()) {
+    last_phase.insert(skeleton.phases.back().begin(), skeleton.phases.back().end());
+  }
+  run_display display{state, output, agents, last_phase};
+  run.follow(display.on_event());
+  std::optional<std::variant<engine::run_result, remote_error>> ended;
+  wait_for_run(state,
+               {[&](std::chrono::milliseconds timeout) {
+                  ended = run.wait_for(timeout);
+                  return ended.has_value();
+                },
+                [&] { run.cancel(); }},
+               display.view());
+  if (const auto* lost = std::get_if<remote_error>(&*ended)) {
+    state.ctx.err << "error: " << lost->message << '\n';
+    state.exit_code = exit_code::invalid_input;
+    return;
+  }
+  const auto& result = std::get<engine::run_result>(*ended);
+  display.print(state, output, result);
   state.exit_code = exit_code_for(result.status);
 }
 

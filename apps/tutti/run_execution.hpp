@@ -29,4 +29,9 @@ void execute_run(command_state& state, const definition::config& config,
                  engine::run_options options, const output_choice& output,
                  const store_choice& store);
 
+/// Runs `request` (the body of POST /v1/runs) on the tutti server at `url` and prints the
+/// result as execute_run does, with the same exit codes; Ctrl-C cancels the run there.
+void execute_remote_run(command_state& state, const std::string& url, const std::string& token,
+                        const std::string& request, const output_choice& output);
+
 } // namespace tutti::cli

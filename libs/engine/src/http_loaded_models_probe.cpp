@@ -34,7 +34,7 @@ void http_loaded_models_probe::count_loaded(const definition::backend_spec& back
                                             resources::loaded_models_callback done) {
   const bool is_ollama = backend.provider == definition::provider_kind::ollama;
   providers::http_call call;
-  call.is_get = true;
+  call.method = "GET";
   call.target =
       providers::base_path_of(backend.base_url) + (is_ollama ? "/api/ps" : "/api/v0/models");
   providers::http_deadlines quick;

@@ -229,7 +229,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
 
   void write() {
     request_ = {};
-    request_.method(call_.is_get ? http::verb::get : http::verb::post);
+    request_.method_string(call_.method);
     request_.target(call_.target);
     request_.version(11);
     request_.set(http::field::host, where_.host_header);
@@ -239,7 +239,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
     }
     request_.body() = call_.body;
     request_.keep_alive(true);
-    if (!call_.is_get) {
+    if (call_.method != "GET") {
       request_.prepare_payload();
     }
     lowest(*connection_).expires_after(deadlines_.idle);

@@ -74,7 +74,7 @@ http_call bearer_post(std::string target, const call_settings& s, const json& bo
   if (!s.api_key.empty()) {
     headers.emplace_back("authorization", "Bearer " + s.api_key);
   }
-  return {std::move(target), false, std::move(headers), body_text(body)};
+  return {std::move(target), "POST", std::move(headers), body_text(body)};
 }
 
 // A stream event's JSON object; nullopt, with the piece's error set, when the event is not
@@ -168,7 +168,7 @@ class anthropic_protocol final : public protocol {
     if (!s.api_key.empty()) {
       headers.emplace_back("x-api-key", s.api_key);
     }
-    return {s.base_path + "/v1/messages", false, std::move(headers), body_text(body)};
+    return {s.base_path + "/v1/messages", "POST", std::move(headers), body_text(body)};
   }
 
   completion_result parse_body(std::string_view body) const override {

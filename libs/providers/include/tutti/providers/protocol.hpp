@@ -17,8 +17,8 @@ namespace tutti::providers {
 
 /// One HTTP request, as a protocol describes it. The headers may hold a key: never print them.
 struct http_call {
-  std::string target;  // path and query, e.g. "/v1/chat/completions"
-  bool is_get = false; // POST unless a GET is asked for
+  std::string target;          // path and query, e.g. "/v1/chat/completions"
+  std::string method = "POST"; // "GET", "PUT", "DELETE", ...; a body goes with any
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 };
