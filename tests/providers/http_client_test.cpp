@@ -25,7 +25,7 @@ namespace {
 using sender = std::function<bool(const std::string&)>;
 
 http_call post(const std::string& body = "{}") {
-  return {"/v1/chat/completions", false, {{"content-type", "application/json"}}, body};
+  return {"/v1/chat/completions", "POST", {{"content-type", "application/json"}}, body};
 }
 
 http_result send_and_wait(http_client& client, const std::string& url, http_call call,
