@@ -229,6 +229,10 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
   }
   ctx->caps.push_back(caf::actor_cast<caf::actor>(impl_->engine_limit));
   ctx->deadline = std::chrono::steady_clock::now() + e.timeout;
+  if (ctx->observer) {
+    // Told here, before start() returns, so that whoever started the run can show it at once.
+    ctx->observer->run_started(skeleton(*ctx));
+  }
   auto promise = std::make_shared<std::promise<run_result>>();
   std::shared_future<run_result> future = promise->get_future().share();
 

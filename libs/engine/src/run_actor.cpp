@@ -46,6 +46,8 @@ void conclude(run_self self, std::size_t agent) {
   }
 }
 
+} // namespace
+
 run_result skeleton(const run_context& ctx) {
   run_result r;
   const auto& e = ctx.ensemble;
@@ -76,6 +78,8 @@ run_result skeleton(const run_context& ctx) {
   }
   return r;
 }
+
+namespace {
 
 // What a dependant sees of a dependency: its output, or in its place what went wrong.
 std::string output_of(const agent_result& a) {
@@ -281,9 +285,6 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         self->state.started_at = std::chrono::steady_clock::now();
         for (std::size_t i = 0; i < ctx->ensemble.agents.size(); ++i) {
           emit(self, run_event_kind::queued, i);
-        }
-        if (ctx->observer) {
-          ctx->observer->run_started(self->state.result);
         }
         self->delayed_send(self, ctx->ensemble.timeout, deadline_atom::value);
         dispatch(self);

@@ -27,6 +27,10 @@ struct run_state {
 
 /// Starts on `begin_atom`; ends early on `deadline_atom` (sent to itself) or `cancel_atom`.
 /// Calls ctx->on_done with the result exactly once, then quits.
+/// The run before anything ran: its id, ensemble, input, options and phases, its agents with
+/// their backends and groups.
+run_result skeleton(const run_context& ctx);
+
 caf::behavior run_actor(caf::stateful_actor<run_state>* self,
                         std::shared_ptr<const run_context> ctx);
 

@@ -271,6 +271,8 @@ http_reply chat_completion(run_service& service, const std::string& body) {
   auto record = std::get<std::shared_ptr<run_record>>(std::move(submitted));
   http_reply reply;
   reply.headers.emplace_back("X-Tutti-Run", record->id());
+  // The run was this client's question: with nobody left to answer, it ends.
+  reply.on_client_gone = [record] { record->cancel(); };
   if (request.value("stream", false)) {
     const auto& options = request.value("stream_options", json::object());
     const bool include_usage = options.is_object() && options.value("include_usage", false);

@@ -8,7 +8,8 @@
 
 namespace tutti::engine {
 
-/// Called on an engine thread, one call at a time per run, in the order of the run's events;
+/// Called one call at a time per run, in the order of the run's events: run_started on the
+/// thread that starts the run, before start() returns, the rest on engine threads;
 /// every call must be quick, since the run waits for it. An observer may serve several runs at
 /// once and must then be thread-safe.
 class run_observer {
