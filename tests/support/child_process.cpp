@@ -56,6 +56,27 @@ int child_process::wait() {
   return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
 }
 
+std::optional<int> child_process::wait_for(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!waited_) {
+    if (waitpid(pid_, &status_, WNOHANG) == pid_) {
+      waited_ = true;
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= until) {
+      return std::nullopt;
+    }
+    usleep(10'000);
+  }
+  return wait();
+}
+
+void child_process::signal(int sig) {
+  if (!waited_) {
+    kill(pid_, sig);
+  }
+}
+
 void child_process::kill_hard() {
   if (!waited_) {
     kill(pid_, SIGKILL);

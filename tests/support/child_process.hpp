@@ -2,7 +2,9 @@
 // -9, several writers): its standard output goes to a file.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -22,8 +24,12 @@ class child_process {
 
   /// Waits for the child; its exit code, or 128 + the signal that ended it.
   int wait();
+  /// Its exit code (as wait()) if it ends within `timeout`.
+  std::optional<int> wait_for(std::chrono::milliseconds timeout);
   /// SIGKILL: the child gets no chance to clean up.
   void kill_hard();
+  /// Sends `sig` (SIGINT, SIGTERM, ...) while the child runs.
+  void signal(int sig);
 
  private:
   pid_t pid_ = -1;
