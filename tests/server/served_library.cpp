@@ -6,7 +6,8 @@ namespace tutti::test {
 
 served_library::served_library(server::service_settings settings, int slow_ms,
                                const std::string& extra_config,
-                               const std::map<std::string, std::string>& extra) {
+                               const std::map<std::string, std::string>& extra,
+                               std::shared_ptr<store::store_writer> writer) {
   dir_.write("tutti.toml", R"([backends.box]
 provider = "mock"
 resource = "local-server"
@@ -36,7 +37,7 @@ depends_on = ["a", "b"]
   engine::engine_options options;
   options.environment = definition::fixed_environment({});
   service_ = std::make_unique<server::run_service>(source(), std::move(lib).value(), options,
-                                                   settings, nullptr);
+                                                   settings, std::move(writer));
 }
 
 server::library_source served_library::source() const {

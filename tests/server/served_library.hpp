@@ -6,6 +6,7 @@
 #include "support/temp_dir.hpp"
 
 #include <tutti/server/run_service.hpp>
+#include <tutti/store/store_recorder.hpp>
 
 #include <map>
 #include <memory>
@@ -19,7 +20,8 @@ class served_library {
   /// ensembles/NAME.toml.
   explicit served_library(server::service_settings settings = {}, int slow_ms = 300,
                           const std::string& extra_config = {},
-                          const std::map<std::string, std::string>& extra = {});
+                          const std::map<std::string, std::string>& extra = {},
+                          std::shared_ptr<store::store_writer> writer = nullptr);
 
   server::run_service& service() { return *service_; }
   const temp_dir& dir() const { return dir_; }

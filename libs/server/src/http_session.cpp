@@ -133,14 +133,16 @@ class session final : public connection, public std::enable_shared_from_this<ses
               if (ec || self->closed_) {
                 return;
               }
+              // Readiness can be spurious: a read that would block must not hold the thread.
               std::array<char, 512> scratch{};
               beast::error_code read_error;
+              self->stream_.socket().non_blocking(true, read_error);
               const auto n = self->stream_.socket().read_some(asio::buffer(scratch), read_error);
-              if (read_error || n == 0) {
-                self->client_gone();
+              if (read_error == asio::error::would_block || (!read_error && n > 0)) {
+                self->watch_for_departure(); // nothing yet, or bytes of a pipelining client
                 return;
               }
-              self->watch_for_departure(); // bytes from a client that pipelines: not a departure
+              self->client_gone();
             }));
   }
 
