@@ -127,10 +127,12 @@ std::vector<std::shared_ptr<run_record>> run_service::runs() const {
   std::lock_guard lock{mutex_};
   std::vector<std::shared_ptr<run_record>> out;
   out.reserve(going_.size() + kept_.size());
-  // Run ids sort by start time: the map's last is the newest.
-  for (auto it = going_.rbegin(); it != going_.rend(); ++it) {
-    out.push_back(it->second);
+  for (const auto& [id, record] : going_) {
+    out.push_back(record);
   }
+  // Ids order runs by the second they started in, not within it.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a->submitted() > b->submitted(); });
   out.insert(out.end(), kept_.rbegin(), kept_.rend());
   return out;
 }
