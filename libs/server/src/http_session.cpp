@@ -128,22 +128,24 @@ class session final : public connection, public std::enable_shared_from_this<ses
   void watch_for_departure() {
     stream_.socket().async_wait(
         tcp::socket::wait_read,
-        asio::bind_executor(
-            stream_.get_executor(), [self = shared_from_this()](beast::error_code ec) {
-              if (ec || self->closed_) {
-                return;
-              }
-              // Readiness can be spurious: a read that would block must not hold the thread.
-              std::array<char, 512> scratch{};
-              beast::error_code read_error;
-              self->stream_.socket().non_blocking(true, read_error);
-              const auto n = self->stream_.socket().read_some(asio::buffer(scratch), read_error);
-              if (read_error == asio::error::would_block || (!read_error && n > 0)) {
-                self->watch_for_departure(); // nothing yet, or bytes of a pipelining client
-                return;
-              }
-              self->client_gone();
-            }));
+        asio::bind_executor(stream_.get_executor(), [self = shared_from_this(),
+                                                     watch = watches_](beast::error_code ec) {
+          // A watch that was ended may still have been queued: it must not read what
+          // belongs to the connection's next request.
+          if (ec || self->closed_ || watch != self->watches_) {
+            return;
+          }
+          // Readiness can be spurious: a read that would block must not hold the thread.
+          std::array<char, 512> scratch{};
+          beast::error_code read_error;
+          self->stream_.socket().non_blocking(true, read_error);
+          const auto n = self->stream_.socket().read_some(asio::buffer(scratch), read_error);
+          if (read_error == asio::error::would_block || (!read_error && n > 0)) {
+            self->watch_for_departure(); // nothing yet, or bytes of a pipelining client
+            return;
+          }
+          self->client_gone();
+        }));
   }
 
   void client_gone() {
@@ -172,7 +174,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
     }
     later_ = nullptr;
     on_client_gone_ = nullptr;
-    stream_.socket().cancel(); // the departure watch
+    ++watches_; // ends the departure watch, even one already queued
+    stream_.socket().cancel();
     finish(std::move(*reply), keep_alive_);
   }
 
@@ -272,6 +275,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   std::function<void()> on_client_gone_;
   std::string pending_;
   std::size_t served_ = 0;
+  std::uint64_t watches_ = 0; // departure watches ended so far
   bool keep_alive_ = false;
   bool writing_ = false;
   bool closed_ = false;
