@@ -123,6 +123,43 @@ def extra_lines(prefix, cases):
     return lines
 
 
+def server_lines(results):
+    """Scenario 10, from server_benchmarks.json: the server beside the engine in-process."""
+    path = os.path.join(results, "server_benchmarks.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        cases = {case_name(b): b for b in json.load(f)["benchmarks"]}
+    lines = ["## 10. `tutti serve`: runs through the server beside the same runs in-process", "",
+             "Runs of one 1 ms mock agent: in-process through the server's run service (the "
+             "same engine, records and events, no HTTP), or as one "
+             "`POST /v1/chat/completions` each over keep-alive HTTP to the server in the same "
+             "process (its two I/O threads). Then 1,000 clients follow one run of ten "
+             "streaming agents through `GET /v1/runs/ID/events`.", "",
+             "| case | runs/s | latency ms/run | CPU µs/run |", "|---|---:|---:|---:|"]
+    for name, c in cases.items():
+        if name.startswith("server_runs/"):
+            lines.append(f"| {name} | {fmt(c['runs_per_s'])} | {fmt(c['latency_ms'], 2)} | "
+                         f"{fmt(c['cpu_us_per_run'])} |")
+    for clients in (1, 8):
+        local = cases.get(f"server_runs/server:0/clients:{clients}")
+        served = cases.get(f"server_runs/server:1/clients:{clients}")
+        if local and served:
+            lines.append("")
+            lines.append(f"- {clients} client(s): the server adds "
+                         f"{served['latency_ms'] - local['latency_ms']:.2f} ms per run and "
+                         f"{served['cpu_us_per_run'] - local['cpu_us_per_run']:.0f} µs of CPU; "
+                         f"{served['runs_per_s'] / local['runs_per_s'] * 100:.0f} % of the "
+                         f"in-process rate")
+    sse = cases.get("server_sse")
+    if sse:
+        lines += ["", f"- {sse['clients']:.0f} SSE clients on one run: "
+                      f"{sse['events_per_client']:.1f} events each, the last one "
+                      f"{sse['last_event_after_end_ms']:.1f} ms after the run's end "
+                      f"({sse['real_time']:.0f} ms per run of 200 ms agents in all)"]
+    return lines + [""]
+
+
 def baseline_table(cases, baseline):
     rows = ["| case | tutti wall ms | asyncio wall ms | wall ratio | tutti CPU ms | "
             "asyncio CPU ms | CPU ratio | tutti peak MB | asyncio peak MB | memory ratio |",
@@ -249,6 +286,7 @@ def main():
         lines += [f"## {title}", ""] + scenario_table(chosen) + [""]
         extra = extra_lines(prefix, chosen)
         lines += extra + ([""] if extra else [])
+    lines += server_lines(results)
     lines += ["## tutti beside the asyncio baseline (scenarios 1, 3, 7)", "",
               f"`bench/baseline/asyncio_agents.py` (Python {baseline['python']}, standard "
               "library only: `asyncio.gather`, `asyncio.Semaphore`, HTTP over asyncio "

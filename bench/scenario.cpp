@@ -66,13 +66,6 @@ std::string ensemble_text(const scenario& s) {
   return text;
 }
 
-double cpu_ms() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
-}
-
 // Linux keeps the peak resident size (VmHWM) per process; writing 5 to clear_refs resets it
 // to the current size, so that each benchmark sees its own peak.
 void reset_peak_memory() {
@@ -91,6 +84,13 @@ double peak_memory_mb() {
 }
 
 } // namespace
+
+double cpu_ms() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+}
 
 scenario independent(int count, double latency_ms, const std::string& backend) {
   scenario s;

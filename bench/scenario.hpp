@@ -59,6 +59,9 @@ class scenario_run {
   engine::engine engine_;
 };
 
+/// This process's user and system time so far.
+double cpu_ms();
+
 /// Runs `s` once per benchmark iteration and sets the counters every scenario reports: wall,
 /// ideal, speedup over sequential (the sum of latencies), efficiency (ideal / wall), engine
 /// overhead per agent, CPU time per run and peak memory. With `kept`, each run is recorded in

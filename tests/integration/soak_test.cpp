@@ -1,6 +1,7 @@
 // The soak test (CTest label "soak": `ctest -L soak`): eight ensembles at once, round after
 // round, against a local server (a limit of 2) and a remote one on two mock servers, with
 // faults injected, for more than 5,000 requests. Nothing may be lost, leaked or exceeded.
+#include "support/process_usage.hpp"
 #include "support/slots.hpp"
 
 #include <tutti/definition/config_loader.hpp>
@@ -21,18 +22,6 @@ constexpr int rounds = 17; // a cut answer is tried once, so one round more keep
 constexpr int ensembles_at_once = 8;
 constexpr int agents_per_ensemble = 40;
 constexpr int local_limit = 2;
-
-// Resident memory of this process in KiB.
-long resident_kib() {
-  std::ifstream status{"/proc/self/status"};
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      return std::stol(line.substr(6));
-    }
-  }
-  return 0;
-}
 
 definition::config soak_config(const std::string& local_url, const std::string& remote_url) {
   auto text = "[limits]\nmax_concurrent_llm_calls = 64\n"
@@ -143,13 +132,13 @@ TEST_CASE("soak: eight ensembles at once, over 5000 requests with faults, nothin
       check_every_agent_finished(r);
     }
     if (round == 0) {
-      memory_after_first_round = resident_kib();
+      memory_after_first_round = test::resident_kib();
     }
   }
   CHECK(test::all_slots_returned(e));
   const auto requests = local.overall().requests + remote.overall().requests;
   INFO("requests: " << requests << ", memory after the first round: " << memory_after_first_round
-                    << " KiB, at the end: " << resident_kib() << " KiB");
+                    << " KiB, at the end: " << test::resident_kib() << " KiB");
   CHECK(requests >= 5000);
   CHECK(local.overall().peak_in_flight <= local_limit);
   CHECK(local.overall().peak_in_flight == local_limit); // the limit was reached, not avoided
@@ -157,6 +146,6 @@ TEST_CASE("soak: eight ensembles at once, over 5000 requests with faults, nothin
   CHECK(tokens > 0);
 #ifndef __SANITIZE_ADDRESS__ // AddressSanitizer holds freed memory in quarantine on purpose
   // Allocators keep some freed memory (about 1 MiB here); a leak of 2 KiB per request fails.
-  CHECK(resident_kib() - memory_after_first_round < 8 * 1024);
+  CHECK(test::resident_kib() - memory_after_first_round < 8 * 1024);
 #endif
 }

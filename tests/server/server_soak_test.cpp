@@ -3,6 +3,7 @@
 // neither file descriptors nor memory grow once the kept runs are full.
 #include "server/served_library.hpp"
 #include "support/http_fetch.hpp"
+#include "support/process_usage.hpp"
 
 #include <tutti/server/http_server.hpp>
 #include <tutti/store/run_store.hpp>
@@ -21,22 +22,6 @@ namespace {
 
 constexpr int clients = 8;
 constexpr int runs_per_client = 125;
-
-long resident_kib() {
-  std::ifstream status{"/proc/self/status"};
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      return std::stol(line.substr(6));
-    }
-  }
-  return 0;
-}
-
-std::size_t open_files() {
-  return static_cast<std::size_t>(
-      std::distance(std::filesystem::directory_iterator{"/proc/self/fd"}, {}));
-}
 
 } // namespace
 
@@ -109,8 +94,8 @@ TEST_CASE("1,000 runs through the server from eight clients: all accounted for, 
       (ok ? completed : failed)++;
       if (++done == clients * runs_per_client / 2) {
         std::lock_guard lock{mutex};
-        memory_at_half = resident_kib();
-        files_at_half = open_files();
+        memory_at_half = test::resident_kib();
+        files_at_half = test::open_files();
       }
     }
   };
@@ -137,9 +122,9 @@ TEST_CASE("1,000 runs through the server from eight clients: all accounted for, 
   auto kept = (*store)->list(all);
   REQUIRE(kept);
   CHECK(kept->size() == static_cast<std::size_t>(clients * runs_per_client));
-  INFO("memory at half: " << memory_at_half << " KiB, at the end: " << resident_kib()
+  INFO("memory at half: " << memory_at_half << " KiB, at the end: " << test::resident_kib()
                           << " KiB; files at half: " << files_at_half
-                          << ", at the end: " << open_files());
-  CHECK(open_files() <= files_at_half + 2);
-  CHECK(resident_kib() - memory_at_half < 8 * 1024);
+                          << ", at the end: " << test::open_files());
+  CHECK(test::open_files() <= files_at_half + 2);
+  CHECK(test::resident_kib() - memory_at_half < 8 * 1024);
 }
