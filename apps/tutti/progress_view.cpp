@@ -57,7 +57,8 @@ std::string progress_view::describe(const agent_line& a, double now_ms) const {
       line += " " + seconds(a.finished_ms - *a.started_ms);
     }
   } else if (a.started_ms) {
-    line += "running " + seconds(now_ms - *a.started_ms);
+    // A server's clock started first: its times may run a little ahead of ours.
+    line += "running " + seconds(std::max(0.0, now_ms - *a.started_ms));
   } else if (!a.waiting_for.empty()) {
     line += "queued (" + a.waiting_for + ", " + std::to_string(a.ahead) + " ahead)";
   } else {

@@ -7,9 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
 
 namespace tutti::cli {
 namespace {
@@ -17,8 +20,45 @@ namespace {
 using providers::http_call;
 using providers::http_result;
 
+// A busy server is asked again for this many of its Retry-Afters before the client gives up.
+constexpr int max_busy_waits = 120;
+
 // A stream of events may be quiet for as long as an agent waits or thinks.
 constexpr std::chrono::hours stream_deadline{24 * 7};
+
+// The result that the run's last event carries; nullopt for any other event.
+std::optional<engine::run_result> result_of_end(const std::string& data) {
+  try {
+    auto j = nlohmann::json::parse(data);
+    if (j.at("kind") != "run_finished") {
+      return std::nullopt;
+    }
+    return engine::run_result_from_json(j.at("result").dump());
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// Whether `url` can be a server's address: http(s)://host[:port], with nothing a client would
+// drop or print (a path, a user and password); the problem otherwise.
+std::optional<std::string> url_problem(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (url.empty() || scheme == std::string::npos ||
+      (url.compare(0, scheme, "http") != 0 && url.compare(0, scheme, "https") != 0)) {
+    return "give the server as http://HOST:PORT";
+  }
+  const auto slash = url.find('/', scheme + 3);
+  const auto authority =
+      url.substr(scheme + 3, slash == std::string::npos ? std::string::npos : slash - scheme - 3);
+  if (authority.find('@') != std::string::npos) {
+    return "a user or password in the server's URL would be printed; give the token in "
+           "TUTTI_TOKEN instead";
+  }
+  if (slash != std::string::npos && slash + 1 < url.size()) {
+    return "the server's URL is http://HOST:PORT, without a path";
+  }
+  return std::nullopt;
+}
 
 // The server's own words for a refusal: the "error.message" of its JSON, else the body.
 std::string message_of(const http_result& r) {
@@ -57,6 +97,10 @@ struct remote_run::impl {
   }
 
   std::optional<remote_error> failure_of(const http_result& r, int expected) const {
+    if (r.error && r.error->kind == providers::http_error_kind::too_large) {
+      return remote_error{0, "cannot send the run to the tutti server at " + url + ": " +
+                                 r.error->message};
+    }
     if (r.error) {
       return remote_error{0, "cannot reach the tutti server at " + url + ": " + r.error->message};
     }
@@ -76,16 +120,41 @@ struct remote_run::impl {
   providers::cancel_call stop_stream;
   std::mutex mutex;
   std::condition_variable ended_cv;
-  bool ended = false;       // the stream is over
-  bool saw_the_end = false; // it carried the run's end
-  std::string lost;         // why the stream ended early
+  bool ended = false;                       // the stream is over
+  std::optional<engine::run_result> result; // the run's end carried it
+  std::string lost;                         // why the stream ended early
 };
 
 std::variant<std::unique_ptr<remote_run>, remote_error>
-remote_run::start(const std::string& url, const std::string& token, const std::string& request) {
+remote_run::start(const std::string& url, const std::string& token, const std::string& request,
+                  const std::function<void(int)>& on_busy) {
+  if (auto problem = url_problem(url)) {
+    return remote_error{0, "--server " + url + ": " + *problem};
+  }
+  if (std::any_of(token.begin(), token.end(),
+                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    return remote_error{0, "TUTTI_TOKEN holds a control character (a line break?); give the "
+                           "token alone"};
+  }
   auto state = std::make_unique<impl>(url, token);
   auto posted = state->exchange(state->call("POST", "/v1/runs", request));
+  // A busy server says when to ask again: the run waits its turn, as it would in a queue.
+  for (int waits = 0; posted.status == 503 && !posted.error && waits < max_busy_waits; ++waits) {
+    int seconds = 1;
+    std::from_chars(posted.retry_after.data(),
+                    posted.retry_after.data() + posted.retry_after.size(), seconds);
+    seconds = std::clamp(seconds, 1, 60);
+    if (on_busy) {
+      on_busy(seconds);
+    }
+    std::this_thread::sleep_for(std::chrono::seconds{seconds});
+    posted = state->exchange(state->call("POST", "/v1/runs", request));
+  }
   if (auto e = state->failure_of(posted, 201)) {
+    if (e->status == 401) {
+      e->message += token.empty() ? " (set TUTTI_TOKEN to the server's token)"
+                                  : " (TUTTI_TOKEN is not the server's token)";
+    }
     return *e;
   }
   std::string id;
@@ -130,9 +199,9 @@ void remote_run::follow(engine::event_callback on_event) {
         if (on_event) {
           on_event(*e);
         }
-      } else if (event.data.find("\"run_finished\"") != std::string::npos) {
+      } else if (auto end = result_of_end(event.data)) {
         std::lock_guard lock{state->mutex};
-        state->saw_the_end = true;
+        state->result = std::move(end);
       }
     }
   };
@@ -155,31 +224,17 @@ void remote_run::cancel() {
 
 std::optional<std::variant<engine::run_result, remote_error>>
 remote_run::wait_for(std::chrono::milliseconds timeout) {
-  std::string lost;
-  {
-    std::unique_lock lock{impl_->mutex};
-    if (!impl_->ended_cv.wait_for(lock, timeout, [&] { return impl_->ended; })) {
-      return std::nullopt;
-    }
-    if (!impl_->saw_the_end) {
-      lost = impl_->lost.empty()
-                 ? "the tutti server at " + impl_->url + " closed the stream of run " +
-                       impl_->skeleton.id + " before it ended"
-                 : impl_->lost;
-    }
+  std::unique_lock lock{impl_->mutex};
+  if (!impl_->ended_cv.wait_for(lock, timeout, [&] { return impl_->ended; })) {
+    return std::nullopt;
   }
-  if (!lost.empty()) {
-    return remote_error{0, lost};
+  if (impl_->result) {
+    return *impl_->result;
   }
-  auto shown = impl_->exchange(impl_->call("GET", "/v1/runs/" + impl_->skeleton.id));
-  if (auto e = impl_->failure_of(shown, 200)) {
-    return *e;
-  }
-  auto result = engine::run_result_from_json(shown.body);
-  if (!result) {
-    return remote_error{shown.status, impl_->url + " answered a run that is not tutti's run JSON"};
-  }
-  return *result;
+  return remote_error{0, impl_->lost.empty()
+                             ? "the tutti server at " + impl_->url + " closed the stream of run " +
+                                   impl_->skeleton.id + " before it ended"
+                             : impl_->lost};
 }
 
 } // namespace tutti::cli

@@ -6,6 +6,7 @@
 #include <tutti/engine/run_result.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,9 +24,11 @@ struct remote_error {
 class remote_run {
  public:
   /// Starts `request` (the body of POST /v1/runs) on the server at `url`; `token` (may be
-  /// empty) goes as a bearer header. Blocks until the server has taken the run.
+  /// empty) goes as a bearer header. Blocks until the server has taken the run; while it is
+  /// busy (503), waits as it asks, telling `on_busy` the seconds.
   static std::variant<std::unique_ptr<remote_run>, remote_error>
-  start(const std::string& url, const std::string& token, const std::string& request);
+  start(const std::string& url, const std::string& token, const std::string& request,
+        const std::function<void(int)>& on_busy);
 
   ~remote_run();
   remote_run(const remote_run&) = delete;

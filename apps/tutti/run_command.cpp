@@ -133,8 +133,19 @@ void add_run_command(CLI::App& app, command_state& state) {
   add_output_options(cmd, args->output);
   add_store_options(cmd, args->store, true);
   cmd->callback([&state, args] {
+    if (args->server && args->server->empty()) {
+      state.ctx.err << "error: --server: give the server as http://HOST:PORT\n";
+      state.exit_code = exit_code::invalid_input;
+      return;
+    }
     if (auto url = args->server ? args->server : state.ctx.env("TUTTI_SERVER");
         url && !url->empty()) {
+      if (args->store.path || args->store.none) {
+        state.ctx.err << "error: --store and --no-store choose where this process keeps runs; "
+                         "on a server, the server keeps them (tutti serve --store)\n";
+        state.exit_code = exit_code::invalid_input;
+        return;
+      }
       run_on_server(state, *args, *url);
       return;
     }

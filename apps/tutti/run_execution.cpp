@@ -191,7 +191,13 @@ void execute_run(command_state& state, const definition::config& config,
 
 void execute_remote_run(command_state& state, const std::string& url, const std::string& token,
                         const std::string& request, const output_choice& output) {
-  auto started = remote_run::start(url, token, request);
+  bool told = false;
+  auto started = remote_run::start(url, token, request, [&](int seconds) {
+    if (!std::exchange(told, true) && !output.quiet) {
+      state.ctx.err << "the server is busy: waiting for it (it asks " << seconds
+                    << " s at a time; Ctrl-C gives up)" << std::endl;
+    }
+  });
   if (const auto* refused = std::get_if<remote_error>(&started)) {
     state.ctx.err << "error: " << refused->message << '\n';
     state.exit_code = exit_code::invalid_input;
@@ -224,6 +230,9 @@ void execute_remote_run(command_state& state, const std::string& url, const std:
   }
   const auto& result = std::get<engine::run_result>(*ended);
   display.print(state, output, result);
+  if (!output.json && !output.quiet) {
+    state.ctx.err << "ran on " << url << " as run " << result.id << '\n';
+  }
   state.exit_code = exit_code_for(result.status);
 }
 

@@ -91,7 +91,9 @@ void serve(command_state& state, serve_arguments& args) {
     state.exit_code = exit_code::invalid_input;
     return;
   }
-  state.ctx.out << "tutti serve listening on http://" << args.http.host << ":" << http->port()
+  const bool is_ipv6 = args.http.host.find(':') != std::string::npos;
+  state.ctx.out << "tutti serve listening on http://" << (is_ipv6 ? "[" : "") << args.http.host
+                << (is_ipv6 ? "]" : "") << ":" << http->port()
                 << " (dashboard at /, OpenAI-compatible at /v1); "
                 << service.current()->ensembles.size() << " ensembles; SIGHUP reloads, Ctrl-C stops"
                 << std::endl;
@@ -109,7 +111,9 @@ void serve(command_state& state, serve_arguments& args) {
   // No new runs; those going are cancelled, keeping what finished, and their streams end
   // with the run; then the connections close.
   http->stop_accepting();
+  const auto going = service.pending();
   service.shutdown();
+  http->drain(std::chrono::seconds{2});
   http.reset();
   if (*writer) {
     (*writer)->flush();
@@ -122,7 +126,11 @@ void serve(command_state& state, serve_arguments& args) {
   }
   std::signal(SIGHUP, SIG_DFL);
   stop_asked = false;
-  state.ctx.err << "tutti serve: stopped" << std::endl;
+  state.ctx.err << "tutti serve: stopped";
+  if (going > 0) {
+    state.ctx.err << " (" << going << " runs cancelled, what they finished kept)";
+  }
+  state.ctx.err << std::endl;
 }
 
 } // namespace

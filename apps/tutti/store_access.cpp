@@ -16,7 +16,7 @@ void add_store_options(CLI::App* cmd, store_choice& choice, bool can_do_without)
                        },
                        "PATH"));
   if (can_do_without) {
-    cmd->add_flag("--no-store", choice.none, "Keep no record of this run")->excludes(path);
+    cmd->add_flag("--no-store", choice.none, "Keep no record of the runs")->excludes(path);
   }
 }
 

@@ -167,21 +167,31 @@ TEST_CASE("Ctrl-C in a client cancels its run on the server, which lets go of th
   CHECK(eventually([&] { return backend.abandoned() == 1; }));
 }
 
-TEST_CASE("SIGTERM stops the server at once, keeping in the store what its runs finished") {
+TEST_CASE("SIGTERM stops the server at once, keeping in the store what its runs finished, and "
+          "its client prints them") {
   mock_server::server backend;
   temp_dir store_dir;
   const auto store = store_dir.path() / "runs.db";
   served_folder folder{backend, store.string()};
   http_fetch fetch{folder.url()};
-  auto posted = fetch("POST", "/v1/runs", R"({"ensemble": "pair", "input": "x"})");
-  REQUIRE(posted.status == 201);
-  const auto id = json::parse(posted.body).at("id").get<std::string>();
+  auto client = folder.client("c", {"pair", "--input", "x", "--json"});
+  std::string id;
   REQUIRE(eventually([&] {
+    auto runs = json::parse(fetch("GET", "/v1/runs").body).at("runs");
+    if (runs.empty()) {
+      return false;
+    }
+    id = runs[0].at("id").get<std::string>();
     return json::parse(fetch("GET", "/v1/runs/" + id).body).at("agents").at("quick").at("status") ==
            "success";
   }));
   folder.server().signal(SIGTERM);
   CHECK(folder.server().wait_for(std::chrono::seconds{5}) == 0);
+  INFO(read_file(folder.dir().path() / "c.out.err"));
+  CHECK(client->wait() == 1);
+  auto printed = json::parse(read_file(folder.dir().path() / "c.out"));
+  CHECK(printed.at("status") == "cancelled");
+  CHECK(printed.at("agents").at("quick").at("response") == "echo: x");
   auto opened = store::run_store::open(store);
   REQUIRE(opened);
   auto kept = (*opened)->load(id);

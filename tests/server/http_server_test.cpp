@@ -139,8 +139,8 @@ TEST_CASE("a client that leaves a chat completion cancels the run it started") {
     asio::ip::tcp::socket socket{io};
     socket.connect({asio::ip::make_address("127.0.0.1"), s.http.port()});
     const std::string body = R"({"model": "slow", "messages": [{"role": "user", "content": "x"}]})";
-    asio::write(socket, asio::buffer("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
-                                     "Content-Length: " +
+    asio::write(socket, asio::buffer("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+                                     "Content-Type: application/json\r\nContent-Length: " +
                                      std::to_string(body.size()) + "\r\n\r\n" + body));
     REQUIRE(eventually([&] { return lib.service().pending() == 1; }));
   }

@@ -22,6 +22,22 @@ http_reply call(served_library& lib, const std::string& method, const std::strin
   r.target = target;
   r.body = body;
   r.authorization = authorization;
+  r.host = "127.0.0.1:8765";
+  r.content_type = "application/json";
+  return server::route(lib.service(), r, token);
+}
+
+// A request as a browser's page elsewhere would send it.
+http_reply from_page(served_library& lib, const std::string& host, const std::string& origin,
+                     const std::string& content_type, const std::string& token = {}) {
+  http_request r;
+  r.method = "POST";
+  r.target = "/v1/runs";
+  r.body = R"({"ensemble": "quick"})";
+  r.host = host;
+  r.origin = origin;
+  r.content_type = content_type;
+  r.authorization = token.empty() ? "" : "Bearer " + token;
   return server::route(lib.service(), r, token);
 }
 
@@ -86,6 +102,8 @@ TEST_CASE("the default input is used when none is given, and a run without one i
   served_library lib;
   auto id = run_to_end(lib, R"({"ensemble": "quick"})");
   CHECK(json::parse(call(lib, "GET", "/v1/runs/" + id).body).at("input") == "hello");
+  auto empty = run_to_end(lib, R"({"ensemble": "quick", "input": ""})");
+  CHECK(json::parse(call(lib, "GET", "/v1/runs/" + empty).body).at("input") == "");
   auto refused = call(lib, "POST", "/v1/runs", R"({"ensemble": "slow"})");
   CHECK(refused.status == 400);
   CHECK(error_of(refused).find("no input for slow") == 0);
@@ -109,7 +127,9 @@ TEST_CASE("bad run requests are refused naming the field") {
            {R"({"ensemble": "quick", "max_concurrent_agents": 0})", 400, "max_concurrent_agents"},
            {R"({"ensemble": "quick", "timeout_seconds": -1})", 400, "timeout_seconds"},
            {R"({"ensemble": "quick", "mode": "fast"})", 400, "\"mode\""},
-           {R"({"ensemble": "quick", "input": 5})", 400, "\"input\""}}) {
+           {R"({"ensemble": "quick", "input": 5})", 400, "\"input\""},
+           {R"({"ensemble": "quick", "priorty": 5})", 400,
+            "unknown field \"priorty\" (did you mean 'priority'?)"}}) {
     INFO(b.body);
     auto r = call(lib, "POST", "/v1/runs", b.body);
     CHECK(r.status == b.status);
@@ -128,6 +148,30 @@ TEST_CASE("unknown paths answer 404, wrong methods 405 with Allow, broken escape
   CHECK(call(lib, "GET", "/v1/resources/%zz/limit").status == 400);
   CHECK(call(lib, "GET", "/v1/resources/%4").status == 400);
   CHECK(call(lib, "POST", "/").status == 405);
+  CHECK(call(lib, "POST", "/healthz", "{}").status == 405);
+}
+
+TEST_CASE("without a token, pages of other sites and other host names are refused") {
+  served_library lib;
+  CHECK(from_page(lib, "evil.example:8765", "", "application/json").status == 403);
+  CHECK(from_page(lib, "127.0.0.1:8765", "http://evil.example", "application/json").status == 403);
+  CHECK(from_page(lib, "127.0.0.1:8765", "null", "application/json").status == 403);
+  CHECK(from_page(lib, "127.0.0.1:8765", "", "text/plain").status == 415);
+  CHECK(from_page(lib, "127.0.0.1:8765", "", "application/x-www-form-urlencoded").status == 415);
+  CHECK(lib.service().runs().empty());
+  CHECK(from_page(lib, "localhost:8765", "http://localhost:8765", "application/json").status ==
+        201);
+  CHECK(from_page(lib, "[::1]:8765", "", "application/json; charset=utf-8").status == 201);
+  // With a token, a caller that has it may name the server however it reaches it.
+  CHECK(from_page(lib, "gpu-box:8765", "", "application/json", "t0k").status == 201);
+}
+
+TEST_CASE("a run that has ended cannot be cancelled") {
+  served_library lib;
+  auto id = run_to_end(lib, R"({"ensemble": "quick", "input": "x"})");
+  auto refused = call(lib, "DELETE", "/v1/runs/" + id);
+  CHECK(refused.status == 409);
+  CHECK(error_of(refused) == "run " + id + " has already ended (completed)");
 }
 
 TEST_CASE("with a token, every request but the page must carry it") {
@@ -140,6 +184,7 @@ TEST_CASE("with a token, every request but the page must carry it") {
   CHECK(call(lib, "GET", "/healthz", {}, token, "Bearer s3cret-toke").status == 401);
   CHECK(call(lib, "GET", "/healthz", {}, token, "s3cret-token").status == 401);
   CHECK(call(lib, "GET", "/healthz", {}, token, "Bearer s3cret-token").status == 200);
+  CHECK(call(lib, "GET", "/healthz", {}, token, "bearer s3cret-token").status == 200);
   auto page = call(lib, "GET", "/", {}, token);
   CHECK(page.status == 200);
   CHECK(page.body.find(token) == std::string::npos);
@@ -165,7 +210,9 @@ TEST_CASE("a group's limit changes at once, by its id escaped in the path") {
   }
   CHECK(call(lib, "PUT", "/v1/resources/" + escaped + "/limit", R"({"limit": 3})").status == 200);
   CHECK(json::parse(call(lib, "GET", "/v1/resources").body).at("groups")[0].at("limit") == 3);
+  CHECK(call(lib, "PUT", "/v1/resources/" + escaped + "/limit", R"({"limit": 2.0})").status == 200);
   CHECK(call(lib, "PUT", "/v1/resources/" + escaped + "/limit", R"({"limit": 0})").status == 400);
+  CHECK(call(lib, "PUT", "/v1/resources/" + escaped + "/limit", R"({"limit": 1.5})").status == 400);
   CHECK(call(lib, "PUT", "/v1/resources/nope/limit", R"({"limit": 2})").status == 404);
 }
 
@@ -196,6 +243,11 @@ TEST_CASE("a reload that does not load keeps the library it had, and one that do
   auto names = json::parse(call(lib, "GET", "/v1/models").body).at("data");
   REQUIRE(names.size() == 3);
   CHECK(names[0].at("id") == "ensemble/fixed");
+  lib.dir().write("ensembles/twin.toml",
+                  "name = \"quick\"\n[[agents]]\nname = \"x\"\nprovider = \"mock\"\n");
+  auto twins = call(lib, "POST", "/v1/reload");
+  CHECK(twins.status == 422);
+  CHECK(error_of(twins).find("ensemble name 'quick' is used by both") != std::string::npos);
 }
 
 TEST_CASE("the OpenAI endpoint refuses requests it cannot run, in OpenAI's error shape") {
@@ -206,6 +258,21 @@ TEST_CASE("the OpenAI endpoint refuses requests it cannot run, in OpenAI's error
                       R"({"model": "quick", "messages": [{"role": "system", "content": "x"}]})");
   CHECK(no_user.status == 400);
   CHECK(error_of(no_user).find("no user message") != std::string::npos);
+  for (const auto& wrong :
+       {R"("stream": "yes")", R"("stream": 1)", R"("stream_options": {"include_usage": "yes"})",
+        R"("stream_options": [])"}) {
+    INFO(wrong);
+    auto r =
+        call(lib, "POST", "/v1/chat/completions",
+             std::string{R"({"model": "quick", "messages": [{"role": "user", "content": "x"}], )"} +
+                 wrong + "}");
+    CHECK(r.status == 400);
+  }
+  auto odd = call(lib, "POST", "/v1/chat/completions",
+                  R"({"model": "quick", "messages": [{"role": 5, "content": "x"},
+                      {"role": "user", "content": [{"type": 5, "text": "a"}]}]})");
+  CHECK(odd.status == 400);
+  CHECK(lib.service().runs().empty());
   auto unknown =
       call(lib, "POST", "/v1/chat/completions",
            R"({"model": "ensemble/none", "messages": [{"role": "user", "content": "x"}]})");

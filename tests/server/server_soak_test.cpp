@@ -126,5 +126,7 @@ TEST_CASE("1,000 runs through the server from eight clients: all accounted for, 
                           << " KiB; files at half: " << files_at_half
                           << ", at the end: " << test::open_files());
   CHECK(test::open_files() <= files_at_half + 2);
+#ifndef __SANITIZE_ADDRESS__ // AddressSanitizer keeps freed memory in quarantine, by design
   CHECK(test::resident_kib() - memory_at_half < 8 * 1024);
+#endif
 }

@@ -23,22 +23,24 @@ bool is_loopback_host(const std::string& host) {
   return !ec && address.is_loopback();
 }
 
-struct http_server::impl : std::enable_shared_from_this<impl> {
+// Its handlers hold `this`, not a shared pointer: they run only while the threads do, which the
+// destructor joins, and a handler left in the io_context must not keep it alive (a cycle).
+struct http_server::impl {
   impl(run_service& s, http_settings h)
       : service(s), settings(std::move(h)), acceptor(asio::make_strand(io)) {}
 
   void accept() {
-    acceptor.async_accept(
-        asio::make_strand(io),
-        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-          if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) {
-            return;
-          }
-          if (!ec) {
-            self->keep(serve_connection(std::move(socket), self->service, self->settings));
-          }
-          self->accept();
-        });
+    acceptor.async_accept(asio::make_strand(io),
+                          [self = this](boost::system::error_code ec, tcp::socket socket) {
+                            if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) {
+                              return;
+                            }
+                            if (!ec) {
+                              self->keep(serve_connection(std::move(socket), self->service,
+                                                          self->settings, self->streaming));
+                            }
+                            self->accept();
+                          });
   }
 
   // Remembered so that stop() can close them; forgotten as they end.
@@ -49,7 +51,7 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
   }
 
   void stop_accepting() {
-    asio::post(acceptor.get_executor(), [self = shared_from_this()] {
+    asio::post(acceptor.get_executor(), [self = this] {
       boost::system::error_code ignored;
       self->acceptor.close(ignored);
     });
@@ -77,22 +79,26 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
   std::vector<std::weak_ptr<connection>> connections;
   std::vector<std::thread> threads;
   std::uint16_t port = 0; // as bound
+  std::atomic<std::size_t> streaming{0};
 };
 
 http_server::http_server(run_service& service, http_settings settings) {
-  if (settings.token.empty() && !is_loopback_host(settings.host)) {
+  boost::system::error_code ec;
+  asio::io_context resolving;
+  tcp::resolver resolver{resolving};
+  auto found = resolver.resolve(settings.host, std::to_string(settings.port), ec);
+  if (ec || found.empty()) {
+    throw start_error("cannot listen on " + settings.host + ": " +
+                      (ec ? ec.message() : "it names no address"));
+  }
+  // The address decides, not the name: a name may stand for any machine's address.
+  if (settings.token.empty() && !found.begin()->endpoint().address().is_loopback()) {
     throw start_error("listening on " + settings.host +
                       " lets other machines in: give a token (--token-env VARIABLE) or listen on "
                       "127.0.0.1");
   }
   impl_ = std::make_shared<impl>(service, std::move(settings));
   const auto& s = impl_->settings;
-  boost::system::error_code ec;
-  tcp::resolver resolver{impl_->io};
-  auto found = resolver.resolve(s.host, std::to_string(s.port), ec);
-  if (ec || found.empty()) {
-    throw start_error("cannot listen on " + s.host + ": " + ec.message());
-  }
   const auto where = found.begin()->endpoint();
   auto& acceptor = impl_->acceptor;
   acceptor.open(where.protocol(), ec);
@@ -124,6 +130,13 @@ http_server::~http_server() {
 
 std::uint16_t http_server::port() const {
   return impl_->port;
+}
+
+void http_server::drain(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (impl_->streaming > 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
 }
 
 void http_server::stop_accepting() {

@@ -22,8 +22,9 @@ constexpr std::size_t header_limit = 16 * 1024;
 
 class session final : public connection, public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket socket, run_service& service, const http_settings& settings)
-      : stream_(std::move(socket)), service_(service), settings_(settings),
+  session(tcp::socket socket, run_service& service, const http_settings& settings,
+          std::atomic<std::size_t>& streaming)
+      : stream_(std::move(socket)), service_(service), settings_(settings), streaming_(streaming),
         write_timer_(stream_.get_executor()) {}
 
   void start() {
@@ -107,10 +108,23 @@ class session final : public connection, public std::enable_shared_from_this<ses
     r.body = std::move(request.body());
     r.authorization = std::string{request[http::field::authorization]};
     r.last_event_id = std::string{request["Last-Event-ID"]};
+    r.host = std::string{request[http::field::host]};
+    r.origin = std::string{request[http::field::origin]};
+    r.content_type = std::string{request[http::field::content_type]};
     keep_alive_ = request.keep_alive();
     ++served_;
-    auto reply = route(service_, r, settings_.token);
+    http_reply reply;
+    try {
+      reply = route(service_, r, settings_.token);
+    } catch (const std::exception& e) {
+      // A route that throws is a bug; it costs this request, never the server.
+      reply = error_reply(500, std::string{"internal error: "} + e.what());
+    }
     on_client_gone_ = std::move(reply.on_client_gone);
+    if ((reply.events || reply.later) && !is_streaming_) {
+      is_streaming_ = true;
+      ++streaming_;
+    }
     if (reply.events) {
       return start_events(std::move(reply.events));
     }
@@ -174,6 +188,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     }
     later_ = nullptr;
     on_client_gone_ = nullptr;
+    stop_streaming();
     ++watches_; // ends the departure watch, even one already queued
     stream_.socket().cancel();
     finish(std::move(*reply), keep_alive_);
@@ -252,11 +267,18 @@ class session final : public connection, public std::enable_shared_from_this<ses
                             }));
   }
 
+  void stop_streaming() {
+    if (std::exchange(is_streaming_, false)) {
+      --streaming_;
+    }
+  }
+
   void close() {
     if (closed_) {
       return;
     }
     closed_ = true;
+    stop_streaming();
     later_ = nullptr;
     write_timer_.cancel();
     beast::error_code ignored;
@@ -266,6 +288,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
   beast::tcp_stream stream_;
   run_service& service_;
   const http_settings& settings_;
+  std::atomic<std::size_t>& streaming_;
+  bool is_streaming_ = false; // counted in streaming_
   asio::steady_timer write_timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -284,8 +308,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
 } // namespace
 
 std::shared_ptr<connection> serve_connection(tcp::socket socket, run_service& service,
-                                             const http_settings& settings) {
-  auto s = std::make_shared<session>(std::move(socket), service, settings);
+                                             const http_settings& settings,
+                                             std::atomic<std::size_t>& streaming) {
+  auto s = std::make_shared<session>(std::move(socket), service, settings, streaming);
   s->start();
   return s;
 }

@@ -9,6 +9,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -23,7 +24,9 @@ class connection {
 
 /// Serves `socket` (whose executor must be a strand) until the client leaves or a deadline
 /// passes. The connection lives as long as it is served, whoever holds the pointer.
+/// `streaming` counts the connections that stream events or wait for a run to answer.
 std::shared_ptr<connection> serve_connection(boost::asio::ip::tcp::socket socket,
-                                             run_service& service, const http_settings& settings);
+                                             run_service& service, const http_settings& settings,
+                                             std::atomic<std::size_t>& streaming);
 
 } // namespace tutti::server

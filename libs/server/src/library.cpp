@@ -3,6 +3,8 @@
 #include <tutti/definition/ensemble_parser.hpp>
 #include <tutti/server/library.hpp>
 
+#include <map>
+
 namespace tutti::server {
 
 definition::outcome<library> load_library(const library_source& source) {
@@ -12,6 +14,7 @@ definition::outcome<library> load_library(const library_source& source) {
   }
   library out{std::move(config).value(), {}};
   definition::diagnostics problems;
+  std::map<std::string, std::filesystem::path> found; // name -> the file that has it
   const auto dirs = definition::ensemble_search_dirs(source.working_dir, source.environment);
   for (const auto& file : definition::ensemble_files(dirs)) {
     auto parsed = definition::load_ensemble(file);
@@ -19,9 +22,17 @@ definition::outcome<library> load_library(const library_source& source) {
       problems.insert(problems.end(), parsed.problems().begin(), parsed.problems().end());
       continue;
     }
-    if (out.ensembles.count(parsed->name) != 0) {
-      continue; // an earlier folder's ensemble of that name wins
+    if (auto earlier = found.find(parsed->name); earlier != found.end()) {
+      if (earlier->second.parent_path() == file.parent_path()) {
+        problems.push_back({definition::definition_errc::not_found,
+                            {file.string(), 0, 0},
+                            "",
+                            "ensemble name '" + parsed->name + "' is used by both " +
+                                earlier->second.string() + " and " + file.string()});
+      }
+      continue; // else an earlier folder's ensemble of that name wins
     }
+    found.emplace(parsed->name, file);
     auto resolved = definition::resolve(*parsed, out.config);
     if (!resolved) {
       problems.insert(problems.end(), resolved.problems().begin(), resolved.problems().end());

@@ -25,10 +25,26 @@ std::int64_t unix_now() {
       .count();
 }
 
+bool is_string_field(const json& j, const char* name, std::string_view value) {
+  return j.contains(name) && j[name].is_string() && j[name].get<std::string>() == value;
+}
+
+// An optional boolean field; nullopt (with `why`) when it is there and not a boolean.
+std::optional<bool> flag(const json& j, const char* name, std::string& why) {
+  if (!j.contains(name) || j[name].is_null()) {
+    return false;
+  }
+  if (!j[name].is_boolean()) {
+    why = std::string{"\""} + name + "\" must be true or false";
+    return std::nullopt;
+  }
+  return j[name].get<bool>();
+}
+
 // The text of the last user message: a string, or the text parts of a list of parts.
 std::optional<std::string> last_user_text(const json& messages) {
   for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
-    if (!it->is_object() || it->value("role", "") != "user" || !it->contains("content")) {
+    if (!it->is_object() || !is_string_field(*it, "role", "user") || !it->contains("content")) {
       continue;
     }
     const auto& content = (*it)["content"];
@@ -38,7 +54,7 @@ std::optional<std::string> last_user_text(const json& messages) {
     if (content.is_array()) {
       std::string text;
       for (const auto& part : content) {
-        if (part.is_object() && part.value("type", "") == "text" && part.contains("text") &&
+        if (part.is_object() && is_string_field(part, "type", "text") && part.contains("text") &&
             part["text"].is_string()) {
           text += part["text"].get<std::string>();
         }
@@ -248,6 +264,21 @@ http_reply chat_completion(run_service& service, const std::string& body) {
   if (!request.contains("messages") || !request["messages"].is_array()) {
     return error_reply(400, "\"messages\" must be an array of chat messages");
   }
+  std::string why;
+  const auto stream = flag(request, "stream", why);
+  if (!stream) {
+    return error_reply(400, why);
+  }
+  std::optional<bool> include_usage = false;
+  if (request.contains("stream_options") && !request["stream_options"].is_null()) {
+    if (!request["stream_options"].is_object()) {
+      return error_reply(400, "\"stream_options\" must be an object");
+    }
+    include_usage = flag(request["stream_options"], "include_usage", why);
+    if (!include_usage) {
+      return error_reply(400, "\"stream_options.include_usage\" must be true or false");
+    }
+  }
   const auto model = request["model"].get<std::string>();
   auto input = last_user_text(request["messages"]);
   if (!input || input->empty()) {
@@ -273,11 +304,9 @@ http_reply chat_completion(run_service& service, const std::string& body) {
   reply.headers.emplace_back("X-Tutti-Run", record->id());
   // The run was this client's question: with nobody left to answer, it ends.
   reply.on_client_gone = [record] { record->cancel(); };
-  if (request.value("stream", false)) {
-    const auto& options = request.value("stream_options", json::object());
-    const bool include_usage = options.is_object() && options.value("include_usage", false);
+  if (*stream) {
     reply.events =
-        std::make_shared<completion_chunks>(record, std::move(finals), model, include_usage);
+        std::make_shared<completion_chunks>(record, std::move(finals), model, *include_usage);
     return reply;
   }
   reply.later = [record, model](std::function<void()> wake) -> std::optional<http_reply> {

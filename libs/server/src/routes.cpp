@@ -5,8 +5,10 @@
 #include "event_streams.hpp"
 #include "openai_api.hpp"
 
+#include <tutti/definition/nearest_name.hpp>
 #include <tutti/definition/value_ranges.hpp>
 #include <tutti/engine/run_json.hpp>
+#include <tutti/server/http_server.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +58,34 @@ std::optional<std::vector<std::string>> segments_of(std::string_view target) {
   return out;
 }
 
+bool starts_with_nocase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+// "127.0.0.1:8765", "localhost", "[::1]:80": whether the host it names is loopback. No Host
+// at all (HTTP/1.0) is taken as the connection's own, which is loopback or has a token.
+bool is_loopback_authority(std::string_view authority) {
+  if (authority.empty()) {
+    return true;
+  }
+  std::string host{authority};
+  if (host.front() == '[') {
+    host = host.substr(1, host.find(']') - 1);
+  } else if (auto colon = host.find(':'); colon != std::string::npos) {
+    host.resize(colon);
+  }
+  return is_loopback_host(host);
+}
+
+bool is_loopback_origin(std::string_view origin) {
+  const auto scheme = origin.find("://");
+  return scheme != std::string_view::npos && is_loopback_authority(origin.substr(scheme + 3));
+}
+
 http_reply method_not_allowed(const std::string& allowed) {
   auto reply = error_reply(405, "this path takes " + allowed);
   reply.headers.emplace_back("Allow", allowed);
@@ -83,6 +113,10 @@ std::optional<int> int_field(const json& j, const char* name, definition::value_
   return j[name].get<int>();
 }
 
+const std::vector<std::string> run_request_keys{
+    "ensemble",        "input", "priority",  "max_concurrent_agents",
+    "timeout_seconds", "mode",  "scheduling"};
+
 run_request run_request_from(const std::string& body) {
   json j;
   try {
@@ -92,6 +126,13 @@ run_request run_request_from(const std::string& body) {
   }
   if (!j.is_object()) {
     throw std::invalid_argument("the request body must be a JSON object");
+  }
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(run_request_keys.begin(), run_request_keys.end(), key) ==
+        run_request_keys.end()) {
+      throw std::invalid_argument("unknown field \"" + key + "\"" +
+                                  definition::did_you_mean(key, run_request_keys));
+    }
   }
   run_request r;
   if (!j.contains("ensemble") || !j["ensemble"].is_string()) {
@@ -178,7 +219,7 @@ http_reply list_runs(const run_service& service) {
   for (const auto& record : service.runs()) {
     runs.push_back(run_summary(*record));
   }
-  return json_reply(200, dump({{"runs", std::move(runs)}, {"pending", service.pending()}}));
+  return json_reply(200, dump({{"runs", std::move(runs)}, {"runs_going", service.pending()}}));
 }
 
 http_reply list_ensembles(const library& lib) {
@@ -218,11 +259,12 @@ http_reply put_limit(run_service& service, const std::string& group, const std::
   if (!j.is_object() || !j.contains("limit")) {
     return error_reply(400, "give {\"limit\": N} (1 or more) or {\"limit\": null} for none");
   }
-  if (j["limit"].is_null()) {
+  const auto& n = j["limit"];
+  if (n.is_null()) {
     // unlimited
-  } else if (j["limit"].is_number_integer() && j["limit"].get<std::int64_t>() >= 1 &&
-             j["limit"].get<std::int64_t>() <= 1'000'000) {
-    limit = definition::concurrency_limit::at_most(j["limit"].get<int>());
+  } else if (n.is_number() && n.get<double>() == static_cast<double>(n.get<std::int64_t>()) &&
+             n.get<std::int64_t>() >= 1 && n.get<std::int64_t>() <= 1'000'000) {
+    limit = definition::concurrency_limit::at_most(static_cast<int>(n.get<std::int64_t>()));
   } else {
     return error_reply(400, "\"limit\" must be a whole number from 1 to 1000000, or null");
   }
@@ -253,6 +295,11 @@ http_reply run_routes(run_service& service, const http_request& request,
       return json_reply(200, engine::to_json(record->snapshot(), -1));
     }
     if (request.method == "DELETE") {
+      if (record->is_finished()) {
+        return error_reply(409, "run " + record->id() + " has already ended (" +
+                                    std::string{engine::to_string(record->snapshot().status)} +
+                                    ")");
+      }
       record->cancel();
       return json_reply(202, dump({{"id", record->id()}, {"status", "cancelling"}}));
     }
@@ -349,11 +396,24 @@ http_reply route(run_service& service, const http_request& request, const std::s
     return page;
   }
   if (!token.empty() && !carries_token(request.authorization, token)) {
-    auto reply = error_reply(401, "this server asks for its token: Authorization: Bearer TOKEN");
+    auto reply = error_reply(401, "this server asks for its token: Authorization: Bearer TOKEN "
+                                  "(tutti run --server sends TUTTI_TOKEN)");
     reply.headers.emplace_back("WWW-Authenticate", "Bearer");
     return reply;
   }
+  if (token.empty() && (!is_loopback_authority(request.host) ||
+                        (!request.origin.empty() && !is_loopback_origin(request.origin)))) {
+    return error_reply(403, "this server answers loopback only: it has no token (--token-env) "
+                            "for requests from other hosts or web pages");
+  }
+  if ((request.method == "POST" || request.method == "PUT") &&
+      !starts_with_nocase(request.content_type, "application/json")) {
+    return error_reply(415, "send the request as JSON: Content-Type: application/json");
+  }
   if ((*path)[0] == "healthz" && path->size() == 1) {
+    if (request.method != "GET") {
+      return method_not_allowed("GET");
+    }
     return json_reply(200, dump({{"status", "ok"}, {"runs_going", service.pending()}}));
   }
   if ((*path)[0] == "v1") {

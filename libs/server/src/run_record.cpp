@@ -46,15 +46,18 @@ void run_record::run_finished(const engine::run_result& run) {
   if (next_) {
     next_->run_finished(run);
   }
-  nlohmann::json end{{"kind", "run_finished"},
-                     {"status", engine::to_string(run.status)},
-                     {"at_ms", run.elapsed_ms}};
+  // The end carries the result, so that a client has it even if the server goes next.
+  auto end = "{\"kind\":\"run_finished\",\"status\":\"" +
+             std::string{engine::to_string(run.status)} +
+             "\",\"at_ms\":" + nlohmann::json(run.elapsed_ms).dump() +
+             ",\"result\":" + engine::to_json(run, -1) + "}";
   {
     std::lock_guard lock{mutex_};
     run_ = run;
     finished_ = true;
-    append(end.dump());
+    append(std::move(end));
   }
+  changed_.notify_all();
   if (on_finished_) {
     on_finished_();
   }
@@ -113,20 +116,35 @@ void run_record::cancel() {
 }
 
 void run_record::attach(engine::run_handle handle) {
-  std::lock_guard lock{mutex_};
-  handle_ = std::move(handle);
-  if (cancel_asked_) {
-    handle_->cancel();
+  {
+    std::lock_guard lock{mutex_};
+    handle_ = std::move(handle);
+    if (cancel_asked_) {
+      handle_->cancel();
+    }
   }
+  changed_.notify_all();
+}
+
+void run_record::abandon() {
+  {
+    std::lock_guard lock{mutex_};
+    finished_ = true;
+  }
+  changed_.notify_all();
 }
 
 engine::run_result run_record::wait() const {
   std::optional<engine::run_handle> handle;
   {
-    std::lock_guard lock{mutex_};
+    std::unique_lock lock{mutex_};
+    changed_.wait(lock, [&] { return finished_ || handle_; });
     handle = handle_;
   }
-  return handle ? handle->wait() : snapshot();
+  if (handle) {
+    handle->wait(); // the run's end was recorded before its handle was told
+  }
+  return snapshot();
 }
 
 } // namespace tutti::server

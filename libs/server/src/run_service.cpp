@@ -22,8 +22,8 @@ run_service::run_service(library_source source, library initial,
                          engine::engine_options engine_options, service_settings settings,
                          std::shared_ptr<store::store_writer> writer)
     : source_(std::move(source)), settings_(settings), writer_(std::move(writer)),
-      engine_(initial.config, std::move(engine_options)),
-      library_(std::make_shared<const library>(std::move(initial))) {}
+      library_(std::make_shared<const library>(std::move(initial))),
+      engine_(library_->config, std::move(engine_options)) {}
 
 run_service::~run_service() {
   shutdown();
@@ -40,8 +40,9 @@ api_outcome<std::shared_ptr<run_record>> run_service::submit(run_request request
   if (request.timeout) {
     e.timeout = *request.timeout;
   }
+  // An input given is taken as it is, even empty, as `tutti run --input ""` does.
   std::string input = request.input.value_or(e.default_input);
-  if (input.empty()) {
+  if (!request.input && input.empty()) {
     return api_error{400, "no input for " + e.name + ": give \"input\", or set default_input in " +
                               e.file};
   }
@@ -67,27 +68,47 @@ api_outcome<std::shared_ptr<run_record>> run_service::submit(run_request request
     if (stopping_) {
       return api_error{503, "the server is stopping", std::nullopt};
     }
-    if (going_.size() >= settings_.max_pending_runs) {
+    if (going_.size() + starting_ >= settings_.max_pending_runs) {
       return api_error{503,
-                       "the server has " + std::to_string(going_.size()) +
-                           " runs going, its limit (max_pending_runs); try again shortly",
+                       "the server is at its limit of " +
+                           std::to_string(going_.size() + starting_) +
+                           " runs going (--max-pending-runs); try again shortly",
                        1};
     }
-    going_.emplace(record->id(), record);
+    ++starting_;
   }
   try {
     record->attach(engine_.start(e, std::move(input), std::move(options),
                                  [record](const engine::run_event& ev) { record->add(ev); }));
   } catch (const engine::engine_error& problem) {
+    record->abandon();
     std::lock_guard lock{mutex_};
-    going_.erase(record->id());
+    --starting_;
     std::string message;
     for (const auto& p : problem.problems()) {
       message += (message.empty() ? "" : "; ") + definition::to_string(p);
     }
     return api_error{409, message};
   }
+  // Listed only now that the engine has shown it whole (its agents, its phases).
+  std::lock_guard lock{mutex_};
+  --starting_;
+  if (stopping_) {
+    record->cancel(); // shutdown() did not see it; the engine's end waits for it
+  }
+  if (record->is_finished()) {
+    keep(record); // it ended before it could be listed: finished() did not find it
+  } else {
+    going_.emplace(record->id(), record);
+  }
   return record;
+}
+
+void run_service::keep(std::shared_ptr<run_record> record) {
+  kept_.push_back(std::move(record));
+  while (kept_.size() > settings_.kept_runs) {
+    kept_.pop_front();
+  }
 }
 
 std::string run_service::unused_run_id() const {
@@ -106,11 +127,8 @@ void run_service::finished(const std::string& id) {
   if (found == going_.end()) {
     return;
   }
-  kept_.push_back(std::move(found->second));
+  keep(std::move(found->second));
   going_.erase(found);
-  while (kept_.size() > settings_.kept_runs) {
-    kept_.pop_front();
-  }
 }
 
 std::shared_ptr<run_record> run_service::find(const std::string& id) const {
@@ -130,10 +148,10 @@ std::vector<std::shared_ptr<run_record>> run_service::runs() const {
   for (const auto& [id, record] : going_) {
     out.push_back(record);
   }
-  // Ids order runs by the second they started in, not within it.
+  out.insert(out.end(), kept_.begin(), kept_.end());
+  // By when they were taken: ids say the second only, and kept runs are in order of ending.
   std::stable_sort(out.begin(), out.end(),
                    [](const auto& a, const auto& b) { return a->submitted() > b->submitted(); });
-  out.insert(out.end(), kept_.rbegin(), kept_.rend());
   return out;
 }
 
@@ -199,7 +217,7 @@ std::optional<api_error> run_service::set_limit(const std::string& group,
 
 std::size_t run_service::pending() const {
   std::lock_guard lock{mutex_};
-  return going_.size();
+  return going_.size() + starting_;
 }
 
 } // namespace tutti::server

@@ -49,6 +49,9 @@ class http_server {
   void stop_accepting();
   /// stop_accepting(), and the connections still open are closed.
   void stop();
+  /// Waits, up to `timeout`, for the streams and waiting replies to be sent (after the runs
+  /// they follow have ended): a stop that follows loses none of their last events.
+  void drain(std::chrono::milliseconds timeout);
 
   struct impl;
 

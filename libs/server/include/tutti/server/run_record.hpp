@@ -9,6 +9,7 @@
 #include <tutti/engine/run_result.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -20,7 +21,8 @@
 namespace tutti::server {
 
 /// What a reader of the events gets: those from the index asked on, and whether the run has
-/// finished (then the last of them is the run's end, and no more will come).
+/// finished (then the last of them is the run's end, {"kind": "run_finished", "status",
+/// "at_ms", "result": the run JSON}, and no more will come).
 struct event_slice {
   std::vector<std::string> events; // one JSON object each
   bool finished = false;
@@ -54,7 +56,9 @@ class run_record : public engine::run_observer {
   /// Cancels the run; what finished is kept.
   void cancel();
   void attach(engine::run_handle handle);
-  /// Blocks until the run has finished.
+  /// The run never started (the engine refused it): it counts as finished, with no events.
+  void abandon();
+  /// Blocks until the run has finished, or was abandoned.
   engine::run_result wait() const;
 
  private:
@@ -68,6 +72,7 @@ class run_record : public engine::run_observer {
   const std::function<void()> on_finished_;
   const std::chrono::steady_clock::time_point started_;
   mutable std::mutex mutex_;
+  mutable std::condition_variable changed_; // a handle is attached, or the run finished
   engine::run_result run_;
   bool finished_ = false;
   std::vector<std::string> events_;

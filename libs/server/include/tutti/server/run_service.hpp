@@ -85,17 +85,20 @@ class run_service {
 
  private:
   void finished(const std::string& id);
+  void keep(std::shared_ptr<run_record> record); // with mutex_ held
   std::string unused_run_id() const;
 
   const library_source source_;
   const service_settings settings_;
   const std::shared_ptr<store::store_writer> writer_;
-  engine::engine engine_;
   mutable std::mutex mutex_;
   std::shared_ptr<const library> library_;
   std::map<std::string, std::shared_ptr<run_record>> going_;
   std::deque<std::shared_ptr<run_record>> kept_; // finished, oldest first
+  std::size_t starting_ = 0;                     // taken, and not yet listed in going_
   bool stopping_ = false;
+  // Last, so destroyed first: its runs' ends still reach the members above.
+  engine::engine engine_;
 };
 
 } // namespace tutti::server
