@@ -57,13 +57,18 @@ class served_folder {
     }
     server_ =
         std::make_unique<child_process>(tutti_binary, args, dir_.path(), dir_.path() / "serve.out");
-    std::smatch port;
+    std::string port;
     REQUIRE(eventually([&] {
       static const std::regex listening{"listening on http://127\\.0\\.0\\.1:([0-9]+)"};
       const auto out = read_file(dir_.path() / "serve.out");
-      return std::regex_search(out, port, listening);
+      std::smatch found;
+      if (!std::regex_search(out, found, listening)) {
+        return false;
+      }
+      port = found[1].str(); // before `out`, which it points into, is gone
+      return true;
     }));
-    url_ = "http://127.0.0.1:" + port[1].str();
+    url_ = "http://127.0.0.1:" + port;
   }
 
   child_process& server() { return *server_; }
