@@ -141,11 +141,11 @@ def server_lines(results):
         if name.startswith("server_runs/"):
             lines.append(f"| {name} | {fmt(c['runs_per_s'])} | {fmt(c['latency_ms'], 2)} | "
                          f"{fmt(c['cpu_us_per_run'])} |")
+    lines.append("")
     for clients in (1, 8):
         local = cases.get(f"server_runs/server:0/clients:{clients}")
         served = cases.get(f"server_runs/server:1/clients:{clients}")
         if local and served:
-            lines.append("")
             lines.append(f"- {clients} client(s): the server adds "
                          f"{served['latency_ms'] - local['latency_ms']:.2f} ms per run and "
                          f"{served['cpu_us_per_run'] - local['cpu_us_per_run']:.0f} µs of CPU; "
@@ -153,7 +153,7 @@ def server_lines(results):
                          f"in-process rate")
     sse = cases.get("server_sse")
     if sse:
-        lines += ["", f"- {sse['clients']:.0f} SSE clients on one run: "
+        lines += [f"- {sse['clients']:.0f} SSE clients on one run: "
                       f"{sse['events_per_client']:.1f} events each, the last one "
                       f"{sse['last_event_after_end_ms']:.1f} ms after the run's end "
                       f"({sse['real_time']:.0f} ms per run of 200 ms agents in all)"]

@@ -24,11 +24,12 @@ definition::outcome<library> load_library(const library_source& source) {
     }
     if (auto earlier = found.find(parsed->name); earlier != found.end()) {
       if (earlier->second.parent_path() == file.parent_path()) {
-        problems.push_back({definition::definition_errc::not_found,
-                            {file.string(), 0, 0},
-                            "",
-                            "ensemble name '" + parsed->name + "' is used by both " +
-                                earlier->second.string() + " and " + file.string()});
+        definition::diagnostic twice;
+        twice.code = definition::definition_errc::not_found;
+        twice.where.file = file.string();
+        twice.message = "ensemble name '" + parsed->name + "' is used by both " +
+                        earlier->second.string() + " and " + file.string();
+        problems.push_back(std::move(twice));
       }
       continue; // else an earlier folder's ensemble of that name wins
     }
