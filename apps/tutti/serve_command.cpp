@@ -81,11 +81,17 @@ void serve(command_state& state, serve_arguments& args) {
   }
   engine::engine_options engine_options;
   engine_options.environment = state.ctx.env;
-  server::run_service service{source, std::move(lib).value(), engine_options, args.service,
-                              *writer};
+  std::optional<server::run_service> service;
+  try {
+    service.emplace(source, std::move(lib).value(), engine_options, args.service, *writer);
+  } catch (const engine::engine_error& conflict) {
+    print_problems(state, conflict.problems());
+    state.exit_code = exit_code::invalid_input;
+    return;
+  }
   std::optional<server::http_server> http;
   try {
-    http.emplace(service, args.http);
+    http.emplace(*service, args.http);
   } catch (const server::start_error& e) {
     state.ctx.err << "error: " << e.what() << '\n';
     state.exit_code = exit_code::invalid_input;
@@ -95,8 +101,8 @@ void serve(command_state& state, serve_arguments& args) {
   state.ctx.out << "tutti serve listening on http://" << (is_ipv6 ? "[" : "") << args.http.host
                 << (is_ipv6 ? "]" : "") << ":" << http->port()
                 << " (dashboard at /, OpenAI-compatible at /v1); "
-                << service.current()->ensembles.size() << " ensembles; SIGHUP reloads, Ctrl-C stops"
-                << std::endl;
+                << service->current()->ensembles.size()
+                << " ensembles; SIGHUP reloads, Ctrl-C stops" << std::endl;
   constexpr int stopping[] = {SIGINT, SIGTERM};
   for (int s : stopping) {
     std::signal(s, on_stop);
@@ -105,14 +111,14 @@ void serve(command_state& state, serve_arguments& args) {
   while (!stop_asked) {
     std::this_thread::sleep_for(std::chrono::milliseconds{50});
     if (reload_asked.exchange(false)) {
-      report_reload(state, service);
+      report_reload(state, *service);
     }
   }
   // No new runs; those going are cancelled, keeping what finished, and their streams end
   // with the run; then the connections close.
   http->stop_accepting();
-  const auto going = service.pending();
-  service.shutdown();
+  const auto going = service->pending();
+  service->shutdown();
   http->drain(std::chrono::seconds{2});
   http.reset();
   if (*writer) {

@@ -28,16 +28,18 @@ namespace {
 
 const std::filesystem::path tutti_binary = TUTTI_BINARY;
 
-// A served folder: "box" is the mock server as a local server (one request at a time),
-// "cloud" the same server as a remote API; "ask" runs one agent on box with `model`.
+// A served folder: "box" is a mock server as a local server (one request at a time), "cloud"
+// another as a remote API (one server cannot be both: its limit would be two); "sleep-100"
+// and "sleep-5000" run one agent on box, "pair" two on cloud.
 class served_folder {
  public:
-  explicit served_folder(const mock_server::server& backend, const std::string& store_args = {}) {
+  served_folder(const mock_server::server& backend, const mock_server::server& cloud,
+                const std::string& store_args = {}) {
     dir_.write("tutti.toml", "[backends.box]\nprovider = \"ollama\"\nbase_url = \"" +
                                  backend.base_url() +
                                  "\"\nresource = \"local-server\"\n"
                                  "[backends.cloud]\nprovider = \"openai\"\nbase_url = \"" +
-                                 backend.base_url() + "/v1\"\nresource = \"remote-api\"\n");
+                                 cloud.base_url() + "/v1\"\nresource = \"remote-api\"\n");
     for (auto model : {"sleep-100", "sleep-5000"}) {
       dir_.write(std::string{"ensembles/"} + model + ".toml",
                  std::string{"name = \""} + model +
@@ -93,7 +95,8 @@ class served_folder {
 TEST_CASE("eight client processes through one server: the local server sees one request at a "
           "time") {
   mock_server::server backend;
-  served_folder folder{backend};
+  mock_server::server cloud;
+  served_folder folder{backend, cloud};
   std::vector<std::unique_ptr<child_process>> clients;
   for (int i = 0; i < 8; ++i) {
     clients.push_back(
@@ -116,7 +119,8 @@ TEST_CASE("eight client processes through one server: the local server sees one 
 
 TEST_CASE("runs of priority 9 submitted while the server is busy are served before those of 1") {
   mock_server::server backend;
-  served_folder folder{backend};
+  mock_server::server cloud;
+  served_folder folder{backend, cloud};
   http_fetch fetch{folder.url()};
   auto busy = fetch("POST", "/v1/runs", R"({"ensemble": "sleep-100", "input": "busy"})");
   REQUIRE(busy.status == 201);
@@ -162,7 +166,8 @@ TEST_CASE("runs of priority 9 submitted while the server is busy are served befo
 
 TEST_CASE("Ctrl-C in a client cancels its run on the server, which lets go of the backend") {
   mock_server::server backend;
-  served_folder folder{backend};
+  mock_server::server cloud;
+  served_folder folder{backend, cloud};
   auto client = folder.client("c", {"sleep-5000", "--input", "x", "--json"});
   REQUIRE(eventually([&] { return backend.of_model("sleep-5000").in_flight == 1; }));
   client->signal(SIGINT);
@@ -177,7 +182,8 @@ TEST_CASE("SIGTERM stops the server at once, keeping in the store what its runs 
   mock_server::server backend;
   temp_dir store_dir;
   const auto store = store_dir.path() / "runs.db";
-  served_folder folder{backend, store.string()};
+  mock_server::server cloud;
+  served_folder folder{backend, cloud, store.string()};
   http_fetch fetch{folder.url()};
   auto client = folder.client("c", {"pair", "--input", "x", "--json"});
   std::string id;

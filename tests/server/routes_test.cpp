@@ -193,11 +193,13 @@ TEST_CASE("with a token, every request but the page must carry it") {
 
 TEST_CASE("a group's limit changes at once, by its id escaped in the path") {
   served_library lib;
-  run_to_end(lib, R"({"ensemble": "slow", "input": "x"})");
-  auto groups = json::parse(call(lib, "GET", "/v1/resources").body).at("groups");
-  REQUIRE(groups.size() == 1);
-  const auto id = groups[0].at("id").get<std::string>();
-  CHECK(groups[0].at("limit") == 1);
+  // The local server's group: the last in id order ("mock", then "mock@box").
+  auto box = [&] {
+    return json::parse(call(lib, "GET", "/v1/resources").body).at("groups").back();
+  };
+  const auto id = box().at("id").get<std::string>();
+  CHECK(id == "mock@box");
+  CHECK(box().at("limit") == 1);
   std::string escaped;
   for (char c : id) {
     escaped += std::isalnum(static_cast<unsigned char>(c))
@@ -209,7 +211,7 @@ TEST_CASE("a group's limit changes at once, by its id escaped in the path") {
                      }()};
   }
   CHECK(call(lib, "PUT", "/v1/resources/" + escaped + "/limit", R"({"limit": 3})").status == 200);
-  CHECK(json::parse(call(lib, "GET", "/v1/resources").body).at("groups")[0].at("limit") == 3);
+  CHECK(box().at("limit") == 3);
   CHECK(call(lib, "PUT", "/v1/resources/" + escaped + "/limit", R"({"limit": 2.0})").status == 200);
   CHECK(call(lib, "PUT", "/v1/resources/" + escaped + "/limit", R"({"limit": 0})").status == 400);
   CHECK(call(lib, "PUT", "/v1/resources/" + escaped + "/limit", R"({"limit": 1.5})").status == 400);
@@ -278,4 +280,24 @@ TEST_CASE("the OpenAI endpoint refuses requests it cannot run, in OpenAI's error
            R"({"model": "ensemble/none", "messages": [{"role": "user", "content": "x"}]})");
   CHECK(unknown.status == 404);
   CHECK(json::parse(unknown.body).at("error").contains("type"));
+}
+
+TEST_CASE("every served ensemble's groups exist before any run, and take a limit by any "
+          "spelling of their server") {
+  served_library lib{
+      {},
+      300,
+      "[backends.far]\nprovider = \"ollama\"\nbase_url = \"http://127.0.0.1:9/\"\n",
+      {{"far", "name = \"far\"\n[[agents]]\nname = \"x\"\nbackend = \"far\"\nmodel = \"m\"\n"}}};
+  auto groups = json::parse(call(lib, "GET", "/v1/resources").body).at("groups");
+  std::vector<std::string> ids;
+  for (const auto& g : groups) {
+    ids.push_back(g.at("id").get<std::string>());
+  }
+  CHECK(ids == std::vector<std::string>{"http://localhost:9", "mock", "mock@box"});
+  CHECK(call(lib, "PUT", "/v1/resources/http%3A%2F%2F127.0.0.1%3A9%2Fv1/limit", R"({"limit": 3})")
+            .status == 200);
+  groups = json::parse(call(lib, "GET", "/v1/resources").body).at("groups");
+  CHECK(groups[0].at("limit") == 3);
+  CHECK(lib.service().runs().empty());
 }

@@ -3,6 +3,7 @@
 #include "resource_actor.hpp"
 #include "run_actor.hpp"
 
+#include <tutti/definition/server_url.hpp>
 #include <tutti/engine/actors.hpp>
 #include <tutti/engine/engine.hpp>
 #include <tutti/engine/run_id.hpp>
@@ -292,11 +293,23 @@ resource_statistics engine::statistics() const {
   return out;
 }
 
+void engine::prepare(const definition::resolved_ensemble& e) {
+  if (auto problems = check(e); !problems.empty()) {
+    throw engine_error(std::move(problems));
+  }
+  for (const auto& agent : e.agents) {
+    impl_->group_for(agent.backend, agent.model);
+  }
+}
+
 bool engine::set_group_limit(const std::string& group_id, definition::concurrency_limit limit) {
   resource_actor_type group;
   {
     std::lock_guard lock{impl_->mutex};
     auto found = impl_->groups.find(group_id);
+    if (auto url = definition::parse_server_url(group_id); found == impl_->groups.end() && url) {
+      found = impl_->groups.find(url->identity()); // another spelling of the server's address
+    }
     if (found == impl_->groups.end()) {
       return false;
     }

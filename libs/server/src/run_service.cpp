@@ -23,7 +23,15 @@ run_service::run_service(library_source source, library initial,
                          std::shared_ptr<store::store_writer> writer)
     : source_(std::move(source)), settings_(settings), writer_(std::move(writer)),
       library_(std::make_shared<const library>(std::move(initial))),
-      engine_(library_->config, std::move(engine_options)) {}
+      engine_(library_->config, std::move(engine_options)) {
+  prepare(*library_);
+}
+
+void run_service::prepare(const library& lib) {
+  for (const auto& [name, e] : lib.ensembles) {
+    engine_.prepare(e);
+  }
+}
 
 run_service::~run_service() {
   shutdown();
@@ -186,18 +194,17 @@ api_outcome<std::shared_ptr<const library>> run_service::reload() {
     }
     return api_error{422, message};
   }
-  std::string conflicts;
-  for (const auto& [name, e] : loaded->ensembles) {
-    for (const auto& p : engine_.check(e)) {
-      conflicts += "\n" + definition::to_string(p);
-    }
-  }
-  if (!conflicts.empty()) {
-    return api_error{422, "the library was not reloaded (a server's limit changes with "
-                          "PUT /v1/resources/GROUP/limit, or a restart):" +
-                              conflicts};
-  }
   auto fresh = std::make_shared<const library>(std::move(loaded).value());
+  try {
+    prepare(*fresh);
+  } catch (const engine::engine_error& conflict) {
+    std::string message = "the library was not reloaded (a server's limit changes with "
+                          "PUT /v1/resources/GROUP/limit, or a restart):";
+    for (const auto& p : conflict.problems()) {
+      message += "\n" + definition::to_string(p);
+    }
+    return api_error{422, message};
+  }
   std::lock_guard lock{mutex_};
   library_ = fresh;
   return fresh;

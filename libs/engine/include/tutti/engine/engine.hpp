@@ -106,8 +106,14 @@ class engine {
   /// Live statistics of every resource group; blocks briefly (call from outside the engine).
   resource_statistics statistics() const;
 
-  /// Changes a group's limit while the engine runs; waiting requests see it at once. False
-  /// when no group of that id exists yet.
+  /// Makes the resource groups of `e`'s agents now, rather than at their first request, so
+  /// that they show in statistics and take limits before any run (a server does this for
+  /// every ensemble it serves). Throws engine_error when check() finds problems.
+  void prepare(const definition::resolved_ensemble& e);
+
+  /// Changes a group's limit while the engine runs; waiting requests see it at once.
+  /// `group_id` is the group's id or any URL of its server ("http://127.0.0.1:11434/v1").
+  /// False when no such group exists.
   bool set_group_limit(const std::string& group_id, definition::concurrency_limit limit);
 
   /// Whether a request to this backend and model would be admitted right now.

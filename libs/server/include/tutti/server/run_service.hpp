@@ -55,7 +55,8 @@ struct service_settings {
 
 class run_service {
  public:
-  /// `writer` (may be empty) keeps every run in the run store.
+  /// `writer` (may be empty) keeps every run in the run store. Throws engine::engine_error
+  /// when two of the library's backends reach one server with different limits.
   run_service(library_source source, library initial, engine::engine_options engine_options,
               service_settings settings, std::shared_ptr<store::store_writer> writer);
   /// Cancels the runs still going and waits for them.
@@ -87,6 +88,8 @@ class run_service {
   void finished(const std::string& id);
   void keep(std::shared_ptr<run_record> record); // with mutex_ held
   std::string unused_run_id() const;
+  /// Every group of every ensemble exists from the start: limits can be set before any run.
+  void prepare(const library& lib);
 
   const library_source source_;
   const service_settings settings_;
