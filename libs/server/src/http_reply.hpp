@@ -2,6 +2,8 @@
 // it waits for has ended, or headers then a stream of Server-Sent Events.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -10,6 +12,8 @@
 #include <vector>
 
 namespace tutti::server {
+
+struct api_error;
 
 /// The events a stream sends after its headers, as they come.
 class event_source {
@@ -41,5 +45,10 @@ struct http_reply {
 /// {"error": {"message", "type"}}, the shape OpenAI's clients read.
 http_reply error_reply(unsigned status, const std::string& message);
 http_reply json_reply(unsigned status, std::string body);
+http_reply json_reply(unsigned status, const nlohmann::json& body);
+/// What the service said no with, as its status, with Retry-After when it gave one.
+http_reply refused(const api_error& e);
+/// One line of JSON; model output is arbitrary bytes, so invalid UTF-8 is replaced.
+std::string json_text(const nlohmann::json& j);
 
 } // namespace tutti::server

@@ -1,5 +1,6 @@
 #include "http_session.hpp"
 
+#include <tutti/definition/server_url.hpp>
 #include <tutti/server/http_server.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -15,12 +16,9 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 bool is_loopback_host(const std::string& host) {
-  if (host == "localhost") {
-    return true;
-  }
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(host, ec);
-  return !ec && address.is_loopback();
+  const bool is_ipv6 = host.find(':') != std::string::npos;
+  auto url = definition::parse_server_url("http://" + (is_ipv6 ? "[" + host + "]" : host));
+  return url && url->is_loopback;
 }
 
 // Its handlers hold `this`, not a shared pointer: they run only while the threads do, which the

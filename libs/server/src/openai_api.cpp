@@ -15,10 +15,6 @@ using json = nlohmann::json;
 
 constexpr std::string_view model_prefix = "ensemble/";
 
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -162,7 +158,7 @@ class completion_chunks final : public event_source {
   }
 
  private:
-  std::string data(const json& j) { return sse_event(dump(j)); }
+  std::string data(const json& j) { return sse_event(json_text(j)); }
 
   std::string content(const std::string& text) {
     if (text.empty()) {
@@ -235,7 +231,7 @@ http_reply completion_reply(const engine::run_result& run, const std::string& mo
                                        {"message", {{"role", "assistant"}, {"content", *text}}},
                                        {"finish_reason", "stop"}}})},
              {"usage", usage_of(run)}};
-  return json_reply(200, dump(reply));
+  return json_reply(200, json_text(reply));
 }
 
 } // namespace
@@ -248,7 +244,7 @@ http_reply list_models(const library& lib) {
                     {"created", 0},
                     {"owned_by", "tutti"}});
   }
-  return json_reply(200, dump({{"object", "list"}, {"data", std::move(data)}}));
+  return json_reply(200, json_text({{"object", "list"}, {"data", std::move(data)}}));
 }
 
 http_reply chat_completion(run_service& service, const std::string& body) {
@@ -292,12 +288,8 @@ http_reply chat_completion(run_service& service, const std::string& body) {
   auto finals =
       found == lib->ensembles.end() ? std::set<std::string>{} : final_agents(found->second);
   auto submitted = service.submit(std::move(run));
-  if (const auto* refused = std::get_if<api_error>(&submitted)) {
-    auto reply = error_reply(static_cast<unsigned>(refused->status), refused->message);
-    if (refused->retry_after_seconds) {
-      reply.headers.emplace_back("Retry-After", std::to_string(*refused->retry_after_seconds));
-    }
-    return reply;
+  if (const auto* no = std::get_if<api_error>(&submitted)) {
+    return refused(*no);
   }
   auto record = std::get<std::shared_ptr<run_record>>(std::move(submitted));
   http_reply reply;

@@ -6,9 +6,9 @@
 #include "openai_api.hpp"
 
 #include <tutti/definition/nearest_name.hpp>
+#include <tutti/definition/server_url.hpp>
 #include <tutti/definition/value_ranges.hpp>
 #include <tutti/engine/run_json.hpp>
-#include <tutti/server/http_server.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -18,10 +18,6 @@ namespace tutti::server {
 namespace {
 
 using json = nlohmann::json;
-
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 // The path's segments, percent-decoded; nullopt when an escape is broken.
 std::optional<std::vector<std::string>> segments_of(std::string_view target) {
@@ -66,37 +62,25 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) {
          });
 }
 
-// "127.0.0.1:8765", "localhost", "[::1]:80": whether the host it names is loopback. No Host
-// at all (HTTP/1.0) is taken as the connection's own, which is loopback or has a token.
+// "127.0.0.1:8765", "localhost", "[::1]:80": whether the host it names is loopback, as the
+// resource groups decide it (every spelling). No Host at all (HTTP/1.0) is taken as the
+// connection's own, which is loopback or has a token.
 bool is_loopback_authority(std::string_view authority) {
   if (authority.empty()) {
     return true;
   }
-  std::string host{authority};
-  if (host.front() == '[') {
-    host = host.substr(1, host.find(']') - 1);
-  } else if (auto colon = host.find(':'); colon != std::string::npos) {
-    host.resize(colon);
-  }
-  return is_loopback_host(host);
+  auto url = definition::parse_server_url("http://" + std::string{authority});
+  return url && url->is_loopback;
 }
 
 bool is_loopback_origin(std::string_view origin) {
-  const auto scheme = origin.find("://");
-  return scheme != std::string_view::npos && is_loopback_authority(origin.substr(scheme + 3));
+  auto url = definition::parse_server_url(origin);
+  return url && url->is_loopback;
 }
 
 http_reply method_not_allowed(const std::string& allowed) {
   auto reply = error_reply(405, "this path takes " + allowed);
   reply.headers.emplace_back("Allow", allowed);
-  return reply;
-}
-
-http_reply refused(const api_error& e) {
-  auto reply = error_reply(static_cast<unsigned>(e.status), e.message);
-  if (e.retry_after_seconds) {
-    reply.headers.emplace_back("Retry-After", std::to_string(*e.retry_after_seconds));
-  }
   return reply;
 }
 
@@ -176,11 +160,7 @@ run_request run_request_from(const std::string& body) {
 }
 
 json run_summary(const run_record& record) {
-  const auto run = record.snapshot();
-  std::size_t done = 0;
-  for (const auto& a : run.agents) {
-    done += a.status == engine::agent_status::pending ? 0 : 1;
-  }
+  const auto run = record.progress();
   return {{"id", record.id()},
           {"ensemble", record.ensemble()},
           {"status", engine::to_string(run.status)},
@@ -189,8 +169,8 @@ json run_summary(const run_record& record) {
                                     record.submitted().time_since_epoch())
                                     .count()},
           {"elapsed_ms", run.elapsed_ms},
-          {"agents", run.agents.size()},
-          {"agents_done", done}};
+          {"agents", run.agents},
+          {"agents_done", run.agents_done}};
 }
 
 http_reply post_run(run_service& service, const std::string& body) {
@@ -206,7 +186,7 @@ http_reply post_run(run_service& service, const std::string& body) {
   }
   const auto& record = std::get<std::shared_ptr<run_record>>(submitted);
   const auto location = "/v1/runs/" + record->id();
-  auto reply = json_reply(201, dump({{"id", record->id()},
+  auto reply = json_reply(201, json({{"id", record->id()},
                                      {"location", location},
                                      {"events", location + "/events"},
                                      {"status", "running"}}));
@@ -219,7 +199,7 @@ http_reply list_runs(const run_service& service) {
   for (const auto& record : service.runs()) {
     runs.push_back(run_summary(*record));
   }
-  return json_reply(200, dump({{"runs", std::move(runs)}, {"runs_going", service.pending()}}));
+  return json_reply(200, json({{"runs", std::move(runs)}, {"runs_going", service.pending()}}));
 }
 
 http_reply list_ensembles(const library& lib) {
@@ -236,7 +216,7 @@ http_reply list_ensembles(const library& lib) {
                    {"phases", e.phases.size()},
                    {"has_default_input", !e.default_input.empty()}});
   }
-  return json_reply(200, dump({{"ensembles", std::move(out)}}));
+  return json_reply(200, json({{"ensembles", std::move(out)}}));
 }
 
 http_reply resources_reply(const run_service& service) {
@@ -271,7 +251,7 @@ http_reply put_limit(run_service& service, const std::string& group, const std::
   if (auto e = service.set_limit(group, limit)) {
     return refused(*e);
   }
-  return json_reply(200, dump({{"group", group}, {"limit", j["limit"]}}));
+  return json_reply(200, json({{"group", group}, {"limit", j["limit"]}}));
 }
 
 http_reply run_routes(run_service& service, const http_request& request,
@@ -297,11 +277,11 @@ http_reply run_routes(run_service& service, const http_request& request,
     if (request.method == "DELETE") {
       if (record->is_finished()) {
         return error_reply(409, "run " + record->id() + " has already ended (" +
-                                    std::string{engine::to_string(record->snapshot().status)} +
+                                    std::string{engine::to_string(record->progress().status)} +
                                     ")");
       }
       record->cancel();
-      return json_reply(202, dump({{"id", record->id()}, {"status", "cancelling"}}));
+      return json_reply(202, json({{"id", record->id()}, {"status", "cancelling"}}));
     }
     return method_not_allowed("GET, DELETE");
   }
@@ -351,8 +331,8 @@ http_reply api_routes(run_service& service, const http_request& request,
       return refused(*e);
     }
     return json_reply(
-        200, dump({{"ensembles",
-                    std::get<std::shared_ptr<const library>>(reloaded)->ensembles.size()}}));
+        200, json_text({{"ensembles",
+                         std::get<std::shared_ptr<const library>>(reloaded)->ensembles.size()}}));
   }
   if (what == "resources") {
     if (path.size() == 2) {
@@ -367,17 +347,6 @@ http_reply api_routes(run_service& service, const http_request& request,
 }
 
 } // namespace
-
-http_reply error_reply(unsigned status, const std::string& message) {
-  return json_reply(status, dump({{"error", {{"message", message}, {"type", "tutti_error"}}}}));
-}
-
-http_reply json_reply(unsigned status, std::string body) {
-  http_reply reply;
-  reply.status = status;
-  reply.body = std::move(body);
-  return reply;
-}
 
 http_reply route(run_service& service, const http_request& request, const std::string& token) {
   auto path = segments_of(request.target);
@@ -414,7 +383,7 @@ http_reply route(run_service& service, const http_request& request, const std::s
     if (request.method != "GET") {
       return method_not_allowed("GET");
     }
-    return json_reply(200, dump({{"status", "ok"}, {"runs_going", service.pending()}}));
+    return json_reply(200, json({{"status", "ok"}, {"runs_going", service.pending()}}));
   }
   if ((*path)[0] == "v1") {
     return api_routes(service, request, *path);

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace tutti::server {
 
 run_record::run_record(std::string id, std::string ensemble, int priority,
@@ -35,6 +37,7 @@ void run_record::agent_finished(const engine::run_result& run, std::size_t agent
     std::lock_guard lock{mutex_};
     if (agent < run_.agents.size()) {
       run_.agents[agent] = run.agents[agent];
+      ++agents_done_;
     }
   }
   if (next_) {
@@ -55,6 +58,9 @@ void run_record::run_finished(const engine::run_result& run) {
     std::lock_guard lock{mutex_};
     run_ = run;
     finished_ = true;
+    agents_done_ = static_cast<std::size_t>(
+        std::count_if(run.agents.begin(), run.agents.end(),
+                      [](const auto& a) { return a.status != engine::agent_status::pending; }));
     append(std::move(end));
   }
   changed_.notify_all();
@@ -78,15 +84,23 @@ void run_record::append(std::string event) {
   }
 }
 
+double run_record::elapsed_ms() const {
+  return finished_ ? run_.elapsed_ms
+                   : std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                               started_)
+                         .count();
+}
+
 engine::run_result run_record::snapshot() const {
   std::lock_guard lock{mutex_};
   auto out = run_;
-  if (!finished_) {
-    out.elapsed_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
-            .count();
-  }
+  out.elapsed_ms = elapsed_ms();
   return out;
+}
+
+run_progress run_record::progress() const {
+  std::lock_guard lock{mutex_};
+  return {run_.status, elapsed_ms(), run_.agents.size(), agents_done_};
 }
 
 bool run_record::is_finished() const {

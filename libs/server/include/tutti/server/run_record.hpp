@@ -28,6 +28,14 @@ struct event_slice {
   bool finished = false;
 };
 
+/// A run's state in a few numbers, for lists polled twice a second: no copy of its agents.
+struct run_progress {
+  engine::run_status status = engine::run_status::running;
+  double elapsed_ms = 0;
+  std::size_t agents = 0;
+  std::size_t agents_done = 0; // whose result is final
+};
+
 class run_record : public engine::run_observer {
  public:
   /// `next` (may be empty) is told of the run as well: the run store's recorder.
@@ -48,6 +56,7 @@ class run_record : public engine::run_observer {
 
   /// The run as it stands: status `running` until it has finished.
   engine::run_result snapshot() const;
+  run_progress progress() const;
   bool is_finished() const;
   /// Events from index `from` on. When there are none yet and the run goes on, `wake` is
   /// called once (on an engine thread) as soon as there are; it must be quick.
@@ -63,6 +72,7 @@ class run_record : public engine::run_observer {
 
  private:
   void append(std::string event); // with the lock held; wakes the readers
+  double elapsed_ms() const;      // with the lock held
 
   const std::string id_;
   const std::string ensemble_;
@@ -75,6 +85,7 @@ class run_record : public engine::run_observer {
   mutable std::condition_variable changed_; // a handle is attached, or the run finished
   engine::run_result run_;
   bool finished_ = false;
+  std::size_t agents_done_ = 0;
   std::vector<std::string> events_;
   std::vector<std::function<void()>> waiting_;
   std::optional<engine::run_handle> handle_;
