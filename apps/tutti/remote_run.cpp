@@ -29,7 +29,8 @@ constexpr std::chrono::hours stream_deadline{24 * 7};
 // The result that the run's last event carries; nullopt for any other event.
 std::optional<engine::run_result> result_of_end(const std::string& data) {
   try {
-    auto j = nlohmann::json::parse(data);
+    // Ordered: the agents keep their definition order when the result is printed again.
+    auto j = nlohmann::ordered_json::parse(data);
     if (j.at("kind") != "run_finished") {
       return std::nullopt;
     }

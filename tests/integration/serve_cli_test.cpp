@@ -200,7 +200,10 @@ TEST_CASE("SIGTERM stops the server at once, keeping in the store what its runs 
   CHECK(folder.server().wait_for(std::chrono::seconds{5}) == 0);
   INFO(read_file(folder.dir().path() / "c.out.err"));
   CHECK(client->wait() == 1);
-  auto printed = json::parse(read_file(folder.dir().path() / "c.out"));
+  const auto text = read_file(folder.dir().path() / "c.out");
+  const auto agents = text.find("\"agents\"");
+  CHECK(text.find("\"quick\"", agents) < text.find("\"long\"", agents)); // definition order
+  auto printed = json::parse(text);
   CHECK(printed.at("status") == "cancelled");
   CHECK(printed.at("agents").at("quick").at("response") == "echo: x");
   auto opened = store::run_store::open(store);
