@@ -192,7 +192,7 @@ class completion_chunks final : public event_source {
     const auto run = record_->snapshot();
     std::string why;
     if (!final_output(run, why)) {
-      return data({{"error", {{"message", why}, {"type", "tutti_error"}}}}) + sse_event("[DONE]");
+      return sse_event(error_reply(502, why).body) + sse_event("[DONE]"); // the whole one's shape
     }
     std::string out = data(chunk(record_->id(), model_, created_, json::object(), "stop"));
     if (include_usage_) {
