@@ -12,6 +12,7 @@ struct resume_arguments {
   bool force = false;
   output_choice output;
   store_choice store;
+  cluster_choice cluster;
 };
 
 std::string joined(const std::vector<std::string>& names) {
@@ -35,6 +36,7 @@ void add_resume_command(CLI::App& app, command_state& state) {
                 "definition and inputs did not");
   add_output_options(cmd, args->output);
   add_store_options(cmd, args->store, false);
+  add_cluster_options(cmd, args->cluster);
   cmd->callback([&state, args] {
     auto config = load_config_or_report(state);
     if (!config) {
@@ -89,8 +91,8 @@ void add_resume_command(CLI::App& app, command_state& state) {
                     << ensemble->agents.size() << " agents' results\n";
     }
     options.reuse = std::move(plan.reuse);
-    execute_run(state, *config, *ensemble, old.input, std::move(options), args->output,
-                args->store);
+    execute_run(state, *config, *ensemble, old.input, std::move(options), args->output, args->store,
+                args->cluster);
   });
 }
 

@@ -22,6 +22,7 @@ struct run_arguments {
   std::optional<std::string> server; // --server, else TUTTI_SERVER
   output_choice output;
   store_choice store;
+  cluster_choice cluster;
 };
 
 // --input, else --input-file, else standard input when it is not a terminal; nullopt when
@@ -132,6 +133,7 @@ void add_run_command(CLI::App& app, command_state& state) {
                   "every client; TUTTI_SERVER says the same, TUTTI_TOKEN holds its token");
   add_output_options(cmd, args->output);
   add_store_options(cmd, args->store, true);
+  add_cluster_options(cmd, args->cluster);
   cmd->callback([&state, args] {
     if (args->server && args->server->empty()) {
       state.ctx.err << "error: --server: give the server as http://HOST:PORT\n";
@@ -170,7 +172,7 @@ void add_run_command(CLI::App& app, command_state& state) {
     options.max_concurrent_agents = args->max_concurrent;
     options.priority = args->priority;
     execute_run(state, *config, *ensemble, std::move(*input), std::move(options), args->output,
-                args->store);
+                args->store, args->cluster);
   });
 }
 

@@ -138,10 +138,17 @@ void add_output_options(CLI::App* cmd, output_choice& choice) {
 void execute_run(command_state& state, const definition::config& config,
                  const definition::resolved_ensemble& e, std::string input,
                  engine::run_options options, const output_choice& output,
-                 const store_choice& store) {
+                 const store_choice& store, const cluster_choice& cluster) {
   engine::engine_options engine_options;
   engine_options.environment = state.ctx.env;
+  std::optional<cluster::node_settings> node;
+  if (!configure_node(state, config, cluster, false, engine_options, node)) {
+    return;
+  }
   engine::engine engine{config, engine_options};
+  if (!reach_authorities_or_report(state, engine, node)) {
+    return;
+  }
   if (auto problems = engine.check(e); !problems.empty()) {
     print_problems(state, problems);
     state.exit_code = exit_code::invalid_input;

@@ -2,6 +2,7 @@
 // Ctrl-C, the record in the run store, the printed result and the exit code.
 #pragma once
 
+#include "cluster_access.hpp"
 #include "command_support.hpp"
 #include "store_access.hpp"
 
@@ -27,7 +28,7 @@ void add_output_options(CLI::App* cmd, output_choice& choice);
 void execute_run(command_state& state, const definition::config& config,
                  const definition::resolved_ensemble& e, std::string input,
                  engine::run_options options, const output_choice& output,
-                 const store_choice& store);
+                 const store_choice& store, const cluster_choice& cluster);
 
 /// Runs `request` (the body of POST /v1/runs) on the tutti server at `url` and prints the
 /// result as execute_run does, with the same exit codes; Ctrl-C cancels the run there.

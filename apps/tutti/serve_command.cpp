@@ -1,8 +1,10 @@
 // tutti serve: one engine, and so one resource authority per server, for every client; the
 // run API, an OpenAI-compatible endpoint and a live dashboard over HTTP.
+#include "cluster_access.hpp"
 #include "commands.hpp"
 #include "store_access.hpp"
 
+#include <tutti/definition/server_url.hpp>
 #include <tutti/server/http_server.hpp>
 #include <tutti/server/run_service.hpp>
 
@@ -30,7 +32,47 @@ struct serve_arguments {
   server::service_settings service;
   std::optional<std::string> token_env;
   store_choice store;
+  cluster_choice cluster;
+  std::optional<std::uint16_t> cluster_port;
+  std::string cluster_host = "127.0.0.1";
 };
+
+// The resource authority published for other nodes, when --cluster-port asks; false (error
+// printed) when it cannot be.
+bool publish_authority(command_state& state, const serve_arguments& args,
+                       server::run_service& service,
+                       std::optional<cluster::published_authority>& authority) {
+  if (!args.cluster_port) {
+    return true;
+  }
+  try {
+    authority.emplace(service.engine(), args.cluster_host, *args.cluster_port, args.cluster.tls);
+  } catch (const std::runtime_error& e) {
+    state.ctx.err << "error: " << e.what() << '\n';
+    state.exit_code = exit_code::invalid_input;
+    return false;
+  }
+  state.ctx.out << "tutti serve: resource authority published at "
+                << definition::node_address{args.cluster_host, authority->port()}.text() << " ("
+                << cluster::protocol_version << (args.cluster.tls ? ", TLS" : "") << ")"
+                << std::endl;
+  return true;
+}
+
+// Beyond loopback, any machine could take the groups' slots: TLS with client certificates
+// is what keeps them out.
+bool check_cluster_host(command_state& state, const serve_arguments& args) {
+  auto url = definition::parse_server_url("http://" +
+                                          definition::node_address{args.cluster_host, 1}.text());
+  if (!args.cluster_port || args.cluster.tls || (url && url->is_loopback)) {
+    return true;
+  }
+  state.ctx.err << "error: --cluster-host " << args.cluster_host
+                << ": beyond loopback the resource authority needs --cluster-tls (certificates "
+                   "signed by one CA keep other machines out)\n";
+  state.exit_code = exit_code::invalid_input;
+  return false;
+}
 
 // The token named by --token-env; nullopt (with the error printed) when it is not set.
 std::optional<std::string> token_from(command_state& state, const serve_arguments& args) {
@@ -75,18 +117,33 @@ void serve(command_state& state, serve_arguments& args) {
     state.exit_code = exit_code::invalid_input;
     return;
   }
+  if (!check_cluster_host(state, args)) {
+    return;
+  }
   auto writer = open_store_writer_or_report(state, lib->config, args.store);
   if (!writer) {
     return;
   }
   engine::engine_options engine_options;
   engine_options.environment = state.ctx.env;
+  std::optional<cluster::node_settings> node;
+  if (!configure_node(state, lib->config, args.cluster, args.cluster_port.has_value(),
+                      engine_options, node)) {
+    return;
+  }
   std::optional<server::run_service> service;
   try {
     service.emplace(source, std::move(lib).value(), engine_options, args.service, *writer);
   } catch (const engine::engine_error& conflict) {
     print_problems(state, conflict.problems());
     state.exit_code = exit_code::invalid_input;
+    return;
+  }
+  if (!reach_authorities_or_report(state, service->engine(), node)) {
+    return;
+  }
+  std::optional<cluster::published_authority> authority;
+  if (!publish_authority(state, args, *service, authority)) {
     return;
   }
   std::optional<server::http_server> http;
@@ -158,6 +215,14 @@ void add_serve_command(CLI::App& app, command_state& state) {
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
   add_store_options(cmd, args->store, true);
+  cmd->add_option("--cluster-port", args->cluster_port,
+                  "Publish this server's resource groups to other nodes (tutti run/serve "
+                  "--authority) on this port (0: any free port)");
+  cmd->add_option("--cluster-host", args->cluster_host,
+                  "Address the resource authority listens on; beyond loopback --cluster-tls "
+                  "is required")
+      ->capture_default_str();
+  add_cluster_options(cmd, args->cluster);
   cmd->callback([&state, args] { serve(state, *args); });
 }
 

@@ -50,11 +50,11 @@ caf::behavior requester(caf::event_based_actor* self, std::shared_ptr<journal> l
         log->slots[name] = slot;
         log->lines.push_back(name + " granted");
       },
-      [=](position_atom, const std::string& group, std::uint64_t ahead) {
+      [=](position_atom, ticket, const std::string& group, std::uint64_t ahead) {
         log->lines.push_back(name + " waits at " + group + " behind " + std::to_string(ahead));
       },
-      [=](refused_atom, ticket, providers::call_errc, const std::string& why) {
-        log->lines.push_back(name + " refused: " + why);
+      [=](refused_atom, ticket, const call_report& why) {
+        log->lines.push_back(name + " refused: " + why.error);
       },
   };
 }

@@ -1,3 +1,4 @@
+#include "cluster_reader.hpp"
 #include "model_settings_reader.hpp"
 #include "table_reader.hpp"
 
@@ -254,6 +255,10 @@ outcome<config> parse_config(std::string_view text, const std::string& file,
                          : std::filesystem::path{file}.parent_path() / *path;
     }
     reader.report_unknown_keys();
+  }
+  if (const auto* cluster = top.table("cluster")) {
+    table_reader reader{*cluster, file, "cluster", out};
+    read_cluster(reader, c.cluster);
   }
   top.report_unknown_keys();
   apply_environment(env, c.limits, out);

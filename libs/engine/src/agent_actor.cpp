@@ -143,8 +143,8 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
         self->state.slot = slot;
         carry_out(self->state.call->admitted(clock::now()));
       },
-      [=](refused_atom, ticket, providers::call_errc code, std::string& message) {
-        carry_out(self->state.call->refused(code, std::move(message)));
+      [=](refused_atom, ticket, call_report& why) {
+        carry_out(self->state.call->refused(why.code, std::move(why.error)));
       },
       [=](complete_atom, attempt_result& result) {
         *cancel = nullptr;
@@ -165,7 +165,7 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
       [=](token_atom, std::string& piece) {
         self->send(run, token_atom::value, static_cast<std::uint64_t>(index), std::move(piece));
       },
-      [=](position_atom, std::string& group_id, std::uint64_t ahead) {
+      [=](position_atom, ticket, std::string& group_id, std::uint64_t ahead) {
         self->send(phase, waiting_atom::value, static_cast<std::uint64_t>(index),
                    std::move(group_id), ahead);
       },

@@ -15,6 +15,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace tutti::engine {
@@ -53,6 +54,9 @@ caf::actor_system_config& configured(caf::actor_system_config& cfg, const engine
   // polling; a shared queue halves the engine's overhead per agent.
   cfg.set("scheduler.policy", caf::atom("sharing"));
   announce_message_types(cfg);
+  if (options.configure_actor_system) {
+    options.configure_actor_system(cfg);
+  }
   return cfg;
 }
 
@@ -67,7 +71,7 @@ struct engine::impl {
         http(std::make_shared<providers::http_client>(io)),
         probe(options.loaded_models_probe ? options.loaded_models_probe
                                           : std::make_shared<http_loaded_models_probe>(http)),
-        system(configured(system_config, options)) {
+        shared_groups(options.shared_groups), system(configured(system_config, options)) {
     providers.emplace("mock", mock);
     engine_limit = spawn_cap("engine", config.limits.max_concurrent_llm_calls);
   }
@@ -112,11 +116,18 @@ struct engine::impl {
     if (found != groups.end()) {
       return *found;
     }
-    resource_config cfg;
-    cfg.group = group;
-    cfg.backend = backend;
-    cfg.probe = probe;
-    auto actor = system.spawn(resource_actor, std::move(cfg));
+    resource_actor_type actor;
+    if (auto shared =
+            shared_groups ? shared_groups->group_of(system, group, backend) : std::nullopt) {
+      actor = caf::actor_cast<resource_actor_type>(*shared);
+    } else {
+      resource_config cfg;
+      cfg.group = group;
+      cfg.backend = backend;
+      cfg.probe = probe;
+      actor = system.spawn(resource_actor, std::move(cfg));
+      own_groups.insert(group.id);
+    }
     groups.emplace(group.id, actor);
     return {group.id, actor};
   }
@@ -160,7 +171,9 @@ struct engine::impl {
   std::mutex mutex;
   std::map<std::uint64_t, caf::actor> live_runs;
   std::map<std::string, resource_actor_type> groups; // by group id
-  resources::group_directory directory;              // the backends and spellings of every group
+  std::set<std::string> own_groups;                  // those not held by another engine
+  std::shared_ptr<group_source> shared_groups;
+  resources::group_directory directory; // the backends and spellings of every group
   std::uint64_t next_run_id = 0;
   caf::actor_system_config system_config;
   caf::actor_system system;
@@ -339,6 +352,28 @@ bool engine::can_run_immediately(const std::string& profile) const {
   }
   return impl_->can_run_now(
       impl_->group_for(*backend, p->second.settings.model.value_or("mock")).second);
+}
+
+std::optional<caf::actor> own_group_actor(engine& e, const std::string& server,
+                                          const std::string& model) {
+  auto url = definition::parse_server_url(server);
+  if (!url) {
+    return std::nullopt;
+  }
+  for (const auto& [name, backend] : e.impl_->config.backends) {
+    auto where = definition::parse_server_url(backend.base_url);
+    const bool is_per_model = backend.exclusive == definition::exclusivity::model;
+    if (!where || where->identity() != url->identity() || is_per_model == model.empty()) {
+      continue;
+    }
+    auto [id, group] = e.impl_->group_for(backend, model);
+    std::lock_guard lock{e.impl_->mutex};
+    if (e.impl_->own_groups.count(id) == 0) {
+      return std::nullopt;
+    }
+    return caf::actor_cast<caf::actor>(group);
+  }
+  return std::nullopt;
 }
 
 caf::actor_system& actor_system_of(engine& e) {

@@ -26,7 +26,7 @@ void notify_positions(resource_self self) {
     auto& r = st.requests.at(t);
     if (r.last_ahead != ahead) {
       r.last_ahead = ahead;
-      caf::anon_send(owner_of(r), position_atom::value, st.cfg.group.id,
+      caf::anon_send(owner_of(r), position_atom::value, r.tag, st.cfg.group.id,
                      static_cast<std::uint64_t>(ahead));
     }
     ++ahead;
@@ -101,7 +101,7 @@ void refuse_hopeless(resource_self self, clock::time_point now) {
       continue;
     }
     caf::anon_send(owner_of(found->second), refused_atom::value, found->second.tag,
-                   call_errc::server_down, message);
+                   call_report{call_errc::server_down, message});
     end_request(self, t, {call_errc::server_down, message});
   }
   st.is_refusing = false;
@@ -157,8 +157,8 @@ void enqueue_request(resource_self self, slot_request ask) {
                                         found->second.at == resource_state::phase::waiting &&
                                         !found->second.last_ahead) {
     found->second.last_ahead = st.queue->pending() - 1;
-    caf::anon_send(owner_of(found->second), position_atom::value, st.cfg.group.id,
-                   static_cast<std::uint64_t>(*found->second.last_ahead));
+    caf::anon_send(owner_of(found->second), position_atom::value, found->second.tag,
+                   st.cfg.group.id, static_cast<std::uint64_t>(*found->second.last_ahead));
   }
 }
 
@@ -225,6 +225,21 @@ void end_request(resource_self self, ticket t, const call_report& report) {
   try_admit(self);
   if (!held_slot) {
     notify_positions(self);
+  }
+}
+
+// The sender's request `tag`, withdrawn by the sender: ended as cancelled.
+void withdraw_request(resource_self self, ticket tag) {
+  auto& st = self->state;
+  auto owned = st.by_owner.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+  if (owned == st.by_owner.end()) {
+    return;
+  }
+  for (auto t : owned->second) {
+    if (st.requests.at(t).tag == tag) {
+      end_request(self, t, {call_errc::cancelled, {}});
+      return;
+    }
   }
 }
 
@@ -306,6 +321,7 @@ resource_actor(resource_actor_type::stateful_pointer<resource_state> self, resou
       [=](acquire_atom, slot_request& ask) { enqueue_request(self, std::move(ask)); },
       [=](granted_atom, ticket t, ticket cap_ticket) { on_cap_granted(self, t, cap_ticket); },
       [=](release_atom, ticket t, call_report& report) { end_request(self, t, report); },
+      [=](withdraw_atom, ticket tag) { withdraw_request(self, tag); },
       [=](limit_atom, bool is_unlimited, std::int32_t max) {
         self->state.queue->set_limit(is_unlimited ? definition::concurrency_limit::unlimited()
                                                   : definition::concurrency_limit::at_most(max));

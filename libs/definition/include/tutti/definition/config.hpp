@@ -2,6 +2,7 @@
 #pragma once
 
 #include <tutti/definition/backend_spec.hpp>
+#include <tutti/definition/cluster_settings.hpp>
 #include <tutti/definition/profile.hpp>
 
 #include <chrono>
@@ -27,7 +28,8 @@ struct config {
   /// [store] path: where runs are kept, a relative path read from the file's folder; else the
   /// default (see tutti::store::default_store_path).
   std::optional<std::filesystem::path> store_path;
-  std::string file; // empty when no configuration file was found
+  cluster_settings cluster; // [cluster]: groups this node takes from other nodes
+  std::string file;         // empty when no configuration file was found
 };
 
 /// The backends every configuration has unless it redefines them: openai, anthropic, ollama,

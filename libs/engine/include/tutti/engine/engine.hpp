@@ -24,10 +24,14 @@
 #include <vector>
 
 namespace caf {
+class actor;
 class actor_system;
+class actor_system_config;
 } // namespace caf
 
 namespace tutti::engine {
+
+class group_source; // tutti/engine/actors.hpp
 
 /// Thrown by run() and start() for an ensemble the engine cannot run (see engine::check).
 class engine_error : public std::runtime_error {
@@ -65,6 +69,12 @@ struct engine_options {
   std::shared_ptr<resources::loaded_models_probe> loaded_models_probe;
   /// Where API keys are read from (a backend's api_key_env); by default the process's.
   definition::environment environment;
+  /// Called on the actor system's configuration before the system starts: a cluster node
+  /// loads CAF's network layer here.
+  std::function<void(caf::actor_system_config&)> configure_actor_system;
+  /// Where the groups that other engines hold come from (a cluster's authorities); none:
+  /// every group is this engine's own.
+  std::shared_ptr<group_source> shared_groups;
 };
 
 /// Every resource group the engine has admitted requests for, and the engine-wide limit.
@@ -123,6 +133,8 @@ class engine {
 
  private:
   friend caf::actor_system& actor_system_of(engine& e); // tutti/engine/actors.hpp
+  friend std::optional<caf::actor> own_group_actor(engine& e, const std::string& server,
+                                                   const std::string& model);
   struct impl;
   std::unique_ptr<impl> impl_;
 };

@@ -84,6 +84,9 @@ class run_service {
 
   std::size_t pending() const;
 
+  /// The engine every run goes through (a cluster publishes its groups).
+  engine::engine& engine() { return engine_; }
+
  private:
   void finished(const std::string& id);
   void keep(std::shared_ptr<run_record> record); // with mutex_ held

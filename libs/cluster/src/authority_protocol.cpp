@@ -1,0 +1,29 @@
+#include "authority_protocol.hpp"
+
+#include <tutti/definition/duration_text.hpp>
+
+namespace tutti::cluster {
+
+void announce_cluster_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<group_answer>("tutti.group_answer");
+}
+
+std::string describe_failure(caf::actor_system& system, const caf::error& e,
+                             std::chrono::milliseconds answer_within) {
+  if (e == caf::sec::request_timeout) {
+    return "no answer within " + definition::duration_text(answer_within);
+  }
+  if (e == caf::sec::cannot_connect_to_node) {
+    return "cannot connect (nothing listens there, or the host cannot be reached)";
+  }
+  if (e == caf::sec::malformed_basp_message || e == caf::sec::unexpected_message) {
+    return "what listens there is no tutti resource authority (give the port of tutti serve "
+           "--cluster-port, not its HTTP port)";
+  }
+  if (e == caf::sec::state_not_serializable || e == caf::sec::unknown_type) {
+    return "it speaks another version of the cluster protocol";
+  }
+  return system.render(e);
+}
+
+} // namespace tutti::cluster

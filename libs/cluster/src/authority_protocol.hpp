@@ -1,0 +1,36 @@
+// What a node says to another node's authority, the actor it publishes. Deliberately untyped
+// (caf::actor): a typed handle would make CAF refuse a peer of another version with a message
+// about interfaces; this way the peer hears "hello" first and says its version.
+// - `hello_atom, version` -> the authority's version;
+// - `group_atom, server URL, model` -> group_answer: the resource actor of the authority's
+//   group for that server (model set for a group per model), or why there is none.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace tutti::cluster {
+
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
+using group_atom = caf::atom_constant<caf::atom("group")>;
+
+struct group_answer {
+  caf::actor group; // invalid when the authority holds no group for that server
+  std::string error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, group_answer& x) {
+  return f(caf::meta::type_name("group_answer"), x.group, x.error);
+}
+
+/// Registers the protocol's types on a node.
+void announce_cluster_types(caf::actor_system_config& cfg);
+
+/// Why connecting to, or asking, another node failed, as a user reads it.
+std::string describe_failure(caf::actor_system& system, const caf::error& e,
+                             std::chrono::milliseconds answer_within);
+
+} // namespace tutti::cluster
