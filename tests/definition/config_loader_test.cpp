@@ -307,3 +307,70 @@ TEST_CASE("[store] path names where runs are kept, read from the configuration's
   CHECK(has_problem(problems_of("[store]\npaht = \"x\"\n"), definition_errc::unknown_key,
                     "store.paht"));
 }
+
+TEST_CASE("[cluster] names the authority of each shared server; by default local and remote "
+          "servers are shared and cloud APIs are not") {
+  auto c = parsed(R"(
+[cluster]
+authority = "hub:4242"
+authority_timeout_seconds = 2.5
+[cluster.authorities]
+"http://gpu-box:11434" = "gpu-box:4242"
+"http://[fd00::7]:8000/v1" = "[fd00::7]:4243"
+)");
+  const auto& cluster = c.cluster;
+  CHECK(cluster.authority == node_address{"hub", 4242});
+  CHECK(cluster.authority_timeout == 2500ms);
+  CHECK(cluster.authority_for("http://gpu-box:11434", resource_class::remote_server) ==
+        node_address{"gpu-box", 4242});
+  CHECK(cluster.authority_for("http://[fd00::7]:8000", resource_class::remote_server)->text() ==
+        "[fd00::7]:4243");
+  CHECK(cluster.authority_for("http://localhost:11434", resource_class::local_server) ==
+        node_address{"hub", 4242});
+  CHECK_FALSE(cluster.authority_for("https://api.openai.com:443", resource_class::remote_api));
+  CHECK(parsed("").cluster.authority_timeout == 10s);
+  CHECK_FALSE(parsed("").cluster.authority);
+
+  auto only = parsed("[cluster]\nauthority = \"hub:1\"\nshared_groups = [\"remote-api\", "
+                     "\"http://box:8080\"]\n")
+                  .cluster;
+  CHECK(only.authority_for("https://api.openai.com:443", resource_class::remote_api));
+  CHECK(only.authority_for("http://box:8080", resource_class::local_server));
+  CHECK_FALSE(only.authority_for("http://other:8080", resource_class::local_server));
+}
+
+TEST_CASE("one server claimed by two authorities, a bad address or an unknown group class is "
+          "an error at its line") {
+  auto two = problems_of(R"([cluster.authorities]
+"http://localhost:11434" = "a:1"
+"http://127.0.0.1:11434/v1" = "b:2"
+)");
+  CHECK(has_problem(two, definition_errc::conflicting_fields,
+                    "tutti.toml:2:28: cluster.authorities.\"http://localhost:11434\": "
+                    "'http://localhost:11434' and 'http://127.0.0.1:11434/v1' are one server, "
+                    "claimed by two authorities (a:1 and b:2)"));
+  CHECK(parsed("[cluster.authorities]\n\"http://localhost:1\" = \"a:1\"\n\"http://127.0.0.1:1\" = "
+               "\"a:1\"\n")
+            .cluster.authorities.size() == 1);
+  CHECK(has_problem(problems_of("[cluster]\nauthority = \"hub\"\n"), definition_errc::invalid_value,
+                    "cluster.authority: 'hub' is no host:port"));
+  CHECK(has_problem(problems_of("[cluster]\nauthority = \"hub:70000\"\n"),
+                    definition_errc::invalid_value, "is no host:port"));
+  CHECK(has_problem(problems_of("[cluster.authorities]\n\"gpu-box\" = \"a:1\"\n"),
+                    definition_errc::invalid_value, "'gpu-box' is no server URL"));
+  CHECK(has_problem(problems_of("[cluster]\nshared_groups = [\"local-servers\"]\n"),
+                    definition_errc::invalid_value, "'local-servers' is neither a group class"));
+  CHECK(has_problem(problems_of("[cluster]\nauthorty = \"a:1\"\n"), definition_errc::unknown_key,
+                    "cluster.authorty"));
+}
+
+TEST_CASE("host:port addresses: IPv6 in brackets, a port of 1 to 65535") {
+  CHECK(parse_node_address("gpu-box:4242") == node_address{"gpu-box", 4242});
+  CHECK(parse_node_address("[::1]:4242") == node_address{"::1", 4242});
+  CHECK(node_address{"::1", 4242}.text() == "[::1]:4242");
+  for (auto bad : {"", ":4242", "gpu-box:", "gpu-box:0", "gpu-box:65536", "::1:4242", "[::1]4242",
+                   "gpu-box:42x"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_node_address(bad));
+  }
+}

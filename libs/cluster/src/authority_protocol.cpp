@@ -9,14 +9,20 @@ void announce_cluster_types(caf::actor_system_config& cfg) {
 }
 
 std::string describe_failure(caf::actor_system& system, const caf::error& e,
-                             std::chrono::milliseconds answer_within) {
+                             std::chrono::milliseconds answer_within, bool tls) {
   if (e == caf::sec::request_timeout) {
     return "no answer within " + definition::duration_text(answer_within);
   }
   if (e == caf::sec::cannot_connect_to_node) {
     return "cannot connect (nothing listens there, or the host cannot be reached)";
   }
-  if (e == caf::sec::malformed_basp_message || e == caf::sec::unexpected_message) {
+  if (tls && e == caf::sec::disconnect_during_handshake) {
+    return "the TLS handshake failed: both nodes need certificates signed by the CA the other "
+           "trusts ([cluster] tls_ca), and this must be the port of tutti serve --cluster-port "
+           "--cluster-tls";
+  }
+  if (e == caf::sec::malformed_basp_message || e == caf::sec::unexpected_message ||
+      e == caf::sec::disconnect_during_handshake) {
     return "what listens there is no tutti resource authority (give the port of tutti serve "
            "--cluster-port, not its HTTP port)";
   }

@@ -29,8 +29,9 @@ typename Inspector::result_type inspect(Inspector& f, group_answer& x) {
 /// Registers the protocol's types on a node.
 void announce_cluster_types(caf::actor_system_config& cfg);
 
-/// Why connecting to, or asking, another node failed, as a user reads it.
+/// Why connecting to, or asking, another node failed, as a user reads it; `tls` when the
+/// node speaks TLS, where a failed handshake is most often a certificate refused.
 std::string describe_failure(caf::actor_system& system, const caf::error& e,
-                             std::chrono::milliseconds answer_within);
+                             std::chrono::milliseconds answer_within, bool tls);
 
 } // namespace tutti::cluster

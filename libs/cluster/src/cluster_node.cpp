@@ -47,6 +47,7 @@ class authority_groups : public engine::group_source {
     cfg.resource = g.resource;
     cfg.authority = *authority;
     cfg.authority_timeout = settings_.cluster.authority_timeout;
+    cfg.tls = settings_.tls;
     cfg.connector = caf::actor_cast<connector_type>(connector_of(system, settings_.tls));
     return caf::actor_cast<caf::actor>(system.spawn(remote_group_actor, std::move(cfg)));
   }
@@ -152,10 +153,12 @@ std::vector<std::string> reach_authorities(engine::engine& e, const node_setting
                       },
                       [&](caf::error& err) {
                         problem = "it does not speak " + std::string{protocol_version} + " (" +
-                                  describe_failure(system, err, timeout) + ")";
+                                  describe_failure(system, err, timeout, settings.tls) + ")";
                       });
             },
-            [&](caf::error& err) { problem = describe_failure(system, err, timeout); });
+            [&](caf::error& err) {
+              problem = describe_failure(system, err, timeout, settings.tls);
+            });
     if (problem) {
       problems.push_back("cannot use the authority " + text + ": " + *problem);
     }

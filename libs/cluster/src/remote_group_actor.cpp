@@ -18,7 +18,7 @@ std::string where(const remote_group_state& st) {
 }
 
 std::string describe(self_pointer self, const caf::error& e) {
-  return describe_failure(self->system(), e, self->state.cfg.answer_within);
+  return describe_failure(self->system(), e, self->state.cfg.answer_within, self->state.cfg.tls);
 }
 
 void send_to_authority(self_pointer self, ticket tag, remote_group_state::request& r) {

@@ -40,6 +40,7 @@ struct remote_group_config {
   std::chrono::milliseconds authority_timeout = std::chrono::seconds{10};
   std::chrono::milliseconds retry_every = std::chrono::seconds{1};
   std::chrono::milliseconds answer_within = std::chrono::seconds{5};
+  bool tls = false;
   connector_type connector;
 };
 
