@@ -1,7 +1,7 @@
 // What admission costs: requests acquiring and releasing a slot through a resource actor
-// and then the engine-wide cap, as agents do. A driver actor keeps `requests` requests
-// going and releases each slot as soon as it is granted, so the time measured is admission
-// alone. The limit of 10, 50, 100 or none is compared with none.
+// and then the engine-wide cap, as agents do (admission_driver.hpp). The limit of 10, 50,
+// 100 or none is compared with none.
+#include "admission_driver.hpp"
 #include "resource_actor.hpp"
 
 #include <benchmark/benchmark.h>
@@ -9,7 +9,7 @@
 namespace {
 
 using namespace tutti;
-using done_atom = caf::atom_constant<caf::atom("done")>;
+using bench::done_atom;
 
 engine::resource_config group(const definition::concurrency_limit& limit) {
   engine::resource_config cfg;
@@ -17,32 +17,6 @@ engine::resource_config group(const definition::concurrency_limit& limit) {
   cfg.group.limit = limit;
   cfg.notifies_positions = false;
   return cfg;
-}
-
-// Sends `requests` acquires at once, each to be capped by `cap` after the group, and releases
-// each grant at once; answers done_atom when every request has been granted.
-caf::behavior driver(caf::event_based_actor* self, engine::resource_actor_type resource,
-                     caf::actor cap, int requests) {
-  auto left = std::make_shared<int>(0);
-  auto promise = std::make_shared<caf::response_promise>();
-  return {
-      [=](done_atom) {
-        *promise = self->make_response_promise();
-        *left = requests;
-        for (int i = 0; i < requests; ++i) {
-          engine::slot_request ask;
-          ask.tag = static_cast<resources::ticket>(i);
-          ask.caps = {cap};
-          self->send(resource, engine::acquire_atom::value, std::move(ask));
-        }
-      },
-      [=](engine::granted_atom, resources::ticket, resources::ticket t) {
-        self->send(resource, engine::release_atom::value, t, engine::call_report{});
-        if (--*left == 0) {
-          promise->deliver(done_atom::value);
-        }
-      },
-  };
 }
 
 void admit(benchmark::State& state) {
@@ -57,7 +31,9 @@ void admit(benchmark::State& state) {
   auto engine_limit = system.spawn(engine::resource_actor,
                                    group(definition::concurrency_limit::at_most(1'000'000)));
   auto resource = system.spawn(engine::resource_actor, group(limit));
-  auto drive = system.spawn(driver, resource, caf::actor_cast<caf::actor>(engine_limit), requests);
+  auto drive =
+      system.spawn(bench::admission_driver, resource,
+                   std::vector<caf::actor>{caf::actor_cast<caf::actor>(engine_limit)}, requests);
   caf::scoped_actor self{system};
   for (auto _ : state) {
     self->request(drive, caf::infinite, done_atom::value)

@@ -160,6 +160,39 @@ def server_lines(results):
     return lines + [""]
 
 
+def cluster_lines(results):
+    """Scenario 11, from cluster_benchmarks.json: groups held by another node."""
+    path = os.path.join(results, "cluster_benchmarks.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        cases = {case_name(b): b for b in json.load(f)["benchmarks"]}
+    lines = ["## 11. Cluster: a group held by another node", "",
+             "Admission alone (acquire, grant, release; no call) through the group's own "
+             "resource actor in-process, or through a node's proxy to the authority that holds "
+             "it, over loopback with CAF's network layer: one request at a time (what a "
+             "waiting agent adds) and 100 at once.", "",
+             "| case | µs per request |", "|---|---:|"]
+    names = {"cluster_admission/0/1": "in-process, 1 at a time",
+             "cluster_admission/1/1": "remote authority, 1 at a time",
+             "cluster_admission/0/100": "in-process, 100 at once",
+             "cluster_admission/1/100": "remote authority, 100 at once"}
+    for key, label in names.items():
+        c = cases.get(key)
+        if c:
+            lines.append(f"| {label} | {fmt(c['us_per_request'], 1)} |")
+    lines += ["", "1,000 agents of 10 ms in two runs of 500 that share one local server of "
+              "limit 4 (a mock server in this process): ideal 2,500 ms.", "",
+              "| case | wall ms | wall / ideal | server peak in flight |", "|---|---:|---:|---:|"]
+    for key, label in {"cluster_two_runs/0": "both runs on the node holding the group",
+                       "cluster_two_runs/1": "one run on each of two other nodes"}.items():
+        c = next((v for k, v in cases.items() if k.startswith(key)), None)
+        if c:
+            lines.append(f"| {label} | {fmt(c['wall_ms'])} | {c['wall_over_ideal']:.3f} | "
+                         f"{c['server_peak_in_flight']:.0f} |")
+    return lines + [""]
+
+
 def baseline_table(cases, baseline):
     rows = ["| case | tutti wall ms | asyncio wall ms | wall ratio | tutti CPU ms | "
             "asyncio CPU ms | CPU ratio | tutti peak MB | asyncio peak MB | memory ratio |",
@@ -287,6 +320,7 @@ def main():
         extra = extra_lines(prefix, chosen)
         lines += extra + ([""] if extra else [])
     lines += server_lines(results)
+    lines += cluster_lines(results)
     lines += ["## tutti beside the asyncio baseline (scenarios 1, 3, 7)", "",
               f"`bench/baseline/asyncio_agents.py` (Python {baseline['python']}, standard "
               "library only: `asyncio.gather`, `asyncio.Semaphore`, HTTP over asyncio "

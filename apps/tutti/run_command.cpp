@@ -148,6 +148,13 @@ void add_run_command(CLI::App& app, command_state& state) {
         state.exit_code = exit_code::invalid_input;
         return;
       }
+      if (args->cluster.authority || args->cluster.tls) {
+        state.ctx.err << "error: --authority and --cluster-tls make this process a cluster node; "
+                         "on a server, the server's engine is the node (tutti serve "
+                         "--authority)\n";
+        state.exit_code = exit_code::invalid_input;
+        return;
+      }
       run_on_server(state, *args, *url);
       return;
     }

@@ -12,6 +12,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <csignal>
 #include <memory>
 #include <regex>
 #include <unistd.h>
@@ -35,6 +37,50 @@ std::string ensemble_of(const std::string& name, int count, const std::string& m
             model + "\"\n";
   }
   return text;
+}
+
+// `tutti serve ARGS` in `dir`, once it listens: its HTTP URL and, when it publishes, the
+// port of its resource authority.
+struct served {
+  std::unique_ptr<child_process> process;
+  std::string http_url;
+  std::uint16_t cluster_port = 0;
+};
+
+served start_serve(const std::filesystem::path& dir, const std::vector<std::string>& args,
+                   const std::filesystem::path& out) {
+  served s;
+  s.process = std::make_unique<child_process>(tutti_binary, args, dir, out);
+  const bool publishes = std::find(args.begin(), args.end(), "--cluster-port") != args.end();
+  std::string port;
+  REQUIRE(eventually([&] {
+    static const std::regex published{"resource authority published at [^ ]*:([0-9]+)"};
+    static const std::regex listening{"listening on (http://127\\.0\\.0\\.1:[0-9]+)"};
+    const auto text = read_file(out);
+    std::smatch at_port;
+    std::smatch at_url;
+    if ((publishes && !std::regex_search(text, at_port, published)) ||
+        !std::regex_search(text, at_url, listening)) {
+      return false;
+    }
+    port = publishes ? at_port[1].str() : "0"; // before `text`, which they point into, is gone
+    s.http_url = at_url[1].str();
+    return true;
+  }));
+  s.cluster_port = static_cast<std::uint16_t>(std::stoi(port));
+  return s;
+}
+
+// The box's group as a server's HTTP API shows it.
+json box_group(const std::string& http_url) {
+  tutti::test::http_fetch fetch{http_url};
+  auto reply = json::parse(fetch("GET", "/v1/resources", "").body);
+  for (const auto& g : reply.at("groups")) {
+    if (g.at("resource") == "local-server") {
+      return g;
+    }
+  }
+  return json::object();
 }
 
 // A folder whose tutti.toml makes `backend` a local server ("box"); the authority serves from
@@ -61,40 +107,15 @@ class cluster_folder {
     std::vector<std::string> args{"serve",      "--port",         "0",
                                   "--no-store", "--cluster-port", std::to_string(port)};
     args.insert(args.end(), extra.begin(), extra.end());
-    const auto out = dir_.path() / ("authority" + std::to_string(++starts_) + ".out");
-    authority_ =
-        std::make_unique<child_process>(tutti_binary, args, dir_.path() / "authority", out);
-    std::string found_port;
-    REQUIRE(eventually([&] {
-      static const std::regex published{"resource authority published at [^ ]*:([0-9]+)"};
-      static const std::regex listening{"listening on (http://127\\.0\\.0\\.1:[0-9]+)"};
-      const auto text = read_file(out);
-      std::smatch at_port;
-      std::smatch at_url;
-      if (!std::regex_search(text, at_port, published) ||
-          !std::regex_search(text, at_url, listening)) {
-        return false;
-      }
-      found_port = at_port[1].str(); // before `text`, which they point into, is gone
-      http_url_ = at_url[1].str();
-      return true;
-    }));
-    return static_cast<std::uint16_t>(std::stoi(found_port));
+    authority_ = start_serve(dir_.path() / "authority", args,
+                             dir_.path() / ("authority" + std::to_string(++starts_) + ".out"));
+    return authority_.cluster_port;
   }
 
   // The authority's view of the box's group, from its HTTP API.
-  json group_at_authority() const {
-    tutti::test::http_fetch fetch{http_url_};
-    auto reply = json::parse(fetch("GET", "/v1/resources", "").body);
-    for (const auto& g : reply.at("groups")) {
-      if (g.at("resource") == "local-server") {
-        return g;
-      }
-    }
-    return json::object();
-  }
+  json group_at_authority() const { return box_group(authority_.http_url); }
 
-  child_process& authority() { return *authority_; }
+  child_process& authority() { return *authority_.process; }
   const temp_dir& dir() const { return dir_; }
 
   // `tutti run ENSEMBLE --authority ... --json EXTRA...` as a node process named `name`,
@@ -126,8 +147,7 @@ class cluster_folder {
 
  private:
   temp_dir dir_;
-  std::unique_ptr<child_process> authority_;
-  std::string http_url_;
+  served authority_;
   int starts_ = 0;
 };
 
@@ -262,6 +282,28 @@ TEST_CASE("a wrong authority address is an error at start, naming it") {
             .find("error: cannot use the authority 127.0.0.1:" + http_port +
                   ": what listens there is no tutti resource authority") != std::string::npos);
   CHECK(backend.overall().requests == 0);
+}
+
+TEST_CASE("a tutti serve node takes its shared groups from the authority: its runs and a "
+          "tutti run node share one queue, and its statistics are the authority's") {
+  mock_server::server backend;
+  cluster_folder folder{backend};
+  const auto port = folder.start_authority();
+  folder.dir().write("ensembles/three.toml", ensemble_of("three", 3, "sleep-100"));
+  auto node_server = start_serve(
+      folder.dir().path(), {"serve", "--port", "0", "--no-store", "--authority", loopback(port)},
+      folder.dir().path() / "node-serve.out");
+  tutti::test::http_fetch fetch{node_server.http_url};
+  REQUIRE(fetch("POST", "/v1/runs", R"({"ensemble": "three", "input": "served"})").status == 201);
+  auto run_node = folder.node("ran", "ensembles/three.toml", loopback(port));
+  CHECK(run_node->wait() == 0);
+  REQUIRE(eventually([&] { return folder.group_at_authority().value("completed", 0) == 6; }));
+  CHECK(backend.of_model("sleep-100").peak_in_flight == 1);
+  auto group = box_group(node_server.http_url);
+  CHECK(group.at("note").get<std::string>().starts_with("held by the authority " + loopback(port)));
+  CHECK(group.at("completed") == 6);
+  node_server.process->signal(SIGTERM);
+  CHECK(node_server.process->wait() == 0);
 }
 
 namespace {
