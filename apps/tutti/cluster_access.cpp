@@ -16,6 +16,11 @@ bool configure_node(command_state& state, const definition::config& config,
                     const cluster_choice& choice, bool publishes, engine::engine_options& options,
                     std::optional<cluster::node_settings>& node) {
   cluster::node_settings settings{config.cluster, choice.tls};
+  const auto& c = settings.cluster;
+  if (!choice.tls && (c.tls_certificate || c.tls_key || c.tls_ca)) {
+    state.ctx.err << "warning: [cluster] names TLS files but --cluster-tls is not given: nodes "
+                     "speak plain TCP\n";
+  }
   if (choice.authority) {
     auto address = definition::parse_node_address(*choice.authority);
     if (!address) {
@@ -49,11 +54,12 @@ bool configure_node(command_state& state, const definition::config& config,
 }
 
 bool reach_authorities_or_report(command_state& state, engine::engine& e,
-                                 const std::optional<cluster::node_settings>& node) {
+                                 const std::optional<cluster::node_settings>& node,
+                                 const std::vector<definition::backend_spec>& used) {
   if (!node) {
     return true;
   }
-  auto problems = cluster::reach_authorities(e, *node);
+  auto problems = cluster::reach_authorities(e, *node, used);
   for (const auto& p : problems) {
     state.ctx.err << "error: " << p << '\n';
   }

@@ -30,9 +30,11 @@ bool configure_node(command_state& state, const definition::config& config,
                     const cluster_choice& choice, bool publishes, engine::engine_options& options,
                     std::optional<cluster::node_settings>& node);
 
-/// Once the engine is made: every authority of `node` answers and speaks this version; false,
-/// with the errors printed and the exit code set, when one does not.
+/// Once the engine is made: every authority of `node` answers, speaks this version and holds
+/// the groups of the servers `used` shares with it; false, with the errors printed and the
+/// exit code set, when one does not.
 bool reach_authorities_or_report(command_state& state, engine::engine& e,
-                                 const std::optional<cluster::node_settings>& node);
+                                 const std::optional<cluster::node_settings>& node,
+                                 const std::vector<definition::backend_spec>& used);
 
 } // namespace tutti::cli

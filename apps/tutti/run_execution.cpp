@@ -146,7 +146,11 @@ void execute_run(command_state& state, const definition::config& config,
     return;
   }
   engine::engine engine{config, engine_options};
-  if (!reach_authorities_or_report(state, engine, node)) {
+  std::vector<definition::backend_spec> used;
+  for (const auto& agent : e.agents) {
+    used.push_back(agent.backend);
+  }
+  if (!reach_authorities_or_report(state, engine, node, used)) {
     return;
   }
   if (auto problems = engine.check(e); !problems.empty()) {

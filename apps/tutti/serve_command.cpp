@@ -4,7 +4,6 @@
 #include "commands.hpp"
 #include "store_access.hpp"
 
-#include <tutti/definition/server_url.hpp>
 #include <tutti/server/http_server.hpp>
 #include <tutti/server/run_service.hpp>
 
@@ -34,7 +33,7 @@ struct serve_arguments {
   store_choice store;
   cluster_choice cluster;
   std::optional<std::uint16_t> cluster_port;
-  std::string cluster_host = "127.0.0.1";
+  std::optional<std::string> cluster_host; // loopback when absent
 };
 
 // The resource authority published for other nodes, when --cluster-port asks; false (error
@@ -45,33 +44,19 @@ bool publish_authority(command_state& state, const serve_arguments& args,
   if (!args.cluster_port) {
     return true;
   }
+  const auto host = args.cluster_host.value_or("127.0.0.1");
   try {
-    authority.emplace(service.engine(), args.cluster_host, *args.cluster_port, args.cluster.tls);
+    authority.emplace(service.engine(), host, *args.cluster_port, args.cluster.tls);
   } catch (const std::runtime_error& e) {
     state.ctx.err << "error: " << e.what() << '\n';
     state.exit_code = exit_code::invalid_input;
     return false;
   }
   state.ctx.out << "tutti serve: resource authority published at "
-                << definition::node_address{args.cluster_host, authority->port()}.text() << " ("
+                << definition::node_address{host, authority->port()}.text() << " ("
                 << cluster::protocol_version << (args.cluster.tls ? ", TLS" : "") << ")"
                 << std::endl;
   return true;
-}
-
-// Beyond loopback, any machine could take the groups' slots: TLS with client certificates
-// is what keeps them out.
-bool check_cluster_host(command_state& state, const serve_arguments& args) {
-  auto url = definition::parse_server_url("http://" +
-                                          definition::node_address{args.cluster_host, 1}.text());
-  if (!args.cluster_port || args.cluster.tls || (url && url->is_loopback)) {
-    return true;
-  }
-  state.ctx.err << "error: --cluster-host " << args.cluster_host
-                << ": beyond loopback the resource authority needs --cluster-tls (certificates "
-                   "signed by one CA keep other machines out)\n";
-  state.exit_code = exit_code::invalid_input;
-  return false;
 }
 
 // The token named by --token-env; nullopt (with the error printed) when it is not set.
@@ -117,9 +102,6 @@ void serve(command_state& state, serve_arguments& args) {
     state.exit_code = exit_code::invalid_input;
     return;
   }
-  if (!check_cluster_host(state, args)) {
-    return;
-  }
   auto writer = open_store_writer_or_report(state, lib->config, args.store);
   if (!writer) {
     return;
@@ -139,8 +121,18 @@ void serve(command_state& state, serve_arguments& args) {
     state.exit_code = exit_code::invalid_input;
     return;
   }
-  if (!reach_authorities_or_report(state, service->engine(), node)) {
+  std::vector<definition::backend_spec> used;
+  for (const auto& [name, e] : service->current()->ensembles) {
+    for (const auto& agent : e.agents) {
+      used.push_back(agent.backend);
+    }
+  }
+  if (!reach_authorities_or_report(state, service->engine(), node, used)) {
     return;
+  }
+  if (node && node->cluster.authority) {
+    state.ctx.out << "tutti serve: shared groups from the authority "
+                  << node->cluster.authority->text() << std::endl;
   }
   std::optional<cluster::published_authority> authority;
   if (!publish_authority(state, args, *service, authority)) {
@@ -215,13 +207,14 @@ void add_serve_command(CLI::App& app, command_state& state) {
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
   add_store_options(cmd, args->store, true);
-  cmd->add_option("--cluster-port", args->cluster_port,
-                  "Publish this server's resource groups to other nodes (tutti run/serve "
-                  "--authority) on this port (0: any free port)");
+  auto* cluster_port =
+      cmd->add_option("--cluster-port", args->cluster_port,
+                      "Publish this server's resource groups to other nodes (tutti run/serve "
+                      "--authority) on this port (0: any free port)");
   cmd->add_option("--cluster-host", args->cluster_host,
-                  "Address the resource authority listens on; beyond loopback --cluster-tls "
-                  "is required")
-      ->capture_default_str();
+                  "Address the resource authority listens on (127.0.0.1); beyond loopback "
+                  "--cluster-tls is required")
+      ->needs(cluster_port);
   add_cluster_options(cmd, args->cluster);
   cmd->callback([&state, args] { serve(state, *args); });
 }

@@ -286,7 +286,12 @@ TEST_CASE_METHOD(cluster_fixture, "a node that loses its authority fails the req
   REQUIRE(refused.size() == 1);
   CHECK(refused[0].starts_with("waiting refused: the authority gpu-box:4242 of "
                                "http://gpu-box:11434 has not answered for 10 s"));
-  CHECK(statistics(node_a).note.find("cannot be reached") != std::string::npos);
+  CHECK(statistics(node_a).note.find("gpu-box:4242 of http://gpu-box:11434: cannot connect") !=
+        std::string::npos);
+  // Given up on: a new request fails at once rather than waiting the timeout again.
+  acquire(agent("late"), node_a);
+  CHECK(refusals().size() == 2);
+  CHECK(refusals().back().starts_with("late refused: the authority gpu-box:4242"));
 }
 
 TEST_CASE_METHOD(cluster_fixture, "an authority that comes back in time gets the waiting "

@@ -187,21 +187,23 @@ TEST_CASE("a priority-9 run on one node goes before a priority-1 run that waited
   mock_server::server backend;
   cluster_folder folder{backend};
   const auto port = folder.start_authority();
-  folder.dir().write("busy.toml", ensemble_of("busy", 1, "sleep-1000"));
+  folder.dir().write("busy.toml", ensemble_of("busy", 1, "sleep-20000"));
   folder.dir().write("low.toml", ensemble_of("low", 1, "sleep-300"));
   folder.dir().write("high.toml", ensemble_of("high", 1, "sleep-301"));
   auto busy = folder.node("busy", "busy.toml", loopback(port));
-  REQUIRE(eventually([&] { return backend.of_model("sleep-1000").in_flight == 1; }));
+  REQUIRE(eventually([&] { return backend.of_model("sleep-20000").in_flight == 1; }));
   auto low = folder.node("low", "low.toml", loopback(port), {"--priority", "1"});
   // The low run waits at the authority before the high one is even started.
   REQUIRE(eventually([&] { return folder.group_at_authority().value("pending", 0) == 1; }));
   auto high = folder.node("high", "high.toml", loopback(port), {"--priority", "9"});
+  REQUIRE(eventually([&] { return folder.group_at_authority().value("pending", 0) == 2; }));
+  busy->signal(SIGINT); // its run is cancelled, and its slot given back
   REQUIRE(eventually([&] {
     return backend.of_model("sleep-301").requests + backend.of_model("sleep-300").requests > 0;
   }));
   CHECK(backend.of_model("sleep-301").requests == 1);
   CHECK(backend.of_model("sleep-300").requests == 0);
-  CHECK(busy->wait() == 0);
+  CHECK(busy->wait() == 1);
   CHECK(low->wait() == 0);
   CHECK(high->wait() == 0);
   CHECK(backend.overall().peak_in_flight == 1);
@@ -230,16 +232,18 @@ TEST_CASE("an authority killed and restarted mid-run: every run of every node is
   mock_server::server backend;
   cluster_folder folder{backend};
   const auto port = folder.start_authority();
+  folder.dir().write("busy.toml", ensemble_of("busy", 1, "sleep-20000"));
   folder.dir().write("three.toml", ensemble_of("three", 3, "sleep-300"));
+  auto busy = folder.node("busy", "busy.toml", loopback(port));
+  REQUIRE(eventually([&] { return backend.of_model("sleep-20000").in_flight == 1; }));
   auto first = folder.node("first", "three.toml", loopback(port));
   auto second = folder.node("second", "three.toml", loopback(port));
-  REQUIRE(eventually([&] {
-    auto group = folder.group_at_authority();
-    return group.value("active", 0) == 1 && group.value("pending", 0) == 5;
-  }));
+  REQUIRE(eventually([&] { return folder.group_at_authority().value("pending", 0) == 6; }));
   folder.authority().kill_hard();
   folder.authority().wait();
   CHECK(folder.start_authority(port) == port);
+  busy->signal(SIGINT);
+  CHECK(busy->wait() == 1); // cancelled, and what it held is no one's now
   CHECK(first->wait() == 0);
   CHECK(second->wait() == 0);
   check_all_succeeded(folder.result_of("first"), 3);

@@ -14,7 +14,9 @@ std::string describe_failure(caf::actor_system& system, const caf::error& e,
     return "no answer within " + definition::duration_text(answer_within);
   }
   if (e == caf::sec::cannot_connect_to_node) {
-    return "cannot connect (nothing listens there, or the host cannot be reached)";
+    return tls ? "cannot connect (nothing listens there, the host cannot be reached, or the "
+                 "authority does not speak TLS: then drop --cluster-tls)"
+               : "cannot connect (nothing listens there, or the host cannot be reached)";
   }
   if (tls && e == caf::sec::disconnect_during_handshake) {
     return "the TLS handshake failed: both nodes need certificates signed by the CA the other "
@@ -23,8 +25,11 @@ std::string describe_failure(caf::actor_system& system, const caf::error& e,
   }
   if (e == caf::sec::malformed_basp_message || e == caf::sec::unexpected_message ||
       e == caf::sec::disconnect_during_handshake) {
-    return "what listens there is no tutti resource authority (give the port of tutti serve "
-           "--cluster-port, not its HTTP port)";
+    return tls ? "what listens there is no tutti resource authority (give the port of tutti "
+                 "serve --cluster-port, not its HTTP port)"
+               : "what listens there is no tutti resource authority, or one that speaks TLS "
+                 "(then give --cluster-tls; and the port of tutti serve --cluster-port, not its "
+                 "HTTP port)";
   }
   if (e == caf::sec::state_not_serializable || e == caf::sec::unknown_type) {
     return "it speaks another version of the cluster protocol";

@@ -1,13 +1,16 @@
 #include "authority_actor.hpp"
 #include "authority_protocol.hpp"
+#include "local_addresses.hpp"
 #include "remote_group_actor.hpp"
 
 #include <tutti/cluster/cluster_node.hpp>
 #include <tutti/definition/server_url.hpp>
 #include <tutti/engine/actors.hpp>
+#include <tutti/resources/resource_group.hpp>
 
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
+#include <openssl/ssl.h>
 
 #include <filesystem>
 #include <map>
@@ -19,8 +22,49 @@ const char* const protocol_version = "tutti-cluster/1";
 
 namespace {
 
+// Whether OpenSSL can use the files as CAF will: a PEM certificate chain, its private key (the
+// pair matching), and a PEM file of CA certificates.
+std::optional<std::string> tls_files_problem(const std::filesystem::path& certificate,
+                                             const std::filesystem::path& key,
+                                             const std::filesystem::path& ca) {
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{SSL_CTX_new(TLS_method()), SSL_CTX_free};
+  if (!ctx) {
+    return "cannot set up TLS (OpenSSL)";
+  }
+  if (SSL_CTX_use_certificate_chain_file(ctx.get(), certificate.c_str()) != 1) {
+    return "[cluster] tls_certificate: " + certificate.string() +
+           " is no PEM certificate (is it the key?)";
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx.get(), key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return "[cluster] tls_key: " + key.string() + " is no PEM private key";
+  }
+  if (SSL_CTX_check_private_key(ctx.get()) != 1) {
+    return "[cluster] tls_key: " + key.string() + " is not the key of " + certificate.string();
+  }
+  if (SSL_CTX_load_verify_locations(ctx.get(), ca.c_str(), nullptr) != 1) {
+    return "[cluster] tls_ca: " + ca.string() + " holds no PEM CA certificate";
+  }
+  return std::nullopt;
+}
+
 caf::io::middleman_actor connector_of(caf::actor_system& system, bool tls) {
   return tls ? system.openssl_manager().actor_handle() : system.middleman().actor_handle();
+}
+
+// The node that holds the group of `backend`'s server, if another does. A loopback URL names
+// this machine's own server: only an authority on this machine can hold its group.
+std::optional<definition::node_address> authority_of(const node_settings& settings,
+                                                     const definition::backend_spec& backend,
+                                                     const resources::resource_group& g) {
+  auto url = definition::parse_server_url(backend.base_url);
+  if (!url || backend.provider == definition::provider_kind::mock) {
+    return std::nullopt; // no server to share
+  }
+  auto authority = settings.cluster.authority_for(url->identity(), g.resource);
+  if (!authority || (url->is_loopback && !is_this_machine(authority->host))) {
+    return std::nullopt;
+  }
+  return authority;
 }
 
 // The groups of the servers the settings share, taken from their authorities.
@@ -30,14 +74,11 @@ class authority_groups : public engine::group_source {
 
   std::optional<caf::actor> group_of(caf::actor_system& system, const resources::resource_group& g,
                                      const definition::backend_spec& backend) override {
-    auto url = definition::parse_server_url(backend.base_url);
-    if (!url || backend.provider == definition::provider_kind::mock) {
-      return std::nullopt; // no server to share
-    }
-    auto authority = settings_.cluster.authority_for(url->identity(), g.resource);
+    auto authority = authority_of(settings_, backend, g);
     if (!authority) {
       return std::nullopt;
     }
+    auto url = definition::parse_server_url(backend.base_url);
     remote_group_config cfg;
     cfg.group_id = g.id;
     cfg.server = backend.base_url;
@@ -75,6 +116,13 @@ std::vector<std::string> check(const node_settings& settings) {
                          " is not a readable file");
     }
   }
+  if (problems.empty()) {
+    // CAF loads the files only at the first connection, and throws there: a node would die
+    // then, or its peer hear nothing; they are tried now instead.
+    if (auto unusable = tls_files_problem(*c.tls_certificate, *c.tls_key, *c.tls_ca)) {
+      problems.push_back(*unusable);
+    }
+  }
   return problems;
 }
 
@@ -103,15 +151,24 @@ struct published_authority::impl {
 published_authority::published_authority(engine::engine& e, const std::string& host,
                                          std::uint16_t port, bool tls)
     : impl_(std::make_unique<impl>()) {
+  if (!tls && !is_loopback_only(host)) {
+    // Any machine that reaches the port could take the groups' slots.
+    throw std::runtime_error("--cluster-host " + host +
+                             ": beyond loopback (wildcards too) the resource authority needs "
+                             "--cluster-tls; certificates signed by one CA keep other machines "
+                             "out");
+  }
   auto& system = engine::actor_system_of(e);
   impl_->authority = system.spawn<caf::detached>(authority_actor, &e);
   auto published = tls ? caf::openssl::publish(impl_->authority, port, host.c_str(), true)
                        : system.middleman().publish(impl_->authority, port, host.c_str(), true);
   if (!published) {
     caf::anon_send_exit(impl_->authority, caf::exit_reason::user_shutdown);
+    const auto why = published.error() == caf::sec::cannot_open_port
+                         ? std::string{"the port is in use, or the address is not this machine's"}
+                         : system.render(published.error());
     throw std::runtime_error("cannot publish the resource authority at " +
-                             definition::node_address{host, port}.text() + ": " +
-                             system.render(published.error()));
+                             definition::node_address{host, port}.text() + ": " + why);
   }
   port_ = *published;
 }
@@ -120,45 +177,72 @@ published_authority::~published_authority() {
   caf::anon_send_exit(impl_->authority, caf::exit_reason::user_shutdown);
 }
 
-std::vector<std::string> reach_authorities(engine::engine& e, const node_settings& settings) {
-  std::map<std::string, definition::node_address> authorities;
+namespace {
+
+// A node's first word with an authority: connected, and speaking this version; or why not.
+std::optional<std::string> greet(caf::scoped_actor& self, caf::actor_system& system,
+                                 const definition::node_address& node, bool tls,
+                                 caf::actor& authority) {
+  const auto timeout = std::chrono::seconds{5};
+  std::optional<std::string> problem;
+  self->request(connector_of(system, tls), timeout, caf::connect_atom::value, node.host, node.port)
+      .receive([&](caf::node_id&, caf::strong_actor_ptr& found,
+                   std::set<std::string>&) { authority = caf::actor_cast<caf::actor>(found); },
+               [&](caf::error& err) { problem = describe_failure(system, err, timeout, tls); });
+  if (problem || !authority) {
+    return problem.value_or("nothing is published there");
+  }
+  self->request(authority, timeout, hello_atom::value, std::string{protocol_version})
+      .receive(
+          [&](std::string& theirs) {
+            if (theirs != protocol_version) {
+              problem = "it speaks " + theirs + ", this node " + protocol_version +
+                        ": run one version of tutti on every node";
+            }
+          },
+          [&](caf::error& err) {
+            problem = "it does not speak " + std::string{protocol_version} + " (" +
+                      describe_failure(system, err, timeout, tls) + ")";
+          });
+  return problem;
+}
+
+} // namespace
+
+std::vector<std::string> reach_authorities(engine::engine& e, const node_settings& settings,
+                                           const std::vector<definition::backend_spec>& used) {
+  // Every authority named, and the servers of `used` each one must hold.
+  std::map<std::string, std::pair<definition::node_address, std::set<std::string>>> authorities;
   if (settings.cluster.authority) {
-    authorities.emplace(settings.cluster.authority->text(), *settings.cluster.authority);
+    authorities[settings.cluster.authority->text()].first = *settings.cluster.authority;
   }
   for (const auto& [server, node] : settings.cluster.authorities) {
-    authorities.emplace(node.text(), node);
+    authorities[node.text()].first = node;
+  }
+  for (const auto& backend : used) {
+    if (auto node = authority_of(settings, backend, resources::classify(backend));
+        node && backend.exclusive != definition::exclusivity::model) {
+      authorities[node->text()].second.insert(backend.base_url);
+    }
   }
   auto& system = engine::actor_system_of(e);
   caf::scoped_actor self{system};
   std::vector<std::string> problems;
-  for (const auto& [text, node] : authorities) {
-    const auto timeout = std::chrono::seconds{5};
-    std::optional<std::string> problem;
-    self->request(connector_of(system, settings.tls), timeout, caf::connect_atom::value, node.host,
-                  node.port)
-        .receive(
-            [&](caf::node_id&, caf::strong_actor_ptr& found, std::set<std::string>&) {
-              if (!found) {
-                problem = "nothing is published there";
-                return;
-              }
-              self->request(caf::actor_cast<caf::actor>(found), timeout, hello_atom::value,
-                            std::string{protocol_version})
-                  .receive(
-                      [&](std::string& theirs) {
-                        if (theirs != protocol_version) {
-                          problem = "it speaks " + theirs + ", this node " + protocol_version +
-                                    ": run one version of tutti on every node";
-                        }
-                      },
-                      [&](caf::error& err) {
-                        problem = "it does not speak " + std::string{protocol_version} + " (" +
-                                  describe_failure(system, err, timeout, settings.tls) + ")";
-                      });
-            },
-            [&](caf::error& err) {
-              problem = describe_failure(system, err, timeout, settings.tls);
-            });
+  for (const auto& [text, place] : authorities) {
+    caf::actor authority;
+    auto problem = greet(self, system, place.first, settings.tls, authority);
+    for (auto server = place.second.begin(); !problem && server != place.second.end(); ++server) {
+      self->request(authority, std::chrono::seconds{5}, group_atom::value, *server, std::string{})
+          .receive(
+              [&](group_answer& answer) {
+                if (!answer.group) {
+                  problem = answer.error;
+                }
+              },
+              [&](caf::error& err) {
+                problem = describe_failure(system, err, std::chrono::seconds{5}, settings.tls);
+              });
+    }
     if (problem) {
       problems.push_back("cannot use the authority " + text + ": " + *problem);
     }

@@ -36,7 +36,34 @@ std::set<std::string> interface_addresses() {
   return out;
 }
 
+bool is_loopback_address(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    const auto a = ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr);
+    return (a >> 24) == 127;
+  }
+  if (address->sa_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    return IN6_IS_ADDR_LOOPBACK(&a) != 0 || (IN6_IS_ADDR_V4MAPPED(&a) != 0 && a.s6_addr[12] == 127);
+  }
+  return false;
+}
+
 } // namespace
+
+bool is_loopback_only(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (host.empty() || getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) {
+    return false;
+  }
+  bool is_loopback = true;
+  for (auto* a = found; a != nullptr; a = a->ai_next) {
+    is_loopback = is_loopback && is_loopback_address(a->ai_addr);
+  }
+  freeaddrinfo(found);
+  return is_loopback;
+}
 
 bool is_this_machine(const std::string& host) {
   const bool is_ipv6 = host.find(':') != std::string::npos;

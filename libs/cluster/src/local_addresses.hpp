@@ -10,4 +10,9 @@ namespace tutti::cluster {
 /// True when `host` is loopback or resolves to an address of one of this machine's interfaces.
 bool is_this_machine(const std::string& host);
 
+/// True when every address `host` resolves to is a loopback address (127.0.0.0/8, ::1): a
+/// socket bound there takes no connection from another machine. Wildcards (0.0.0.0, ::) and
+/// names that do not resolve are not.
+bool is_loopback_only(const std::string& host);
+
 } // namespace tutti::cluster

@@ -31,7 +31,15 @@ void send_to_authority(self_pointer self, ticket tag, remote_group_state::reques
   self->send(*st.remote, engine::acquire_atom::value, std::move(ask));
 }
 
-// A request that waits with no authority to hear it fails if none comes back in time.
+// What a request hears when the authority has been away for authority_timeout.
+std::string gone_message(const remote_group_state& st) {
+  return where(st) + " has not answered for " +
+         definition::duration_text(st.cfg.authority_timeout) + " (" + st.last_error +
+         "); is it running?";
+}
+
+// A request that waits with no authority to hear it fails if none comes back in time (tag 0:
+// the node gives up on the authority, and fails new requests at once until it is back).
 void expire_later(self_pointer self, ticket tag) {
   self->delayed_send(self, self->state.cfg.authority_timeout, expire_atom::value, tag,
                      self->state.connection);
@@ -126,6 +134,7 @@ void connect_failed(self_pointer self, std::string why, bool is_final) {
 void connected(self_pointer self, engine::resource_actor_type group) {
   auto& st = self->state;
   st.is_connecting = false;
+  st.has_given_up = false;
   st.last_error.clear();
   st.remote = group;
   ++st.connection;
@@ -200,6 +209,7 @@ void authority_lost(self_pointer self) {
       expire_later(self, tag);
     }
   }
+  expire_later(self, 0);
   connect(self);
 }
 
@@ -221,6 +231,10 @@ void on_acquire(self_pointer self, engine::slot_request& ask) {
   auto& placed = st.requests.emplace(tag, std::move(r)).first->second;
   if (st.remote) {
     send_to_authority(self, tag, placed);
+    return;
+  }
+  if (st.has_given_up) {
+    refuse(self, tag, gone_message(st));
     return;
   }
   expire_later(self, tag);
@@ -254,8 +268,7 @@ resources::group_statistics offline_statistics(const remote_group_state& st) {
     (r.at == phase::active ? s.active : s.pending) += 1;
   }
   s.backoff = "off";
-  s.note = where(st) + " cannot be reached" +
-           (st.last_error.empty() ? std::string{} : ": " + st.last_error);
+  s.note = where(st) + ": " + (st.last_error.empty() ? std::string{"connecting"} : st.last_error);
   return s;
 }
 
@@ -282,6 +295,7 @@ remote_group_actor(remote_group_type::stateful_pointer<remote_group_state> self,
     }
   });
   connect(self); // at once, so that statistics show the authority's view before any run
+  expire_later(self, 0);
   return {
       [=](engine::acquire_atom, engine::slot_request& ask) { on_acquire(self, ask); },
       [=](engine::granted_atom, ticket tag, ticket slot) { on_granted(self, tag, slot); },
@@ -361,15 +375,16 @@ remote_group_actor(remote_group_type::stateful_pointer<remote_group_state> self,
       },
       [=](expire_atom, ticket tag, std::uint64_t connection) {
         auto& st = self->state;
+        if (tag == 0) {
+          st.has_given_up = !st.remote && connection == st.connection;
+          return;
+        }
         auto found = st.requests.find(tag);
         if (found == st.requests.end() || found->second.at != phase::waiting ||
             connection != st.connection || st.remote) {
           return; // admitted, ended, or heard by an authority since
         }
-        refuse(self, tag,
-               where(st) + " has not answered for " +
-                   definition::duration_text(st.cfg.authority_timeout) + " (" + st.last_error +
-                   "); is it running?");
+        refuse(self, tag, gone_message(st));
       },
   };
 }

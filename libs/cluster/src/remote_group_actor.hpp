@@ -45,6 +45,8 @@ struct remote_group_config {
 };
 
 using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+/// `expire_atom, tag, connection`: request `tag` (0: the authority itself) has waited
+/// authority_timeout with no authority, if `connection` is still the current one.
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 
 /// The resource protocol, and what the authority answers the proxy as their requester.
@@ -76,7 +78,8 @@ struct remote_group_state {
   std::uint64_t connection = 0;                      // counts connections and losses
   bool is_connecting = false;
   bool is_retry_scheduled = false;
-  std::string last_error; // why the authority cannot be used now
+  bool has_given_up = false; // unreachable for authority_timeout: new requests fail at once
+  std::string last_error;    // why the authority cannot be used now
   ticket next_tag = 1;
   static inline const char* name = "tutti.remote_group";
 };

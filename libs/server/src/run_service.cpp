@@ -195,6 +195,11 @@ api_outcome<std::shared_ptr<const library>> run_service::reload() {
     return api_error{422, message};
   }
   auto fresh = std::make_shared<const library>(std::move(loaded).value());
+  if (!(fresh->config.cluster == current()->config.cluster)) {
+    return api_error{422, "the library was not reloaded: [cluster] in " + fresh->config.file +
+                              " changed, and the nodes a server shares its groups with change "
+                              "with a restart; the one loaded before stays"};
+  }
   try {
     prepare(*fresh);
   } catch (const engine::engine_error& conflict) {

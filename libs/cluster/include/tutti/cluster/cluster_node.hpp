@@ -4,6 +4,7 @@
 // machines send it requests. Plain C++: CAF stays inside the library.
 #pragma once
 
+#include <tutti/definition/backend_spec.hpp>
 #include <tutti/definition/cluster_settings.hpp>
 #include <tutti/engine/engine.hpp>
 
@@ -36,6 +37,7 @@ void make_node(engine::engine_options& options, const node_settings& settings);
 class published_authority {
  public:
   /// Publishes at host:port (port 0: any free one); throws std::runtime_error saying why not.
+  /// Beyond loopback it needs `tls`.
   published_authority(engine::engine& e, const std::string& host, std::uint16_t port, bool tls);
   ~published_authority();
   published_authority(const published_authority&) = delete;
@@ -49,8 +51,10 @@ class published_authority {
   std::uint16_t port_ = 0;
 };
 
-/// Connects to every authority the settings name and checks that it speaks this protocol
-/// version; one message per authority that cannot be reached or speaks another.
-std::vector<std::string> reach_authorities(engine::engine& e, const node_settings& settings);
+/// Connects to every authority the settings name, checks that it speaks this protocol version
+/// and holds the group of every server of `used` (the backends the node's runs will use) that
+/// the settings place there; one message per authority that does not.
+std::vector<std::string> reach_authorities(engine::engine& e, const node_settings& settings,
+                                           const std::vector<definition::backend_spec>& used);
 
 } // namespace tutti::cluster

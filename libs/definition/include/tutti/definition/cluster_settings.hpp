@@ -49,6 +49,8 @@ struct cluster_settings {
   /// when that group is this node's own.
   std::optional<node_address> authority_for(const std::string& identity,
                                             resource_class resource) const;
+
+  friend bool operator==(const cluster_settings&, const cluster_settings&) = default;
 };
 
 } // namespace tutti::definition
