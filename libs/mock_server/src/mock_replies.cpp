@@ -108,21 +108,30 @@ std::string echo_response(const parsed_request& r) {
     return streamed("text/event-stream", events);
   }
   case wire::anthropic: {
+    // The message as Anthropic's Messages API sends it: whole, or (streamed) empty in
+    // message_start, which the official SDK then fills from the events that follow.
+    auto message = [&](json content, json stop_reason, int output_tokens) {
+      return json{{"id", "msg_mock"},
+                  {"type", "message"},
+                  {"role", "assistant"},
+                  {"model", r.model},
+                  {"content", std::move(content)},
+                  {"stop_reason", std::move(stop_reason)},
+                  {"stop_sequence", nullptr},
+                  {"usage", {{"input_tokens", r.input_words}, {"output_tokens", output_tokens}}}};
+    };
     if (!r.stream) {
-      json body{{"id", "msg_mock"},
-                {"type", "message"},
-                {"role", "assistant"},
-                {"model", r.model},
-                {"content", {{{"type", "text"}, {"text", reply}}}},
-                {"stop_reason", "end_turn"},
-                {"usage", {{"input_tokens", r.input_words}, {"output_tokens", out_words}}}};
-      return http_response(200, "application/json", body.dump());
+      return http_response(
+          200, "application/json",
+          message({{{"type", "text"}, {"text", reply}}}, "end_turn", out_words).dump());
     }
     std::vector<std::string> events{
-        sse({{"type", "message_start"},
-             {"message", {{"usage", {{"input_tokens", r.input_words}, {"output_tokens", 0}}}}}},
+        sse({{"type", "message_start"}, {"message", message(json::array(), nullptr, 0)}},
             "message_start"),
-        sse({{"type", "content_block_start"}, {"index", 0}}, "content_block_start"),
+        sse({{"type", "content_block_start"},
+             {"index", 0},
+             {"content_block", {{"type", "text"}, {"text", ""}}}},
+            "content_block_start"),
         "event: ping\ndata: {\"type\": \"ping\"}\n\n"};
     for (const auto& p : pieces) {
       events.push_back(sse({{"type", "content_block_delta"},
@@ -131,7 +140,9 @@ std::string echo_response(const parsed_request& r) {
                            "content_block_delta"));
     }
     events.push_back(sse({{"type", "content_block_stop"}, {"index", 0}}, "content_block_stop"));
-    events.push_back(sse({{"type", "message_delta"}, {"usage", {{"output_tokens", out_words}}}},
+    events.push_back(sse({{"type", "message_delta"},
+                          {"delta", {{"stop_reason", "end_turn"}, {"stop_sequence", nullptr}}},
+                          {"usage", {{"output_tokens", out_words}}}},
                          "message_delta"));
     events.push_back(sse({{"type", "message_stop"}}, "message_stop"));
     return streamed("text/event-stream", events);
