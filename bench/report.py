@@ -171,7 +171,8 @@ def cluster_lines(results):
              "Admission alone (acquire, grant, release; no call) through the group's own "
              "resource actor in-process, or through a node's proxy to the authority that holds "
              "it, over loopback with CAF's network layer: one request at a time (what a "
-             "waiting agent adds) and 100 at once.", "",
+             "waiting agent adds; both rows include the benchmark's own blocking round trip "
+             "from outside the actors) and 100 at once.", "",
              "| case | µs per request |", "|---|---:|"]
     names = {"cluster_admission/0/1": "in-process, 1 at a time",
              "cluster_admission/1/1": "remote authority, 1 at a time",
@@ -182,7 +183,9 @@ def cluster_lines(results):
         if c:
             lines.append(f"| {label} | {fmt(c['us_per_request'], 1)} |")
     lines += ["", "1,000 agents of 10 ms in two runs of 500 that share one local server of "
-              "limit 4 (a mock server in this process): ideal 2,500 ms.", "",
+              "limit 4 (a mock server in this process): ideal 2,500 ms. The three engines, their "
+              "network threads and the server share this machine's cores, which separate "
+              "machines would not.", "",
               "| case | wall ms | wall / ideal | server peak in flight |", "|---|---:|---:|---:|"]
     for key, label in {"cluster_two_runs/0": "both runs on the node holding the group",
                        "cluster_two_runs/1": "one run on each of two other nodes"}.items():

@@ -7,8 +7,72 @@
 #include <CLI/CLI.hpp>
 
 namespace tutti::cli {
+namespace {
 
-int run_cli(const std::vector<std::string>& args, const cli_context& ctx) {
+// The deepest subcommand the arguments chose: its options and its --help are the ones to name.
+const CLI::App* chosen_command(const CLI::App& app) {
+  const CLI::App* at = &app;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+  }
+  return at;
+}
+
+std::vector<std::string> option_names(const CLI::App& command) {
+  std::vector<std::string> names;
+  for (const auto* app = &command; app != nullptr; app = app->get_parent()) {
+    for (const auto* option : app->get_options()) {
+      for (const auto& name : option->get_lnames()) {
+        names.push_back("--" + name);
+      }
+    }
+  }
+  return names;
+}
+
+// A usage mistake as the rest of tutti says errors: "error: ...", what to do, and for a
+// misspelt option the nearest one.
+void report_usage_error(const CLI::App& app, const CLI::ParseError& e, std::ostream& err) {
+  const auto* command = chosen_command(app);
+  const auto help =
+      command == &app ? std::string{"tutti --help"} : "tutti " + command->get_name() + " --help";
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    // With fallthrough, what the command did not take is left to the app above it.
+    std::vector<std::string> extras;
+    for (const auto* at = command; at != nullptr && extras.empty(); at = at->get_parent()) {
+      extras = at->remaining();
+    }
+    for (const auto& extra : extras) {
+      if (extra.starts_with("-")) {
+        const auto name = extra.substr(0, extra.find('='));
+        err << "error: unknown option " << name
+            << definition::did_you_mean(name, option_names(*command)) << "; see " << help << '\n';
+      } else {
+        err << "error: unexpected argument '" << extra << "'; see " << help << '\n';
+      }
+    }
+    if (!extras.empty()) {
+      return;
+    }
+  }
+  err << "error: " << e.what() << "; see " << help << '\n';
+}
+
+// `--stream all` as `--stream=all`: the flag takes its value only after '=' otherwise.
+std::vector<std::string> joined_stream_values(std::vector<std::string> args) {
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--stream" && (args[i + 1] == "all" || args[i + 1] == "last")) {
+      args[i] += "=" + args[i + 1];
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+    }
+  }
+  return args;
+}
+
+} // namespace
+
+int run_cli(const std::vector<std::string>& given, const cli_context& ctx) {
+  const auto args = joined_stream_values(given);
   CLI::App app{"tutti runs ensembles of LLM agents in parallel.", "tutti"};
   app.set_version_flag("--version", std::string{"tutti "} + TUTTI_VERSION);
   app.require_subcommand(1);
@@ -47,7 +111,12 @@ int run_cli(const std::vector<std::string>& args, const cli_context& ctx) {
     app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& e) {
     // Help and --version are "errors" that exit 0; everything else is a usage mistake.
-    return app.exit(e, ctx.out, ctx.err) == 0 ? exit_code::success : exit_code::invalid_input;
+    if (e.get_exit_code() == 0) {
+      app.exit(e, ctx.out, ctx.err);
+      return exit_code::success;
+    }
+    report_usage_error(app, e, ctx.err);
+    return exit_code::invalid_input;
   }
   return state.exit_code;
 }

@@ -29,8 +29,7 @@ void add_mock_server_command(CLI::App& app, command_state& state) {
                     << " (GET /stats, POST /reset); Ctrl-C stops it" << std::endl;
       server.wait_for_signal();
     } catch (const std::exception& e) {
-      state.ctx.err << "error: cannot listen on " << settings->host << ":" << settings->port << ": "
-                    << e.what() << '\n';
+      state.ctx.err << "error: " << e.what() << '\n';
       state.exit_code = exit_code::invalid_input;
     }
   });

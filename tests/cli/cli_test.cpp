@@ -60,6 +60,23 @@ TEST_CASE("a usage mistake exits 2 with a message") {
   CHECK(tutti_in(dir.path(), {"plan"}).code == 2);
 }
 
+TEST_CASE("usage mistakes say error:, suggest the nearest option and name the command's help") {
+  temp_dir dir;
+  auto misspelt = tutti_in(dir.path(), {"run", "x.toml", "--jsn"});
+  CHECK(misspelt.code == 2);
+  CHECK(misspelt.err ==
+        "error: unknown option --jsn (did you mean '--json'?); see tutti run --help\n");
+  auto with_value = tutti_in(dir.path(), {"serve", "--cluster-hots=1"});
+  CHECK(contains(with_value.err, "error: unknown option --cluster-hots (did you mean "
+                                 "'--cluster-host'?); see tutti serve --help"));
+  auto extra = tutti_in(dir.path(), {"run", "x.toml", "y.toml"});
+  CHECK(extra.err == "error: unexpected argument 'y.toml'; see tutti run --help\n");
+  auto range = tutti_in(dir.path(), {"run", "x.toml", "--max-concurrent", "0"});
+  CHECK(range.code == 2);
+  CHECK(contains(range.err, "error: --max-concurrent: Value 0 not in range"));
+  CHECK(contains(range.err, "; see tutti run --help"));
+}
+
 TEST_CASE("validate exits 0 for valid files and 2 with every error for invalid ones") {
   temp_dir dir;
   dir.write("good.toml", valid);
@@ -371,6 +388,9 @@ TEST_CASE("run --stream prints the last phase's responses as they arrive, --stre
   CHECK_FALSE(contains(last.out, "[first] [first] hi"));
   auto all = tutti_in(dir.path(), {"run", "steps", "--stream=all", "--input", "hi"});
   CHECK(contains(all.out, "[first] [first] hi\n"));
+  auto spaced = tutti_in(dir.path(), {"run", "steps", "--stream", "all", "--input", "hi"});
+  CHECK(spaced.code == 0);
+  CHECK(contains(spaced.out, "[first] [first] hi\n"));
   auto json = tutti_in(dir.path(), {"run", "steps", "--stream", "--json", "--input", "hi"});
   CHECK(json.out.front() == '{');
   CHECK(contains(json.err, "[second] "));

@@ -139,7 +139,7 @@ TEST_CASE("5xx and refused connections are retried up to the attempts allowed, a
   CHECK(r.find("reset")->attempts == 1); // the server had it: a second POST could run twice
   CHECK(r.find("reset")->error.find("was cut off") != std::string::npos);
   CHECK(r.find("refused")->attempts == 2);
-  CHECK(r.find("refused")->error.find("cannot connect to http://127.0.0.1:1") == 0);
+  CHECK(r.find("refused")->error.find("backend 'gone': cannot connect to http://127.0.0.1:1") == 0);
 }
 
 TEST_CASE("each retry is an event that names the failed attempt, the wait and why") {

@@ -379,7 +379,27 @@ void server::impl::accept() {
   });
 }
 
-server::server(server_settings settings) : impl_(std::make_unique<impl>(std::move(settings))) {
+namespace {
+
+// The listening server, or an error a person reads: no Asio source paths.
+std::shared_ptr<server::impl> listening(const server_settings& settings) {
+  try {
+    return std::make_shared<server::impl>(settings);
+  } catch (const boost::system::system_error& e) {
+    const auto where = settings.host + ":" + std::to_string(settings.port);
+    if (e.code() == asio::error::address_in_use) {
+      throw std::runtime_error("port " + std::to_string(settings.port) + " is in use");
+    }
+    if (e.code() == boost::system::errc::address_not_available) {
+      throw std::runtime_error(settings.host + " is no address of this machine");
+    }
+    throw std::runtime_error("cannot listen on " + where + ": " + e.code().message());
+  }
+}
+
+} // namespace
+
+server::server(server_settings settings) : impl_(listening(settings)) {
   impl_->accept();
   impl_->thread = std::thread{[i = impl_.get()] { i->io.run(); }};
 }

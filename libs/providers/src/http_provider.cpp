@@ -120,7 +120,7 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
       return;
     }
     if (r.error) {
-      return fail(code_of(r.error->kind), r.error->message);
+      return fail(code_of(r.error->kind), "backend '" + backend.name + "': " + r.error->message);
     }
     if (r.status >= 200 && r.status < 300) {
       return succeed(std::move(r));

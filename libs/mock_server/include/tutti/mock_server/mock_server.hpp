@@ -35,6 +35,7 @@ struct load {
 /// sent. Any other model echoes the last user message.
 class server {
  public:
+  /// Listens at once; throws std::runtime_error saying why it cannot ("port 8080 is in use").
   explicit server(server_settings settings = {});
   ~server();
   server(const server&) = delete;
