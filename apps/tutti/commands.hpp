@@ -7,6 +7,7 @@
 
 namespace tutti::cli {
 
+void add_init_command(CLI::App& app, command_state& state);
 void add_validate_command(CLI::App& app, command_state& state);
 void add_list_command(CLI::App& app, command_state& state);
 void add_profiles_command(CLI::App& app, command_state& state);

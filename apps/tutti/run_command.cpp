@@ -19,38 +19,52 @@ struct run_arguments {
   bool eager = false;
   std::optional<int> max_concurrent;
   std::optional<int> priority;
+  bool allow_empty = false;
   std::optional<std::string> server; // --server, else TUTTI_SERVER
   output_choice output;
   store_choice store;
   cluster_choice cluster;
 };
 
-// --input, else --input-file, else standard input when it is not a terminal; nullopt when
-// none was given. `unreadable` is set (with a message) when the file cannot be read.
+std::string read_all(std::istream& in) {
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+// --input, else --input-file (- for standard input), else standard input when it is not a
+// terminal and not empty; nullopt when none was given. `unreadable` is set (with a message)
+// when the file cannot be read, or the input given is empty without --allow-empty.
 std::optional<std::string> given_input(command_state& state, const run_arguments& args,
                                        bool& unreadable) {
-  if (args.input) {
-    return args.input;
-  }
-  if (args.input_file) {
-    std::ifstream file{state.ctx.working_dir / *args.input_file, std::ios::binary};
-    if (!file) {
-      state.ctx.err << "error: " << *args.input_file << ": cannot read the input file\n";
+  std::optional<std::string> given = args.input;
+  std::string from = "--input";
+  if (args.input_file && *args.input_file == "-") {
+    given = read_all(state.ctx.in);
+    from = "standard input (--input-file -)";
+  } else if (args.input_file) {
+    const auto path = state.ctx.working_dir / *args.input_file;
+    std::ifstream file{path, std::ios::binary};
+    if (std::error_code ec; !file || std::filesystem::is_directory(path, ec)) {
+      state.ctx.err << "error: --input-file " << *args.input_file << ": "
+                    << (file ? "is a folder, not a file" : "cannot read the input file") << '\n';
       unreadable = true;
       return std::nullopt;
     }
-    std::ostringstream text;
-    text << file.rdbuf();
-    return std::move(text).str();
-  }
-  if (!state.ctx.in_is_terminal) {
-    std::ostringstream text;
-    text << state.ctx.in.rdbuf();
-    if (auto piped = std::move(text).str(); !piped.empty()) {
+    given = read_all(file);
+    from = "--input-file " + *args.input_file;
+  } else if (!args.input && !state.ctx.in_is_terminal) {
+    if (auto piped = read_all(state.ctx.in); !piped.empty()) {
       return piped;
     }
   }
-  return std::nullopt;
+  if (given && given->empty() && !args.allow_empty) {
+    state.ctx.err << "error: the input from " << from
+                  << " is empty; give --allow-empty to run on no input\n";
+    unreadable = true;
+    return std::nullopt;
+  }
+  return given;
 }
 
 // The given input, else the ensemble's default_input. nullopt (with a message) when there is
@@ -62,6 +76,7 @@ std::optional<std::string> input_for(command_state& state, const run_arguments& 
     return given;
   }
   if (!e.default_input.empty()) {
+    state.ctx.err << "no input given: using the default_input of " << e.name << '\n';
     return e.default_input;
   }
   state.ctx.err << "error: no input for " << e.name
@@ -117,8 +132,14 @@ void add_run_command(CLI::App& app, command_state& state) {
              "deadline passed, 2 when nothing could run");
   auto args = std::make_shared<run_arguments>();
   cmd->add_option("ensemble", args->ensemble, "Ensemble file or name")->required();
-  auto* input = cmd->add_option("--input", args->input, "The input text");
-  cmd->add_option("--input-file", args->input_file, "Read the input from a file")->excludes(input);
+  auto* input = cmd->add_option(
+      "--input", args->input,
+      "The input text; else --input-file, else standard input when piped, else the ensemble's "
+      "default_input (said on standard error). Empty input is an error unless --allow-empty");
+  cmd->add_option("--input-file", args->input_file,
+                  "Read the input from a file (- : standard input)")
+      ->excludes(input);
+  cmd->add_flag("--allow-empty", args->allow_empty, "Run on an empty input");
   auto* sequential =
       cmd->add_flag("--sequential", args->sequential, "One agent at a time (the baseline)");
   cmd->add_flag("--eager", args->eager, "Start each agent as soon as its own dependencies are done")

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <future>
 #include <signal.h>
 #include <sstream>
@@ -58,6 +59,30 @@ TEST_CASE("a usage mistake exits 2 with a message") {
   CHECK(unknown.code == 2);
   CHECK(contains(unknown.err, "unknown command 'valdate' (did you mean 'validate'?)"));
   CHECK(tutti_in(dir.path(), {"plan"}).code == 2);
+}
+
+TEST_CASE("init writes a configuration and an ensemble that runs on the mock, and never "
+          "overwrites") {
+  temp_dir dir;
+  auto text_of = [](const std::filesystem::path& file) {
+    std::ifstream in{file};
+    return std::string{std::istreambuf_iterator<char>{in}, {}};
+  };
+  auto first = tutti_in(dir.path(), {"init", "project"});
+  CHECK(first.code == 0);
+  CHECK(contains(first.out, "cd project\n  tutti plan hello"));
+  auto project = dir.path() / "project";
+  auto ran = tutti_in(project, {"run", "hello", "--no-store", "--json"});
+  INFO(ran.err);
+  CHECK(ran.code == 0);
+  CHECK(contains(ran.out, "\"status\": \"completed\""));
+  CHECK(tutti_in(project, {"validate", "hello"}).code == 0);
+  const auto before = text_of(project / "tutti.toml");
+  dir.write("project/tutti.toml", before + "# mine\n");
+  auto again = tutti_in(dir.path(), {"init", "project"});
+  CHECK(again.code == 2);
+  CHECK(contains(again.err, "tutti.toml already exists"));
+  CHECK(text_of(project / "tutti.toml") == before + "# mine\n");
 }
 
 TEST_CASE("usage mistakes say error:, suggest the nearest option and name the command's help") {
@@ -318,6 +343,30 @@ TEST_CASE("run takes its input from --input, --input-file, piped standard input 
   auto missing = tutti_in(dir.path(), {"run", "steps", "--input-file", "nope.txt"});
   CHECK(missing.code == 2);
   CHECK(contains(missing.err, "nope.txt: cannot read the input file"));
+}
+
+TEST_CASE("one rule for input: empty is an error unless --allow-empty, - reads standard input, "
+          "a folder is no file, and the default is announced") {
+  temp_dir dir;
+  dir.write("ensembles/steps.toml", two_step);
+  dir.write("empty.txt", "");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"run", "steps", "--input", ""}, {"run", "steps", "--input-file", "empty.txt"}}) {
+    auto empty = tutti_in(dir.path(), args);
+    CHECK(empty.code == 2);
+    CHECK(contains(empty.err, "is empty; give --allow-empty to run on no input"));
+    CHECK(empty.out.empty());
+  }
+  auto allowed = tutti_in(dir.path(), {"run", "steps", "--input", "", "--allow-empty"});
+  CHECK(allowed.code == 0);
+  auto dash = tutti_in(dir.path(), {"run", "steps", "--input-file", "-"}, {}, "from stdin");
+  CHECK(contains(dash.out, "[first] from stdin"));
+  auto folder = tutti_in(dir.path(), {"run", "steps", "--input-file", "ensembles"});
+  CHECK(folder.code == 2);
+  CHECK(contains(folder.err, "error: --input-file ensembles: is a folder, not a file"));
+  auto fallback = tutti_in(dir.path(), {"run", "steps"}, {}, "");
+  CHECK(contains(fallback.out, "[first] the default"));
+  CHECK(contains(fallback.err, "no input given: using the default_input of steps"));
 }
 
 TEST_CASE("run without any input is a clear error") {
