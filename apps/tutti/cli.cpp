@@ -82,6 +82,7 @@ int run_cli(const std::vector<std::string>& given, const cli_context& ctx) {
                  "Configuration file (default: ./tutti.toml, then "
                  "$XDG_CONFIG_HOME/tutti/config.toml)");
   add_init_command(app, state);
+  add_doctor_command(app, state);
   add_validate_command(app, state);
   add_list_command(app, state);
   add_profiles_command(app, state);

@@ -8,6 +8,7 @@
 namespace tutti::cli {
 
 void add_init_command(CLI::App& app, command_state& state);
+void add_doctor_command(CLI::App& app, command_state& state);
 void add_validate_command(CLI::App& app, command_state& state);
 void add_list_command(CLI::App& app, command_state& state);
 void add_profiles_command(CLI::App& app, command_state& state);

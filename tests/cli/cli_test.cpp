@@ -3,11 +3,15 @@
 #include "support/temp_dir.hpp"
 #include "support/tutti_in.hpp"
 
+#include <tutti/mock_server/mock_server.hpp>
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <fstream>
 #include <future>
+#include <map>
 #include <signal.h>
 #include <sstream>
 #include <thread>
@@ -59,6 +63,40 @@ TEST_CASE("a usage mistake exits 2 with a message") {
   CHECK(unknown.code == 2);
   CHECK(contains(unknown.err, "unknown command 'valdate' (did you mean 'validate'?)"));
   CHECK(tutti_in(dir.path(), {"plan"}).code == 2);
+}
+
+TEST_CASE("doctor checks each backend's server, models and key, and each agent's model, without "
+          "sending a completion") {
+  tutti::mock_server::server backend;
+  temp_dir dir;
+  dir.write("tutti.toml", "[backends.box]\nprovider = \"ollama\"\nbase_url = \"" +
+                              backend.base_url() +
+                              "\"\n[backends.gone]\nprovider = \"openai\"\nbase_url = "
+                              "\"http://127.0.0.1:1\"\napi_key_env = \"GONE_KEY\"\n");
+  dir.write("d.toml", "name = \"d\"\n[[agents]]\nname = \"a\"\nbackend = \"box\"\nmodel = "
+                      "\"echo\"\n[[agents]]\nname = \"b\"\nbackend = \"box\"\nmodel = "
+                      "\"ech\"\n");
+  auto used = tutti_in(dir.path(), {"doctor", "d.toml"});
+  CHECK(used.code == 1);
+  CHECK(contains(used.out, "ok      box      server  " + backend.base_url() + " answers in"));
+  CHECK(contains(used.out, "ok      box      model   agent d.a: model 'echo' is there"));
+  CHECK(contains(used.out,
+                 "fail    box      model   agent d.b: model 'ech' is not there (did you mean "
+                 "'echo'?)"));
+  CHECK_FALSE(contains(used.out, "gone"));
+  auto all = tutti_in(dir.path(), {"doctor", "--json"});
+  CHECK(all.code == 1);
+  auto checks = nlohmann::json::parse(all.out).at("checks");
+  std::map<std::string, std::string> gone;
+  for (const auto& c : checks) {
+    if (c.at("backend") == "gone") {
+      gone[c.at("check").get<std::string>()] =
+          c.at("status").get<std::string>() + " " + c.at("message").get<std::string>();
+    }
+  }
+  CHECK(gone.at("key") == "fail GONE_KEY is not set: export it with the key");
+  CHECK(gone.at("server").starts_with("fail cannot connect to http://127.0.0.1:1"));
+  CHECK(backend.overall().requests == 0); // model lists only, never a completion
 }
 
 TEST_CASE("init writes a configuration and an ensemble that runs on the mock, and never "

@@ -188,3 +188,34 @@ TEST_CASE("a base URL's path is kept, without a trailing /v1") {
   CHECK(base_path_of("https://openrouter.ai/api") == "/api");
   CHECK(base_path_of("https://openrouter.ai/api/v1") == "/api");
 }
+
+TEST_CASE("each protocol lists its server's models with a GET carrying the key, never a "
+          "completion") {
+  call_settings s;
+  s.base_path = "/proxy";
+  s.api_key = "k";
+  auto header = [](const http_call& c, const std::string& name) {
+    for (const auto& [key, value] : c.headers) {
+      if (key == name) {
+        return value;
+      }
+    }
+    return std::string{};
+  };
+  auto openai = protocol_for(provider_kind::openai);
+  auto listed = openai->list_models(s);
+  CHECK(listed.method == "GET");
+  CHECK(listed.target == "/proxy/v1/models");
+  CHECK(listed.body.empty());
+  CHECK(header(listed, "authorization") == "Bearer k");
+  CHECK(openai->parse_models(R"({"data":[{"id":"gpt-4o"},{"id":"o3"}]})") ==
+        std::vector<std::string>{"gpt-4o", "o3"});
+  CHECK_FALSE(openai->parse_models("<html>"));
+  auto anthropic = protocol_for(provider_kind::anthropic);
+  CHECK(header(anthropic->list_models(s), "x-api-key") == "k");
+  CHECK(header(anthropic->list_models(s), "anthropic-version") == "2023-06-01");
+  auto ollama = protocol_for(provider_kind::ollama);
+  CHECK(ollama->list_models(s).target == "/proxy/api/tags");
+  CHECK(ollama->parse_models(R"({"models":[{"name":"llama3.2:latest"}]})") ==
+        std::vector<std::string>{"llama3.2:latest"});
+}

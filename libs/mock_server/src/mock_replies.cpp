@@ -79,6 +79,17 @@ std::string error_response(wire protocol, int status, const std::string& extra_h
   return http_response(status, "application/json", body.dump(), extra_headers);
 }
 
+std::string models_response(wire protocol) {
+  json models = json::array();
+  for (const auto* name : {"echo", "sleep-250", "fail-503"}) {
+    models.push_back(protocol == wire::ollama ? json{{"name", name}, {"model", name}}
+                                              : json{{"id", name}, {"object", "model"}});
+  }
+  const json body = protocol == wire::ollama ? json{{"models", models}}
+                                             : json{{"object", "list"}, {"data", models}};
+  return http_response(200, "application/json", body.dump());
+}
+
 std::string echo_response(const parsed_request& r) {
   const std::string reply = "echo: " + r.last_user_message;
   const auto out_words = providers::mock_token_count(reply);

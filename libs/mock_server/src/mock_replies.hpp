@@ -21,6 +21,9 @@ struct parsed_request {
 bool parse_chat_request(wire protocol, const std::string& body, parsed_request& out);
 
 /// The whole HTTP response of a successful echo, streamed or not.
+/// The models the server lists (GET /v1/models, /api/tags): examples, since any name works.
+std::string models_response(wire protocol);
+
 std::string echo_response(const parsed_request& r);
 
 /// An HTTP error response with the protocol's error body.

@@ -194,6 +194,9 @@ class session : public std::enable_shared_from_this<session> {
           200, "application/json",
           R"({"data":[{"id":"mock-a","state":"loaded"},{"id":"mock-b","state":"not-loaded"}]})"));
     }
+    if (request_.method() == http::verb::get && (target == "/v1/models" || target == "/api/tags")) {
+      return answer(models_response(target == "/api/tags" ? wire::ollama : wire::openai));
+    }
     std::optional<wire> protocol;
     if (target == "/v1/chat/completions") {
       protocol = wire::openai;

@@ -77,6 +77,30 @@ http_call bearer_post(std::string target, const call_settings& s, const json& bo
   return {std::move(target), "POST", std::move(headers), body_text(body)};
 }
 
+http_call bearer_get(std::string target, const call_settings& s) {
+  auto call = bearer_post(std::move(target), s, json::object());
+  call.method = "GET";
+  call.body.clear();
+  return call;
+}
+
+// The `name_key` of every object in the array `list_key` of a JSON body.
+std::optional<std::vector<std::string>> names_in(std::string_view body, const char* list_key,
+                                                 const char* name_key) {
+  auto j = parse(body);
+  const auto* list = member(&j, list_key);
+  if (list == nullptr || !list->is_array()) {
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  for (const auto& item : *list) {
+    if (const auto* name = member(&item, name_key); name != nullptr && name->is_string()) {
+      names.push_back(name->get<std::string>());
+    }
+  }
+  return names;
+}
+
 // A stream event's JSON object; nullopt, with the piece's error set, when the event is not
 // JSON or carries the provider's error.
 std::optional<json> event_object(std::string_view data, stream_piece& piece) {
@@ -96,6 +120,12 @@ std::optional<json> event_object(std::string_view data, stream_piece& piece) {
 
 class openai_protocol final : public protocol {
  public:
+  http_call list_models(const call_settings& s) const override {
+    return bearer_get(s.base_path + "/v1/models", s);
+  }
+  std::optional<std::vector<std::string>> parse_models(std::string_view body) const override {
+    return names_in(body, "data", "id");
+  }
   http_call build(const completion_request& r, const call_settings& s) const override {
     json body{{"model", r.model}, {"messages", messages_of(r, true)}, {"stream", s.stream}};
     if (r.temperature) {
@@ -152,6 +182,17 @@ class openai_protocol final : public protocol {
 
 class anthropic_protocol final : public protocol {
  public:
+  http_call list_models(const call_settings& s) const override {
+    http_call call{s.base_path + "/v1/models", "GET", json_headers(), {}};
+    call.headers.emplace_back("anthropic-version", "2023-06-01");
+    if (!s.api_key.empty()) {
+      call.headers.emplace_back("x-api-key", s.api_key);
+    }
+    return call;
+  }
+  std::optional<std::vector<std::string>> parse_models(std::string_view body) const override {
+    return names_in(body, "data", "id");
+  }
   http_call build(const completion_request& r, const call_settings& s) const override {
     json body{{"model", r.model},
               {"max_tokens", r.max_tokens.value_or(s.default_max_tokens)},
@@ -225,6 +266,12 @@ class anthropic_protocol final : public protocol {
 
 class ollama_protocol final : public protocol {
  public:
+  http_call list_models(const call_settings& s) const override {
+    return bearer_get(s.base_path + "/api/tags", s);
+  }
+  std::optional<std::vector<std::string>> parse_models(std::string_view body) const override {
+    return names_in(body, "models", "name");
+  }
   http_call build(const completion_request& r, const call_settings& s) const override {
     json body{{"model", r.model}, {"messages", messages_of(r, true)}, {"stream", s.stream}};
     json options = json::object();

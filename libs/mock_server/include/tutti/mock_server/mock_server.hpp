@@ -32,7 +32,8 @@ struct load {
 /// "wrong-shape" answers JSON without the protocol's fields; "silent" reads the request and
 /// never answers; "stall" sends headers, then nothing; "drip" sends headers, then a byte every
 /// 50 ms, never finishing; "huge" sends a 17 MiB body; "bad-key" answers 401 quoting the key it was
-/// sent. Any other model echoes the last user message.
+/// sent. Any other model echoes the last user message. GET /v1/models and /api/tags list a few
+/// of these names as examples.
 class server {
  public:
   /// Listens at once; throws std::runtime_error saying why it cannot ("port 8080 is in use").

@@ -52,6 +52,10 @@ class protocol {
   virtual stream_framing framing() const = 0;
   /// One stream event: `event` is the SSE event name (empty for NDJSON), `data` its data.
   virtual stream_piece parse_event(std::string_view event, std::string_view data) const = 0;
+  /// The request that lists the server's models (never a completion), and the names in its
+  /// answer; nullopt when the body is no such list.
+  virtual http_call list_models(const call_settings& s) const = 0;
+  virtual std::optional<std::vector<std::string>> parse_models(std::string_view body) const = 0;
 };
 
 /// The protocol a provider speaks (lmstudio speaks OpenAI's); nullptr for the mock.
