@@ -99,6 +99,25 @@ TEST_CASE("doctor checks each backend's server, models and key, and each agent's
   CHECK(backend.overall().requests == 0); // model lists only, never a completion
 }
 
+TEST_CASE("validate warns about a key variable not set and a placeholder typo, and still "
+          "exits 0") {
+  temp_dir dir;
+  dir.write("w.toml", "name = \"w\"\n[[agents]]\nname = \"a\"\nprovider = \"openai\"\nmodel = "
+                      "\"gpt-4o\"\nprompt = \"Answer {inptu} in JSON like {\\\"k\\\": 1} or "
+                      "{input}\"\n");
+  auto r = tutti_in(dir.path(), {"validate", "w.toml"});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, "w.toml: agents.a: backend 'openai' needs OPENAI_API_KEY, which is not "
+                        "set"));
+  CHECK(contains(r.err, "w.toml: agents.a.prompt: {inptu} is no placeholder and is sent as "
+                        "written (did you mean '{input}'?)"));
+  CHECK_FALSE(contains(r.err, "{input} is no"));
+  CHECK_FALSE(contains(r.err, "\"k\""));
+  auto keyed = tutti_in(dir.path(), {"validate", "w.toml"}, {{"OPENAI_API_KEY", "k"}});
+  CHECK_FALSE(contains(keyed.err, "OPENAI_API_KEY"));
+}
+
 TEST_CASE("init writes a configuration and an ensemble that runs on the mock, and never "
           "overwrites") {
   temp_dir dir;

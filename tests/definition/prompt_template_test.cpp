@@ -38,3 +38,10 @@ TEST_CASE("a prompt's size is known before it is built, and matches what is buil
   }
   CHECK(rendered_prompt_size(many, std::string(100'000, 'x'), {}, {}) == 2'000'000'000u);
 }
+
+TEST_CASE("words in braces that look like placeholders but are none are found; code and JSON "
+          "are not") {
+  CHECK(placeholder_like_words("{inptu} {input} {agents.a} {agent.b} {x_1}") ==
+        std::vector<std::string>{"inptu", "agent.b", "x_1"});
+  CHECK(placeholder_like_words(R"(f({"k": 1}) { return 0; } {1st} {})").empty());
+}

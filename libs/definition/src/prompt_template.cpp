@@ -1,5 +1,8 @@
 #include <tutti/definition/prompt_template.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 namespace tutti::definition {
 namespace {
 
@@ -29,6 +32,28 @@ std::vector<std::string> referenced_agents(std::string_view prompt_template) {
     }
   }
   return names;
+}
+
+std::vector<std::string> placeholder_like_words(std::string_view prompt_template) {
+  std::vector<std::string> words;
+  for (auto at = prompt_template.find('{'); at != std::string_view::npos;
+       at = prompt_template.find('{', at + 1)) {
+    const auto close = prompt_template.find('}', at);
+    if (close == std::string_view::npos) {
+      break;
+    }
+    const auto word = prompt_template.substr(at + 1, close - at - 1);
+    const bool looks_like_one = !word.empty() &&
+                                std::isalpha(static_cast<unsigned char>(word.front())) != 0 &&
+                                std::all_of(word.begin(), word.end(), [](char c) {
+                                  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                                         c == '_' || c == '-' || c == '.';
+                                });
+    if (looks_like_one && word != "input" && !agent_reference_at(prompt_template.substr(at))) {
+      words.emplace_back(word);
+    }
+  }
+  return words;
 }
 
 namespace {

@@ -13,6 +13,11 @@ namespace tutti::definition {
 /// The agent names a template refers to with {agents.NAME}, in order of appearance.
 std::vector<std::string> referenced_agents(std::string_view prompt_template);
 
+/// Words in braces that look like placeholders but are none ({inptu}, {agent.x}): a letter, then
+/// letters, digits, '_', '-' or '.', other than {input} and {agents.NAME}. They are sent as
+/// written (prompts often contain code), so they are worth a warning, not an error.
+std::vector<std::string> placeholder_like_words(std::string_view prompt_template);
+
 /// The most a rendered prompt may hold: a template that repeats {input} 20,000 times over a
 /// 100 KB input must fail as too large before it is built, not exhaust memory.
 inline constexpr std::uint64_t max_prompt_bytes = 8 * 1024 * 1024;
