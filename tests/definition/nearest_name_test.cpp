@@ -15,3 +15,9 @@ TEST_CASE("the nearest name is suggested for a plausible typo only") {
   CHECK(did_you_mean("descripton", keys) == " (did you mean 'description'?)");
   CHECK(did_you_mean("zzz", keys).empty());
 }
+
+TEST_CASE("two letters swapped are one edit, and candidates are listed nearest first") {
+  CHECK(did_you_mean("smrat", {"fast", "smart"}) == " (did you mean 'smart'?)");
+  CHECK(nearest_first("smrat", {"fast", "quality", "smart"}) == "smart, fast, quality");
+  CHECK(nearest_first("x", {"a", "b", "c"}, 2) == "a, b, and 1 more");
+}

@@ -171,7 +171,8 @@ model = "m"
   REQUIRE_FALSE(r.has_value());
   CHECK(has_problem(r.problems(), definition_errc::unknown_profile,
                     "e.toml:5:1: agents.a.profile: unknown profile 'fast-locl' (did you mean "
-                    "'fast-local'?); profiles come from tutti.toml"));
+                    "'fast-local'?); the profiles are fast-local"));
+  CHECK(has_problem(r.problems(), definition_errc::unknown_profile, "(from tutti.toml)"));
   CHECK(has_problem(r.problems(), definition_errc::unknown_backend,
                     "e.toml:8:1: agents.b.backend: unknown backend 'stduio' (did you mean "
                     "'studio'?)"));

@@ -6,21 +6,24 @@
 namespace tutti::definition {
 namespace {
 
-// Levenshtein distance with one row of memory.
+// Edit distance where swapping two neighbouring letters ("smrat" for "smart") is one edit, as
+// people mistype, besides inserting, deleting or changing one (optimal string alignment).
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  std::iota(row.begin(), row.end(), 0);
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) {
+    d[i][0] = i;
+  }
+  std::iota(d[0].begin(), d[0].end(), 0);
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      std::size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-      row[j] = std::min({above + 1, row[j - 1] + 1, substitution});
-      diagonal = above;
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
   }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
 } // namespace
@@ -40,6 +43,22 @@ std::optional<std::string> nearest_name(std::string_view name,
     }
   }
   return best;
+}
+
+std::string nearest_first(std::string_view name, std::vector<std::string> candidates,
+                          std::size_t at_most) {
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](const std::string& a, const std::string& b) {
+                     return edit_distance(name, a) < edit_distance(name, b);
+                   });
+  std::string out;
+  for (std::size_t i = 0; i < candidates.size() && i < at_most; ++i) {
+    out += (i == 0 ? "" : ", ") + candidates[i];
+  }
+  if (candidates.size() > at_most) {
+    out += ", and " + std::to_string(candidates.size() - at_most) + " more";
+  }
+  return out;
 }
 
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {

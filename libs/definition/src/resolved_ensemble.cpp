@@ -24,7 +24,8 @@ class agent_resolver {
       if (p == c_.profiles.end()) {
         report(definition_errc::unknown_profile, agent, "profile",
                "unknown profile '" + *agent.profile + "'" +
-                   did_you_mean(*agent.profile, keys_of(c_.profiles)) + where_profiles_live());
+                   did_you_mean(*agent.profile, keys_of(c_.profiles)) +
+                   where_profiles_live(*agent.profile));
         return std::nullopt;
       }
       settings = overlay(p->second.settings, agent.settings);
@@ -76,17 +77,24 @@ class agent_resolver {
     if (!backend) {
       report(definition_errc::unknown_backend, agent, "backend",
              "unknown backend '" + s.backend.value_or("") + "'" +
-                 did_you_mean(s.backend.value_or(""), keys_of(c_.backends)));
+                 did_you_mean(s.backend.value_or(""), keys_of(c_.backends)) +
+                 "; the backends are " +
+                 nearest_first(s.backend.value_or(""), keys_of(c_.backends)));
     }
     return backend;
   }
 
-  std::string where_profiles_live() const {
+  // Which profiles exist (nearest `name` first) and where they come from.
+  std::string where_profiles_live(const std::string& name) const {
     if (c_.profiles.empty() && c_.file.empty()) {
       return "; no configuration file was found, and profiles are defined in one (tutti.toml "
              "or --config)";
     }
-    return c_.file.empty() ? std::string{} : "; profiles come from " + c_.file;
+    if (c_.profiles.empty()) {
+      return "; " + c_.file + " defines no profiles";
+    }
+    return "; the profiles are " + nearest_first(name, keys_of(c_.profiles)) +
+           (c_.file.empty() ? std::string{} : " (from " + c_.file + ")");
   }
 
   void report(definition_errc code, const agent_spec& agent, const std::string& key,

@@ -16,4 +16,8 @@ std::optional<std::string> nearest_name(std::string_view name,
 /// " (did you mean 'x'?)" or empty, ready to append to a message.
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
 
+/// The candidates nearest `name` first, at most `at_most` of them, as "a, b, and 3 more".
+std::string nearest_first(std::string_view name, std::vector<std::string> candidates,
+                          std::size_t at_most = 8);
+
 } // namespace tutti::definition
