@@ -18,6 +18,7 @@
 #include <future>
 #include <map>
 #include <ostream>
+#include <set>
 
 namespace tutti::cli {
 namespace {
@@ -54,11 +55,15 @@ class doctor {
     if (!backend.api_key_env.empty()) {
       key = env_(backend.api_key_env).value_or("");
       add(backend, "key", key.empty() ? severity : "ok",
-          key.empty() ? backend.api_key_env + " is not set: export it with the key"
+          key.empty() ? backend.api_key_env + " is not set: export it, holding the key"
                       : backend.api_key_env + " is set");
     }
     auto models = list_models(backend, key, severity);
     if (!models) {
+      for (const auto& [agent, model] : agents) {
+        add(backend, "model", "warn",
+            "agent " + agent + ": model '" + model + "' not checked (no model list)");
+      }
       return;
     }
     for (const auto& [agent, model] : agents) {
@@ -170,25 +175,32 @@ void run_doctor(command_state& state, const doctor_arguments& args) {
   if (!config) {
     return;
   }
+  // The backends the ensembles' agents use (those an agent defines inline too), each agent
+  // once; else every backend of the configuration.
   agents_by_backend agents;
+  std::map<std::string, definition::backend_spec> used;
+  std::set<std::string> seen_ensembles;
   for (const auto& name : args.ensembles) {
     auto e = load_ensemble_or_report(state, name, *config);
     if (!e) {
       return;
     }
+    if (!seen_ensembles.insert(e->file).second) {
+      continue;
+    }
     for (const auto& agent : e->agents) {
-      auto& seen = agents[agent.backend.name];
-      seen.emplace_back(e->name + "." + agent.name, agent.model);
+      used.emplace(agent.backend.name, agent.backend);
+      agents[agent.backend.name].emplace_back(e->name + "." + agent.name, agent.model);
     }
   }
   doctor d{*config, state.ctx.env};
-  for (const auto& [name, backend] : config->backends) {
-    const bool is_used = agents.count(name) != 0;
-    if (!args.ensembles.empty() && !is_used) {
-      continue;
+  if (args.ensembles.empty()) {
+    for (const auto& [name, backend] : config->backends) {
+      d.examine(backend, !is_untouched_builtin(backend, state.ctx.env), {});
     }
-    d.examine(backend, is_used || !is_untouched_builtin(backend, state.ctx.env),
-              is_used ? agents.at(name) : std::vector<std::pair<std::string, std::string>>{});
+  }
+  for (const auto& [name, backend] : used) {
+    d.examine(backend, true, agents.at(name));
   }
   print(state, d.checks(), args.json);
   const bool failed = std::any_of(d.checks().begin(), d.checks().end(),

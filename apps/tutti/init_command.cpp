@@ -3,6 +3,11 @@
 // overwrites, and says what to try next.
 #include "commands.hpp"
 
+#include <tutti/definition/ensemble_catalog.hpp>
+#include <tutti/definition/ensemble_parser.hpp>
+
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -63,8 +68,29 @@ name = "summary"
 provider = "mock"
 mock = { latency_ms = 200 }
 depends_on = ["optimist", "skeptic"]
-prompt = "Weigh both views and recommend one step."
+prompt = """Weigh both views and recommend one step.
+
+Best case: {agents.optimist}
+
+Risks: {agents.skeptic}"""
 )toml";
+
+// `text` as a shell reads it back: as it is when it is plain, else in single quotes.
+std::string quoted_for_shell(const std::string& text) {
+  const bool is_plain =
+      !text.empty() && text.front() != '-' && std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+               std::string_view{"/._-+"}.find(c) != std::string_view::npos;
+      });
+  if (is_plain) {
+    return text;
+  }
+  std::string out = text.front() == '-' ? "'./" : "'";
+  for (char c : text) {
+    out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
+  }
+  return out + "'";
+}
 
 void init(command_state& state, const std::optional<std::string>& dir) {
   const auto root = dir ? state.ctx.working_dir / *dir : state.ctx.working_dir;
@@ -79,22 +105,38 @@ void init(command_state& state, const std::optional<std::string>& dir) {
       return;
     }
   }
+  for (const auto& existing : definition::ensemble_files({ensemble.parent_path()})) {
+    if (auto e = definition::load_ensemble(existing); e && e->name == "hello") {
+      state.ctx.err << "error: " << existing.string()
+                    << " already names an ensemble 'hello'; tutti init writes one of that name "
+                       "(give another DIR)\n";
+      state.exit_code = exit_code::invalid_input;
+      return;
+    }
+  }
+  // Both files or neither: a folder half written would refuse the next tutti init.
   std::error_code ec;
   std::filesystem::create_directories(ensemble.parent_path(), ec);
+  std::vector<std::filesystem::path> written;
   for (const auto& [file, text] :
        {std::pair{config, config_text}, std::pair{ensemble, ensemble_text}}) {
     std::ofstream out{file};
     out << text;
     if (!out.flush()) {
-      state.ctx.err << "error: cannot write " << file.string() << '\n';
+      state.ctx.err << "error: cannot write " << file.string() << ": "
+                    << (ec ? ec.message() : std::string{"check the folder's permissions"}) << '\n';
+      for (const auto& done : written) {
+        std::filesystem::remove(done, ec);
+      }
       state.exit_code = exit_code::invalid_input;
       return;
     }
+    written.push_back(file);
   }
   auto& out = state.ctx.out;
   out << "wrote " << config.string() << " and " << ensemble.string() << "\n\nnext:\n";
-  if (dir) {
-    out << "  cd " << *dir << '\n';
+  if (dir && *dir != ".") {
+    out << "  cd " << quoted_for_shell(*dir) << '\n';
   }
   out << "  tutti plan hello                    # its phases, backends and limits\n"
          "  tutti run hello                     # run it on the mock, on its default input\n"

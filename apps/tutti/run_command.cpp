@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,6 +27,12 @@ struct run_arguments {
   store_choice store;
   cluster_choice cluster;
 };
+
+// Empty, or nothing but white space (`echo | tutti run x` pipes one newline).
+bool is_blank(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
 
 std::string read_all(std::istream& in) {
   std::ostringstream text;
@@ -54,11 +62,11 @@ std::optional<std::string> given_input(command_state& state, const run_arguments
     given = read_all(file);
     from = "--input-file " + *args.input_file;
   } else if (!args.input && !state.ctx.in_is_terminal) {
-    if (auto piped = read_all(state.ctx.in); !piped.empty()) {
+    if (auto piped = read_all(state.ctx.in); !is_blank(piped)) {
       return piped;
     }
   }
-  if (given && given->empty() && !args.allow_empty) {
+  if (given && is_blank(*given) && !args.allow_empty) {
     state.ctx.err << "error: the input from " << from
                   << " is empty; give --allow-empty to run on no input\n";
     unreadable = true;

@@ -53,7 +53,9 @@ void add_validate_command(CLI::App& app, command_state& state) {
       if (auto e = load_ensemble_or_report(state, name_or_path, *config)) {
         warn_about(state, *e);
         state.ctx.out << "ok: " << e->file << " (" << e->name << ": " << e->agents.size()
-                      << " agents in " << e->phases.size() << " phases)\n";
+                      << (e->agents.size() == 1 ? " agent" : " agents") << " in "
+                      << e->phases.size() << (e->phases.size() == 1 ? " phase" : " phases")
+                      << ")\n";
       }
     }
   });

@@ -84,6 +84,18 @@ TEST_CASE("doctor checks each backend's server, models and key, and each agent's
                  "fail    box      model   agent d.b: model 'ech' is not there (did you mean "
                  "'echo'?)"));
   CHECK_FALSE(contains(used.out, "gone"));
+  // An agent that names its server itself is checked too, and one whose server does not
+  // answer says its model was not checked.
+  dir.write("inline.toml", "name = \"inline\"\n[[agents]]\nname = \"a\"\nprovider = "
+                           "\"ollama\"\nbase_url = \"" +
+                               backend.base_url() +
+                               "\"\nmodel = \"ecoh\"\n[[agents]]\nname = \"b\"\nbackend = "
+                               "\"gone\"\nmodel = \"m\"\n");
+  auto inline_agents = tutti_in(dir.path(), {"doctor", "inline.toml"});
+  CHECK(inline_agents.code == 1);
+  CHECK(contains(inline_agents.out, "agent inline.a: model 'ecoh' is not there (did you mean "
+                                    "'echo'?)"));
+  CHECK(contains(inline_agents.out, "agent inline.b: model 'm' not checked (no model list)"));
   auto all = tutti_in(dir.path(), {"doctor", "--json"});
   CHECK(all.code == 1);
   auto checks = nlohmann::json::parse(all.out).at("checks");
@@ -94,7 +106,7 @@ TEST_CASE("doctor checks each backend's server, models and key, and each agent's
           c.at("status").get<std::string>() + " " + c.at("message").get<std::string>();
     }
   }
-  CHECK(gone.at("key") == "fail GONE_KEY is not set: export it with the key");
+  CHECK(gone.at("key") == "fail GONE_KEY is not set: export it, holding the key");
   CHECK(gone.at("server").starts_with("fail cannot connect to http://127.0.0.1:1"));
   CHECK(backend.overall().requests == 0); // model lists only, never a completion
 }
@@ -133,6 +145,7 @@ TEST_CASE("init writes a configuration and an ensemble that runs on the mock, an
   INFO(ran.err);
   CHECK(ran.code == 0);
   CHECK(contains(ran.out, "\"status\": \"completed\""));
+  CHECK(contains(ran.out, "Best case: [optimist]")); // the summary sees both views
   CHECK(tutti_in(project, {"validate", "hello"}).code == 0);
   const auto before = text_of(project / "tutti.toml");
   dir.write("project/tutti.toml", before + "# mine\n");
@@ -140,6 +153,16 @@ TEST_CASE("init writes a configuration and an ensemble that runs on the mock, an
   CHECK(again.code == 2);
   CHECK(contains(again.err, "tutti.toml already exists"));
   CHECK(text_of(project / "tutti.toml") == before + "# mine\n");
+  // Both files or neither; and no second ensemble named hello.
+  dir.write("blocked/ensembles", "a file where the folder would go");
+  CHECK(tutti_in(dir.path(), {"init", "blocked"}).code == 2);
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "blocked" / "tutti.toml"));
+  dir.write("taken/ensembles/greet.toml", "name = \"hello\"\n[[agents]]\nname = \"a\"\n"
+                                          "provider = \"mock\"\n");
+  auto taken = tutti_in(dir.path(), {"init", "taken"});
+  CHECK(taken.code == 2);
+  CHECK(contains(taken.err, "greet.toml already names an ensemble 'hello'"));
+  CHECK(contains(tutti_in(dir.path(), {"init", "my dir"}).out, "cd 'my dir'\n"));
 }
 
 TEST_CASE("usage mistakes say error:, suggest the nearest option and name the command's help") {
@@ -421,9 +444,10 @@ TEST_CASE("one rule for input: empty is an error unless --allow-empty, - reads s
   auto folder = tutti_in(dir.path(), {"run", "steps", "--input-file", "ensembles"});
   CHECK(folder.code == 2);
   CHECK(contains(folder.err, "error: --input-file ensembles: is a folder, not a file"));
-  auto fallback = tutti_in(dir.path(), {"run", "steps"}, {}, "");
+  auto fallback = tutti_in(dir.path(), {"run", "steps"}, {}, "\n");
   CHECK(contains(fallback.out, "[first] the default"));
   CHECK(contains(fallback.err, "no input given: using the default_input of steps"));
+  CHECK(tutti_in(dir.path(), {"run", "steps", "--input", "  \n"}).code == 2);
 }
 
 TEST_CASE("run without any input is a clear error") {

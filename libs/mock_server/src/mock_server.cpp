@@ -396,6 +396,10 @@ std::shared_ptr<server::impl> listening(const server_settings& settings) {
     if (e.code() == boost::system::errc::address_not_available) {
       throw std::runtime_error(settings.host + " is no address of this machine");
     }
+    if (e.code() == boost::system::errc::invalid_argument) {
+      throw std::runtime_error("--host " + settings.host +
+                               ": give an IP address of this machine, such as 127.0.0.1 or ::1");
+    }
     throw std::runtime_error("cannot listen on " + where + ": " + e.code().message());
   }
 }
@@ -417,7 +421,9 @@ std::uint16_t server::port() const {
 }
 
 std::string server::base_url() const {
-  return "http://" + impl_->settings.host + ":" + std::to_string(port());
+  const auto& host = impl_->settings.host;
+  const bool is_ipv6 = host.find(':') != std::string::npos;
+  return "http://" + (is_ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
 }
 
 load server::of_model(const std::string& model) const {
