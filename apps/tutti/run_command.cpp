@@ -48,6 +48,9 @@ std::optional<std::string> given_input(command_state& state, const run_arguments
   std::optional<std::string> given = args.input;
   std::string from = "--input";
   if (args.input_file && *args.input_file == "-") {
+    if (state.ctx.in_is_terminal) {
+      state.ctx.err << "reading the input from standard input; end it with Ctrl-D\n";
+    }
     given = read_all(state.ctx.in);
     from = "standard input (--input-file -)";
   } else if (args.input_file) {

@@ -64,13 +64,19 @@ void print_result(std::ostream& out, const engine::run_result& r,
         << " runs the rest\n";
     return;
   }
-  char speedup[32];
-  std::snprintf(speedup, sizeof speedup, "%.1fx",
-                r.elapsed_ms > 0 ? r.total_agent_ms() / r.elapsed_ms : 0.0);
   out << '\n'
       << engine::to_string(r.status) << ": " << succeeded << " of " << r.agents.size()
       << " agents succeeded in " << seconds(r.elapsed_ms) << " (" << engine::to_string(r.mode)
-      << "); agent time " << seconds(r.total_agent_ms()) << ", " << speedup << " speedup\n";
+      << "); agent time " << seconds(r.total_agent_ms());
+  // Only when agents overlapped enough to show: a chain of dependants, one agent or a
+  // sequential run would print "1.0x" (or less, with queueing), which says nothing.
+  const double speedup = r.elapsed_ms > 0 ? r.total_agent_ms() / r.elapsed_ms : 0.0;
+  if (speedup >= 1.1) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1fx", speedup);
+    out << ", " << text << " speedup";
+  }
+  out << '\n';
 }
 
 void print_statistics(std::ostream& out, const engine::run_result& r) {

@@ -406,7 +406,13 @@ TEST_CASE("run prints each agent's result and a summary, and exits 0 when all su
   CHECK(contains(r.out, "first  success"));
   CHECK(contains(r.out, "  [first] hello\n"));
   CHECK(contains(r.out, "completed: 2 of 2 agents succeeded in "));
-  CHECK(contains(r.out, "speedup"));
+  CHECK_FALSE(contains(r.out, "speedup")); // a chain of two: nothing ran side by side
+  dir.write("ensembles/side.toml",
+            "name = \"side\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\nmock = { "
+            "latency_ms = 100 }\n[[agents]]\nname = \"b\"\nprovider = \"mock\"\nmock = { "
+            "latency_ms = 100 }\n");
+  auto side = tutti_in(dir.path(), {"run", "side", "--input", "hello"});
+  CHECK(contains(side.out, "x speedup\n"));
 }
 
 TEST_CASE("run takes its input from --input, --input-file, piped standard input or the default") {
