@@ -5,7 +5,9 @@
 #include <tutti/definition/prompt_template.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <variant>
 
@@ -146,6 +148,32 @@ void deliver(run_self self) {
 
 // Ends the run: stops its phases, then asks its groups for their statistics, which the
 // result carries, and delivers it.
+// Asks each actor for its statistics, into the result's caps or resources, then `done`.
+void collect_statistics(run_self self, std::vector<resource_actor_type> actors, bool are_caps,
+                        std::function<void()> done) {
+  if (actors.empty()) {
+    done();
+    return;
+  }
+  self->state.statistics_due = actors.size();
+  auto finished = std::make_shared<std::function<void()>>(std::move(done));
+  auto answered = [=] {
+    if (--self->state.statistics_due == 0) {
+      (*finished)();
+    }
+  };
+  for (const auto& actor : actors) {
+    self->request(actor, std::chrono::seconds{5}, stats_atom::value)
+        .then(
+            [=](resources::group_statistics& s) {
+              auto& into = are_caps ? self->state.result.caps : self->state.result.resources;
+              into.push_back(std::move(s));
+              answered();
+            },
+            [=](caf::error&) { answered(); });
+  }
+}
+
 void finish_run(run_self self, std::optional<run_status> forced) {
   auto& st = self->state;
   for (auto& phase : st.phases) {
@@ -161,28 +189,16 @@ void finish_run(run_self self, std::optional<run_status> forced) {
   std::set<resource_actor_type> groups(st.ctx->resources.begin(), st.ctx->resources.end());
   std::set<caf::actor> caps(st.ctx->caps.begin(), st.ctx->caps.end());
   caps.insert(st.ctx->run_cap);
-  st.statistics_due = groups.size() + caps.size();
-  auto answered = [=] {
-    if (--self->state.statistics_due == 0) {
-      deliver(self);
-    }
-  };
-  auto ask = [=](const resource_actor_type& actor, bool is_cap) {
-    self->request(actor, std::chrono::seconds{5}, stats_atom::value)
-        .then(
-            [=](resources::group_statistics& s) {
-              auto& into = is_cap ? self->state.result.caps : self->state.result.resources;
-              into.push_back(std::move(s));
-              answered();
-            },
-            [=](caf::error&) { answered(); });
-  };
-  for (const auto& group : groups) {
-    ask(group, false);
-  }
+  std::vector<resource_actor_type> asked;
   for (const auto& cap : caps) {
-    ask(caf::actor_cast<resource_actor_type>(cap), true);
+    asked.push_back(caf::actor_cast<resource_actor_type>(cap));
   }
+  // The groups first, then the caps: a group gives the caps their slots back as it takes the
+  // last release, before it answers, so the caps asked after every group has answered count
+  // that release too (asked together, a cap could answer one release short).
+  collect_statistics(self, {groups.begin(), groups.end()}, false, [self, asked] {
+    collect_statistics(self, asked, true, [self] { deliver(self); });
+  });
 }
 
 void record_skips(run_self self, const std::vector<run_schedule::skipped_agent>& skipped) {
