@@ -1,11 +1,24 @@
 #include "authority_protocol.hpp"
 
+#include <tutti/cluster/cluster_node.hpp>
 #include <tutti/definition/duration_text.hpp>
 
 namespace tutti::cluster {
 
 void announce_cluster_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<group_answer>("tutti.group_answer");
+}
+
+std::optional<std::string> version_mismatch(const std::string& theirs) {
+  if (theirs == protocol_version) {
+    return std::nullopt;
+  }
+  return "it speaks " + theirs + ", this node " + protocol_version +
+         ": run one version of tutti on every node";
+}
+
+std::string no_hello(const std::string& why) {
+  return "it does not speak " + std::string{protocol_version} + " (" + why + ")";
 }
 
 std::string describe_failure(caf::actor_system& system, const caf::error& e,

@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace tutti::cluster {
@@ -28,6 +29,13 @@ typename Inspector::result_type inspect(Inspector& f, group_answer& x) {
 
 /// Registers the protocol's types on a node.
 void announce_cluster_types(caf::actor_system_config& cfg);
+
+/// What a node says of an authority's answer to hello: nullopt when `theirs` is this node's
+/// protocol version, else why they cannot work together.
+std::optional<std::string> version_mismatch(const std::string& theirs);
+
+/// What a node says of an authority that did not answer hello, `why` being the failure.
+std::string no_hello(const std::string& why);
 
 /// Why connecting to, or asking, another node failed, as a user reads it; `tls` when the
 /// node speaks TLS, where a failed handshake is most often a certificate refused.

@@ -193,17 +193,10 @@ std::optional<std::string> greet(caf::scoped_actor& self, caf::actor_system& sys
     return problem.value_or("nothing is published there");
   }
   self->request(authority, timeout, hello_atom::value, std::string{protocol_version})
-      .receive(
-          [&](std::string& theirs) {
-            if (theirs != protocol_version) {
-              problem = "it speaks " + theirs + ", this node " + protocol_version +
-                        ": run one version of tutti on every node";
-            }
-          },
-          [&](caf::error& err) {
-            problem = "it does not speak " + std::string{protocol_version} + " (" +
-                      describe_failure(system, err, timeout, tls) + ")";
-          });
+      .receive([&](std::string& theirs) { problem = version_mismatch(theirs); },
+               [&](caf::error& err) {
+                 problem = no_hello(describe_failure(system, err, timeout, tls));
+               });
   return problem;
 }
 

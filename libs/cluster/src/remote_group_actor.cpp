@@ -180,20 +180,14 @@ void connect(self_pointer self) {
                           std::string{protocol_version})
                 .then(
                     [=](std::string& theirs) {
-                      if (theirs != protocol_version) {
-                        connect_failed(self,
-                                       "it speaks " + theirs + ", this node " + protocol_version +
-                                           ": run one version of tutti on every node",
-                                       true);
+                      if (auto mismatch = version_mismatch(theirs)) {
+                        connect_failed(self, *mismatch, true);
                         return;
                       }
                       ask_for_group(self, authority);
                     },
                     [=](caf::error& e) {
-                      connect_failed(self,
-                                     "it does not speak " + std::string{protocol_version} + " (" +
-                                         describe(self, e) + ")",
-                                     true);
+                      connect_failed(self, no_hello(describe(self, e)), true);
                     });
           },
           [=](caf::error& e) { connect_failed(self, describe(self, e), false); });
