@@ -89,6 +89,7 @@ int run_cli(const std::vector<std::string>& given, const cli_context& ctx) {
   add_plan_command(app, state);
   add_run_command(app, state);
   add_runs_command(app, state);
+  add_timeline_command(app, state);
   add_resume_command(app, state);
   add_mock_server_command(app, state);
   add_serve_command(app, state);

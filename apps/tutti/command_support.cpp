@@ -3,6 +3,7 @@
 #include <tutti/definition/config_loader.hpp>
 #include <tutti/definition/ensemble_catalog.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
+#include <tutti/definition/run_overrides.hpp>
 #include <tutti/resources/group_directory.hpp>
 
 #include <ostream>
@@ -31,7 +32,8 @@ std::optional<definition::config> load_config_or_report(command_state& state) {
 
 std::optional<definition::resolved_ensemble>
 load_ensemble_or_report(command_state& state, const std::string& name_or_path,
-                        const definition::config& config) {
+                        const definition::config& config,
+                        const definition::run_overrides& overrides) {
   auto fail = [&](const definition::diagnostics& problems) {
     print_problems(state, problems);
     state.exit_code = exit_code::invalid_input;
@@ -46,7 +48,11 @@ load_ensemble_or_report(command_state& state, const std::string& name_or_path,
   if (!ensemble) {
     return fail(ensemble.problems());
   }
-  auto resolved = definition::resolve(*ensemble, config);
+  auto overridden = definition::apply_overrides(std::move(*ensemble), overrides);
+  if (!overridden) {
+    return fail(overridden.problems());
+  }
+  auto resolved = definition::resolve(*overridden, config);
   if (!resolved) {
     return fail(resolved.problems());
   }

@@ -8,6 +8,7 @@
 #include <tutti/definition/duration_text.hpp>
 #include <tutti/definition/outcome.hpp>
 #include <tutti/definition/resolved_ensemble.hpp>
+#include <tutti/definition/run_overrides.hpp>
 
 #include <iosfwd>
 #include <optional>
@@ -28,11 +29,13 @@ void print_problems(const command_state& state, const definition::diagnostics& p
 /// The configuration for this invocation; problems are printed and the exit code set.
 std::optional<definition::config> load_config_or_report(command_state& state);
 
-/// The ensemble a NAME or FILE argument refers to, checked and bound to `config` (backends that
-/// reach one server must agree on its limit); problems are printed and the exit code set.
+/// The ensemble a NAME or FILE argument refers to, with a run's overrides, checked and bound to
+/// `config` (backends that reach one server must agree on its limit); problems are printed and
+/// the exit code set.
 std::optional<definition::resolved_ensemble>
 load_ensemble_or_report(command_state& state, const std::string& name_or_path,
-                        const definition::config& config);
+                        const definition::config& config,
+                        const definition::run_overrides& overrides = {});
 
 /// "  group http://localhost:11434 is also reached as http://127.0.0.1:11434/v1", when it is.
 void print_spellings(std::ostream& out, const std::string& group,

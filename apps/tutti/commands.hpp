@@ -15,6 +15,7 @@ void add_profiles_command(CLI::App& app, command_state& state);
 void add_plan_command(CLI::App& app, command_state& state);
 void add_run_command(CLI::App& app, command_state& state);
 void add_runs_command(CLI::App& app, command_state& state);
+void add_timeline_command(CLI::App& app, command_state& state);
 void add_resume_command(CLI::App& app, command_state& state);
 void add_mock_server_command(CLI::App& app, command_state& state);
 void add_serve_command(CLI::App& app, command_state& state);

@@ -12,21 +12,45 @@ std::string seconds(double ms) {
   return text;
 }
 
+// "HTTP 429" of "HTTP 429 from backend 'b': ...", else the error's first words.
+std::string short_reason(const std::string& error) {
+  constexpr std::size_t most = 40;
+  if (error.starts_with("HTTP ")) {
+    return error.substr(0, error.find(' ', 5));
+  }
+  return error.size() <= most ? error : error.substr(0, most) + "...";
+}
+
+// Columns a UTF-8 text takes, counting each code point as one.
+std::size_t columns(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// `line` cut to `width` columns, never inside a code point.
+std::string clipped(std::string line, std::size_t width) {
+  if (width == 0 || columns(line) <= width) {
+    return line;
+  }
+  std::size_t kept = 0;
+  std::size_t at = 0;
+  for (; at < line.size(); ++at) {
+    if ((static_cast<unsigned char>(line[at]) & 0xC0) != 0x80 && kept++ == width - 1) {
+      break;
+    }
+  }
+  line.resize(at);
+  return line + "~";
+}
+
 } // namespace
 
-progress_view::progress_view(const definition::resolved_ensemble& e)
-    : progress_view([&] {
-        std::vector<std::string> names;
-        for (const auto& agent : e.agents) {
-          names.push_back(agent.name);
-        }
-        return names;
-      }()) {}
-
-progress_view::progress_view(const std::vector<std::string>& agents) {
+progress_view::progress_view(std::string title, const std::vector<std::string>& agents)
+    : title_(std::move(title)) {
   for (const auto& name : agents) {
     index_.emplace(name, agents_.size());
-    agents_.push_back({name, std::nullopt, {}, 0, std::nullopt, 0});
+    agents_.push_back({name, std::nullopt, {}, 0, std::nullopt, 0, {}, 0, 0, 0});
     name_width_ = std::max(name_width_, name.size());
   }
 }
@@ -43,6 +67,12 @@ void progress_view::apply(const engine::run_event& event) {
     a->ahead = event.ahead;
   } else if (event.kind == engine::run_event_kind::started) {
     a->started_ms = event.at_ms;
+    a->retry_after.clear();
+  } else if (event.kind == engine::run_event_kind::retry) {
+    a->retry_after = short_reason(event.text);
+    a->retry_at_ms = event.at_ms + event.delay_ms;
+    a->next_attempt = event.attempt + 1;
+    a->max_attempts = event.max_attempts;
   } else if (event.kind == engine::run_event_kind::finished) {
     a->finished = event.status;
     a->finished_ms = event.at_ms;
@@ -56,6 +86,9 @@ std::string progress_view::describe(const agent_line& a, double now_ms) const {
     if (a.started_ms) {
       line += " " + seconds(a.finished_ms - *a.started_ms);
     }
+  } else if (!a.retry_after.empty() && now_ms < a.retry_at_ms) {
+    line += "retrying after " + a.retry_after + " in " + seconds(a.retry_at_ms - now_ms) +
+            ", attempt " + std::to_string(a.next_attempt) + "/" + std::to_string(a.max_attempts);
   } else if (a.started_ms) {
     // A server's clock started first: its times may run a little ahead of ours.
     line += "running " + seconds(std::max(0.0, now_ms - *a.started_ms));
@@ -67,15 +100,23 @@ std::string progress_view::describe(const agent_line& a, double now_ms) const {
   return line;
 }
 
-std::vector<std::string> progress_view::lines(double now_ms) const {
+std::vector<std::string> progress_view::lines(double now_ms, std::size_t width) const {
   std::lock_guard lock{mutex_};
-  std::vector<std::string> out;
+  std::vector<std::string> out{title_};
   if (agents_.size() <= max_agent_lines) {
     for (const auto& a : agents_) {
       out.push_back(describe(a, now_ms));
     }
-    return out;
+  } else {
+    counted_lines(out, now_ms);
   }
+  for (auto& line : out) {
+    line = clipped(std::move(line), width);
+  }
+  return out;
+}
+
+void progress_view::counted_lines(std::vector<std::string>& out, double now_ms) const {
   std::size_t waiting = 0;
   std::size_t running = 0;
   std::size_t done = 0;
@@ -85,14 +126,13 @@ std::vector<std::string> progress_view::lines(double now_ms) const {
   out.push_back("  " + std::to_string(done) + " done, " + std::to_string(running) + " running, " +
                 std::to_string(waiting) + " waiting");
   for (const auto& a : agents_) {
-    if (out.size() > max_agent_lines) {
+    if (out.size() > max_agent_lines + 1) {
       break;
     }
     if (a.started_ms && !a.finished) {
       out.push_back(describe(a, now_ms));
     }
   }
-  return out;
 }
 
 } // namespace tutti::cli

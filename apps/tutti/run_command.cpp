@@ -2,12 +2,16 @@
 #include "commands.hpp"
 #include "run_execution.hpp"
 
+#include <tutti/definition/nearest_name.hpp>
+#include <tutti/definition/value_ranges.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace tutti::cli {
@@ -23,6 +27,10 @@ struct run_arguments {
   std::optional<int> priority;
   bool allow_empty = false;
   std::optional<std::string> server; // --server, else TUTTI_SERVER
+  definition::run_overrides overrides;
+  std::optional<double> timeout_seconds;
+  std::optional<double> max_cost;
+  bool include_prompts = false;
   output_choice output;
   store_choice store;
   cluster_choice cluster;
@@ -135,6 +143,44 @@ void run_on_server(command_state& state, const run_arguments& args, const std::s
                      args.output);
 }
 
+// --profile names a profile of the configuration; else an error lists those there are.
+bool profile_exists_or_report(command_state& state, const std::optional<std::string>& profile,
+                              const definition::config& config) {
+  if (!profile || config.profiles.count(*profile) != 0) {
+    return true;
+  }
+  std::vector<std::string> names;
+  for (const auto& [name, p] : config.profiles) {
+    names.push_back(name);
+  }
+  state.ctx.err << "error: --profile: unknown profile '" << *profile << "'"
+                << (names.empty()
+                        ? std::string{"; the configuration has none"}
+                        : "; the profiles are " + definition::nearest_first(*profile, names))
+                << '\n';
+  state.exit_code = exit_code::invalid_input;
+  return false;
+}
+
+// --max-cost counts what it can price: agents whose model has no price count as free.
+void warn_unpriced(command_state& state, const definition::resolved_ensemble& e,
+                   const definition::config& config) {
+  std::set<std::string> unpriced;
+  for (const auto& agent : e.agents) {
+    if (!definition::price_of(config.prices, agent.model)) {
+      unpriced.insert(agent.model);
+    }
+  }
+  if (unpriced.empty()) {
+    return;
+  }
+  state.ctx.err << "warning: --max-cost: no price for model";
+  for (const auto& model : unpriced) {
+    state.ctx.err << (model == *unpriced.begin() ? " '" : ", '") << model << "'";
+  }
+  state.ctx.err << "; its agents count as free (add [prices.\"MODEL\"] to tutti.toml)\n";
+}
+
 } // namespace
 
 void add_run_command(CLI::App& app, command_state& state) {
@@ -160,6 +206,26 @@ void add_run_command(CLI::App& app, command_state& state) {
   cmd->add_option("--priority", args->priority,
                   "This run's place in every backend's queue, before its agents' own (1..10)")
       ->check(CLI::Range(1, 10));
+  cmd->add_option("--profile", args->overrides.profile,
+                  "Every agent uses this profile: its server and model (tutti profiles lists "
+                  "them)");
+  cmd->add_option("--model", args->overrides.model,
+                  "Every agent asks for this model, on the server it names");
+  cmd->add_option("--set", args->overrides.settings,
+                  "Change one agent's setting for this run: AGENT.FIELD=VALUE (model, backend, "
+                  "provider, base_url, profile, prompt, system_prompt, temperature, max_tokens, "
+                  "timeout_seconds, priority); may be given again")
+      ->allow_extra_args(false);
+  cmd->add_option("--timeout", args->timeout_seconds,
+                  "The run's deadline in seconds, instead of the ensemble's timeout")
+      ->check(CLI::Range(0.001, definition::max_seconds));
+  cmd->add_option("--max-cost", args->max_cost,
+                  "Stop admitting agents once the cost spent plus an estimate of what runs "
+                  "would pass this many US dollars; the rest are skipped (cost limit). Prices "
+                  "come from [prices.\"MODEL\"] in tutti.toml and a few built in")
+      ->check(CLI::Range(0.0, 1e9));
+  cmd->add_flag("--include-prompts", args->include_prompts,
+                "Keep each agent's prompt as sent in the result (--json, the store)");
   cmd->add_option("--server", args->server,
                   "Run on a tutti server (tutti serve) at this URL, sharing its limits with "
                   "every client; TUTTI_SERVER says the same, TUTTI_TOKEN holds its token");
@@ -187,6 +253,14 @@ void add_run_command(CLI::App& app, command_state& state) {
         state.exit_code = exit_code::invalid_input;
         return;
       }
+      if (!args->overrides.is_empty() || args->timeout_seconds || args->max_cost ||
+          args->include_prompts) {
+        state.ctx.err << "error: --profile, --model, --set, --timeout, --max-cost and "
+                         "--include-prompts change a run in this process; a server runs its "
+                         "ensembles as its own files and configuration say\n";
+        state.exit_code = exit_code::invalid_input;
+        return;
+      }
       run_on_server(state, *args, *url);
       return;
     }
@@ -194,7 +268,14 @@ void add_run_command(CLI::App& app, command_state& state) {
     if (!config) {
       return;
     }
-    auto ensemble = load_ensemble_or_report(state, args->ensemble, *config);
+    if (!profile_exists_or_report(state, args->overrides.profile, *config)) {
+      return;
+    }
+    if (args->timeout_seconds) {
+      args->overrides.timeout =
+          std::chrono::milliseconds{static_cast<long long>(*args->timeout_seconds * 1000.0)};
+    }
+    auto ensemble = load_ensemble_or_report(state, args->ensemble, *config, args->overrides);
     if (!ensemble) {
       return;
     }
@@ -210,6 +291,11 @@ void add_run_command(CLI::App& app, command_state& state) {
     }
     options.max_concurrent_agents = args->max_concurrent;
     options.priority = args->priority;
+    options.include_prompts = args->include_prompts;
+    options.max_cost_usd = args->max_cost;
+    if (args->max_cost) {
+      warn_unpriced(state, *ensemble, *config);
+    }
     execute_run(state, *config, *ensemble, std::move(*input), std::move(options), args->output,
                 args->store, args->cluster);
   });

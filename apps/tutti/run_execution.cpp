@@ -5,14 +5,21 @@
 #include "run_printer.hpp"
 #include "token_printer.hpp"
 
+#include <tutti/definition/nearest_name.hpp>
 #include <tutti/engine/engine.hpp>
 #include <tutti/engine/run_json.hpp>
 #include <tutti/store/fingerprint.hpp>
 #include <tutti/store/store_recorder.hpp>
+#include <tutti/timeline/timeline_svg.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <fstream>
 #include <set>
+#include <sstream>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 namespace tutti::cli {
 namespace {
@@ -33,89 +40,148 @@ struct run_control {
   std::function<void()> cancel;
 };
 
-// Waits for the run, redrawing the progress view on a terminal and cancelling on Ctrl-C.
-void wait_for_run(command_state& state, const run_control& run, const progress_view* view) {
-  auto& err = state.ctx.err;
-  std::size_t drawn = 0;
-  const auto started = std::chrono::steady_clock::now();
-  std::vector<void (*)(int)> previous;
-  for (int s : cancelling_signals) {
-    previous.push_back(std::signal(s, on_interrupt));
+// The columns of the terminal on standard error; 80 when it does not say.
+std::size_t terminal_width() {
+  winsize size{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+    return size.ws_col;
   }
-  while (true) {
-    const bool done = run.wait_for(std::chrono::milliseconds{100});
-    if (interrupted.exchange(false)) {
-      run.cancel();
-    }
-    if (view != nullptr) {
-      if (drawn > 0) {
-        err << "\x1b[" << drawn << "F"; // back to the first line of the last frame
-      }
-      const auto now =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-              .count();
-      auto lines = view->lines(now);
-      for (const auto& line : lines) {
-        err << "\x1b[2K" << line << '\n';
-      }
-      drawn = lines.size();
-      err.flush();
-    }
-    if (done) {
-      break;
-    }
-  }
-  for (std::size_t i = 0; i < previous.size(); ++i) {
-    std::signal(cancelling_signals[i], previous[i]);
-  }
+  return 80;
 }
 
-// What a run shows while it goes: tokens of the chosen agents, else the live view on a
-// terminal, else nothing.
+// What a run shows while it goes: the live view on a terminal (unless --quiet or --json), and
+// the tokens of the agents chosen by --stream (on standard output, or standard error with
+// --json). When both share the screen, whole lines of tokens are written above the view.
 class run_display {
  public:
-  run_display(command_state& state, const output_choice& output,
+  run_display(command_state& state, const output_choice& output, std::string title,
               const std::vector<std::string>& agents, const std::set<std::string>& last_phase)
       : streamed_(output.stream == "all"  ? std::set<std::string>(agents.begin(), agents.end())
                   : output.stream.empty() ? std::set<std::string>{}
                                           : last_phase),
+        has_view_(state.ctx.err_is_terminal && !output.quiet && !output.json),
         tokens_(output.json ? state.ctx.err : state.ctx.out, streamed_,
-                output.json ? state.ctx.err_is_terminal : state.ctx.out_is_terminal) {
-    if (streamed_.empty() && state.ctx.err_is_terminal && !output.quiet) {
-      view_.emplace(agents);
+                output.json ? state.ctx.err_is_terminal : state.ctx.out_is_terminal,
+                has_view_ && state.ctx.out_is_terminal) {
+    if (has_view_) {
+      view_.emplace(std::move(title), agents);
     }
   }
 
   engine::event_callback on_event() {
-    if (!streamed_.empty()) {
-      return [this](const engine::run_event& event) { tokens_.apply(event); };
+    if (streamed_.empty() && !view_) {
+      return {};
     }
-    if (view_) {
-      return [this](const engine::run_event& event) { view_->apply(event); };
-    }
-    return {};
+    return [this](const engine::run_event& event) {
+      tokens_.apply(event);
+      if (view_) {
+        view_->apply(event);
+      }
+    };
   }
 
-  const progress_view* view() const { return view_ ? &*view_ : nullptr; }
+  // Waits for the run, redrawing the view every 100 ms and cancelling on Ctrl-C.
+  void wait_for(command_state& state, const run_control& run) {
+    std::vector<void (*)(int)> previous;
+    for (int s : cancelling_signals) {
+      previous.push_back(std::signal(s, on_interrupt));
+    }
+    const auto started = std::chrono::steady_clock::now();
+    while (true) {
+      const bool done = run.wait_for(std::chrono::milliseconds{100});
+      if (interrupted.exchange(false)) {
+        run.cancel();
+      }
+      if (view_) {
+        redraw(state.ctx.err,
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                   .count());
+      }
+      if (done) {
+        break;
+      }
+    }
+    for (std::size_t i = 0; i < previous.size(); ++i) {
+      std::signal(cancelling_signals[i], previous[i]);
+    }
+  }
 
-  // The result, after the tokens' last line.
-  void print(command_state& state, const output_choice& output, const engine::run_result& r) {
+  // The result, after the tokens' last line: the answer on standard output and the summary
+  // on standard error, or the JSON document.
+  void print(command_state& state, const output_choice& output, const engine::run_result& r,
+             const std::set<std::string>& shown) {
     tokens_.finish();
     if (output.json) {
       state.ctx.out << engine::to_json(r) << '\n';
       return;
     }
-    print_result(state.ctx.out, r, streamed_, state.ctx.out_is_terminal);
+    print_answers(state.ctx.out, r, shown, streamed_, state.ctx.out_is_terminal);
+    state.ctx.out.flush();
+    print_summary(state.ctx.err, r, {output.show == "all", false}, state.ctx.err_is_terminal);
     if (output.stats) {
-      print_statistics(state.ctx.out, r);
+      print_statistics(state.ctx.err, r);
     }
   }
 
  private:
+  // Back to the first row of the last frame; whole lines of tokens, then the frame; then
+  // whatever the last frame had below this one is cleared.
+  void redraw(std::ostream& err, double now_ms) {
+    if (drawn_ > 0) {
+      err << "\x1b[" << drawn_ << "F";
+    }
+    for (const auto& line : tokens_.take_lines()) {
+      err << "\x1b[2K" << line;
+    }
+    auto lines = view_->lines(now_ms, terminal_width() - 1);
+    for (const auto& line : lines) {
+      err << "\x1b[2K" << line << '\n';
+    }
+    err << "\x1b[J";
+    drawn_ = lines.size();
+    err.flush();
+  }
+
   std::set<std::string> streamed_;
+  bool has_view_;
   token_printer tokens_;
   std::optional<progress_view> view_;
+  std::size_t drawn_ = 0; // rows of the last frame
 };
+
+// The agents whose responses are the answer: --show all, --show A,B, else the last phase's.
+// nullopt (with a message) when --show names an agent the run does not have.
+std::optional<std::set<std::string>> shown_agents(command_state& state, const std::string& show,
+                                                  const std::vector<std::string>& agents,
+                                                  const std::set<std::string>& last_phase) {
+  if (show.empty()) {
+    return last_phase;
+  }
+  if (show == "all") {
+    return std::set<std::string>(agents.begin(), agents.end());
+  }
+  std::set<std::string> shown;
+  std::istringstream names{show};
+  for (std::string name; std::getline(names, name, ',');) {
+    if (std::find(agents.begin(), agents.end(), name) == agents.end()) {
+      state.ctx.err << "error: --show: no agent '" << name << "' in this run"
+                    << definition::did_you_mean(name, agents)
+                    << "; give all or agent names, comma-separated\n";
+      state.exit_code = exit_code::invalid_input;
+      return std::nullopt;
+    }
+    shown.insert(name);
+  }
+  return shown;
+}
+
+// "pair: 2 agents, parallel (eager)": how a run goes, at the head of its live view.
+std::string view_title(const std::string& ensemble, std::size_t agents, engine::run_mode mode,
+                       definition::scheduling_policy scheduling) {
+  return ensemble + ": " + std::to_string(agents) + (agents == 1 ? " agent, " : " agents, ") +
+         std::string{engine::to_string(mode)} +
+         (scheduling == definition::scheduling_policy::eager ? " (eager)" : "");
+}
 
 int exit_code_for(engine::run_status status) {
   return status == engine::run_status::completed ? exit_code::success : exit_code::run_failed;
@@ -123,16 +189,37 @@ int exit_code_for(engine::run_status status) {
 
 } // namespace
 
+void write_timeline(command_state& state, const engine::run_result& run, const std::string& path) {
+  const auto file = state.ctx.working_dir / path;
+  std::ofstream out{file, std::ios::binary | std::ios::trunc};
+  out << timeline::timeline_svg(run);
+  out.close();
+  if (!out) {
+    state.ctx.err << "error: cannot write the timeline to " << path << '\n';
+    state.exit_code = exit_code::invalid_input;
+    return;
+  }
+  state.ctx.err << "timeline written to " << path << '\n';
+}
+
 void add_output_options(CLI::App* cmd, output_choice& choice) {
   cmd->add_flag("--json", choice.json, "Print the result as one JSON document");
   cmd->add_flag("--quiet", choice.quiet, "No live progress on standard error");
+  cmd->add_option("--show", choice.show,
+                  "Whose responses standard output carries: all, or agent names comma-separated "
+                  "(default: the last phase's). Statuses, errors and the summary go to "
+                  "standard error; with all, the summary has each agent's tokens and cost");
   cmd->add_flag("--stream{last}", choice.stream,
-                "Print the responses of the last phase's agents as they arrive; --stream=all "
-                "for every agent (to standard error with --json)")
+                "Print the last phase's responses as they arrive (one agent's as its tokens "
+                "come, several agents' as whole lines behind their names); --stream=all for "
+                "every agent (to standard error with --json)")
       ->check(CLI::IsMember({"last", "all"}));
   cmd->add_flag("--stats", choice.stats,
-                "Print each resource group's statistics after the results (the JSON always "
+                "Print each resource group's statistics after the summary (the JSON always "
                 "has them)");
+  cmd->add_option("--timeline", choice.timeline,
+                  "Also write the run's SVG timeline to this file (tutti timeline draws one "
+                  "from a run's JSON later)");
 }
 
 void execute_run(command_state& state, const definition::config& config,
@@ -175,17 +262,22 @@ void execute_run(command_state& state, const definition::config& config,
       last_phase.insert(agent.name);
     }
   }
-  run_display display{state, output, agents, last_phase};
+  auto shown = shown_agents(state, output.show, agents, last_phase);
+  if (!shown) {
+    return;
+  }
+  run_display display{
+      state, output,
+      view_title(e.name, agents.size(), options.mode, options.scheduling.value_or(e.scheduling)),
+      agents, last_phase};
   auto handle = engine.start(e, std::move(input), std::move(options), display.on_event());
   std::optional<engine::run_result> result;
-  wait_for_run(state,
-               {[&](std::chrono::milliseconds timeout) {
-                  result = handle.wait_for(timeout);
-                  return result.has_value();
-                },
-                [&] { handle.cancel(); }},
-               display.view());
-  display.print(state, output, *result);
+  display.wait_for(state, {[&](std::chrono::milliseconds timeout) {
+                             result = handle.wait_for(timeout);
+                             return result.has_value();
+                           },
+                           [&] { handle.cancel(); }});
+  display.print(state, output, *result, *shown);
   // The result is out; the store's last commits follow (a few milliseconds after a burst).
   std::optional<store::store_error> failure;
   if (*writer) {
@@ -198,6 +290,9 @@ void execute_run(command_state& state, const definition::config& config,
     state.ctx.err << "kept as run " << result->id << " (tutti runs show " << result->id << ")\n";
   }
   state.exit_code = exit_code_for(result->status);
+  if (output.timeline) {
+    write_timeline(state, *result, *output.timeline);
+  }
 }
 
 void execute_remote_run(command_state& state, const std::string& url, const std::string& token,
@@ -224,27 +319,36 @@ void execute_remote_run(command_state& state, const std::string& url, const std:
   if (!skeleton.phases.empty()) {
     last_phase.insert(skeleton.phases.back().begin(), skeleton.phases.back().end());
   }
-  run_display display{state, output, agents, last_phase};
+  auto shown = shown_agents(state, output.show, agents, last_phase);
+  if (!shown) {
+    run.cancel();
+    return;
+  }
+  run_display display{
+      state, output,
+      view_title(skeleton.ensemble, agents.size(), skeleton.mode, skeleton.scheduling), agents,
+      last_phase};
   run.follow(display.on_event());
   std::optional<std::variant<engine::run_result, remote_error>> ended;
-  wait_for_run(state,
-               {[&](std::chrono::milliseconds timeout) {
-                  ended = run.wait_for(timeout);
-                  return ended.has_value();
-                },
-                [&] { run.cancel(); }},
-               display.view());
+  display.wait_for(state, {[&](std::chrono::milliseconds timeout) {
+                             ended = run.wait_for(timeout);
+                             return ended.has_value();
+                           },
+                           [&] { run.cancel(); }});
   if (const auto* lost = std::get_if<remote_error>(&*ended)) {
     state.ctx.err << "error: " << lost->message << '\n';
     state.exit_code = exit_code::invalid_input;
     return;
   }
   const auto& result = std::get<engine::run_result>(*ended);
-  display.print(state, output, result);
+  display.print(state, output, result, *shown);
   if (!output.json && !output.quiet) {
     state.ctx.err << "ran on " << url << " as run " << result.id << '\n';
   }
   state.exit_code = exit_code_for(result.status);
+  if (output.timeline) {
+    write_timeline(state, result, *output.timeline);
+  }
 }
 
 } // namespace tutti::cli

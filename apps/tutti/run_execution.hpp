@@ -8,6 +8,7 @@
 
 #include <tutti/engine/run_options.hpp>
 
+#include <optional>
 #include <string>
 
 namespace tutti::cli {
@@ -16,11 +17,17 @@ struct output_choice {
   bool json = false;
   bool quiet = false;
   bool stats = false;
-  std::string stream; // "", "last" or "all"
+  std::string stream;                  // "", "last" or "all"
+  std::string show;                    // "", "all" or agent names, comma-separated
+  std::optional<std::string> timeline; // --timeline: an SVG of the run, written at its end
 };
 
 /// Adds --json, --quiet, --stream and --stats to `cmd`.
 void add_output_options(CLI::App* cmd, output_choice& choice);
+
+/// Writes the SVG timeline of `run` to `path` (relative to the working folder); a file that
+/// cannot be written is an error (exit 2), said with its path.
+void write_timeline(command_state& state, const engine::run_result& run, const std::string& path);
 
 /// Runs `e` on `input` and prints the result; the run is kept in the store unless the store
 /// choice says not to or the store cannot take it (then a warning says so and the run goes

@@ -4,6 +4,7 @@
 #include "store_access.hpp"
 #include "text_table.hpp"
 
+#include <tutti/engine/run_id.hpp>
 #include <tutti/engine/run_json.hpp>
 
 #include <nlohmann/json.hpp>
@@ -27,16 +28,12 @@ struct runs_arguments {
   store_choice store;
 };
 
-std::string time_text(std::chrono::system_clock::time_point t, bool utc) {
+std::string local_time_text(std::chrono::system_clock::time_point t) {
   const auto seconds = std::chrono::system_clock::to_time_t(t);
   std::tm parts{};
-  if (utc) {
-    gmtime_r(&seconds, &parts);
-  } else {
-    localtime_r(&seconds, &parts);
-  }
+  localtime_r(&seconds, &parts);
   char text[40];
-  std::strftime(text, sizeof text, utc ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &parts);
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &parts);
   return text;
 }
 
@@ -78,8 +75,8 @@ void list_runs(command_state& state, store::run_store& s, const runs_arguments& 
           {{"id", r.id},
            {"ensemble", r.ensemble},
            {"status", engine::to_string(r.status)},
-           {"started_at", time_text(r.started_at, true)},
-           {"ended_at", r.ended_at ? nlohmann::ordered_json(time_text(*r.ended_at, true))
+           {"started_at", engine::utc_text(r.started_at)},
+           {"ended_at", r.ended_at ? nlohmann::ordered_json(engine::utc_text(*r.ended_at))
                                    : nlohmann::ordered_json(nullptr)},
            {"agents", r.agents},
            {"succeeded", r.succeeded},
@@ -102,7 +99,7 @@ void list_runs(command_state& state, store::run_store& s, const runs_arguments& 
             ? seconds(std::chrono::duration<double, std::milli>(*r.ended_at - r.started_at).count())
             : std::string{"-"};
     table.add_row(
-        {r.id, r.ensemble, std::string{engine::to_string(r.status)}, time_text(r.started_at, false),
+        {r.id, r.ensemble, std::string{engine::to_string(r.status)}, local_time_text(r.started_at),
          took, std::to_string(r.succeeded) + " of " + std::to_string(r.agents), r.resumed_from});
   }
   table.print(state.ctx.out);
@@ -119,7 +116,7 @@ void show_run(command_state& state, store::run_store& s, const runs_arguments& a
     state.ctx.out << engine::to_json(run->result) << '\n';
     return;
   }
-  print_result(state.ctx.out, run->result, {}, state.ctx.out_is_terminal);
+  print_summary(state.ctx.out, run->result, {true, true}, state.ctx.out_is_terminal);
   if (args.show_stats) {
     print_statistics(state.ctx.out, run->result);
   }
@@ -158,7 +155,7 @@ void remove_runs(command_state& state, store::run_store& s, const runs_arguments
     return;
   }
   state.ctx.out << "removed " << *removed << (*removed == 1 ? " run" : " runs")
-                << " started before " << time_text(cutoff, false) << '\n';
+                << " started before " << local_time_text(cutoff) << '\n';
 }
 
 } // namespace

@@ -3,30 +3,75 @@
 #include "terminal_text.hpp"
 
 #include <ostream>
+#include <utility>
 
 namespace tutti::cli {
 
-token_printer::token_printer(std::ostream& out, std::set<std::string> agents, bool is_terminal)
-    : out_(out), agents_(std::move(agents)), is_terminal_(is_terminal) {}
+token_printer::token_printer(std::ostream& out, std::set<std::string> agents, bool is_terminal,
+                             bool hold_lines)
+    : out_(out), agents_(std::move(agents)), is_terminal_(is_terminal), hold_lines_(hold_lines) {}
+
+void token_printer::end_line(const std::string& agent, std::string& text) {
+  auto line = agents_.size() > 1 ? "[" + agent + "]" + (text.empty() ? "" : " " + text) + '\n'
+                                 : text + '\n';
+  text.clear();
+  if (hold_lines_) {
+    held_.push_back(std::move(line));
+  } else {
+    out_ << line << std::flush;
+  }
+}
 
 void token_printer::apply(const engine::run_event& event) {
-  if (event.kind != engine::run_event_kind::token || agents_.count(event.agent) == 0) {
+  const bool is_token = event.kind == engine::run_event_kind::token;
+  if ((!is_token && event.kind != engine::run_event_kind::finished) ||
+      agents_.count(event.agent) == 0) {
     return;
   }
   std::lock_guard lock{mutex_};
-  if (speaking_ != event.agent) {
-    out_ << (speaking_.empty() ? "" : "\n") << "[" << event.agent << "] ";
-    speaking_ = event.agent;
+  const auto text = is_terminal_ ? terminal_safe(event.text) : event.text;
+  if (!is_line_mode()) {
+    if (is_token) {
+      out_ << text << std::flush;
+      raw_line_open_ = !text.empty() ? text.back() != '\n' : raw_line_open_;
+    }
+    return;
   }
-  out_ << (is_terminal_ ? terminal_safe(event.text) : event.text) << std::flush;
+  auto& partial = partial_[event.agent];
+  if (!is_token) {
+    if (!partial.empty()) {
+      end_line(event.agent, partial);
+    }
+    return;
+  }
+  for (char c : text) {
+    if (c == '\n') {
+      end_line(event.agent, partial);
+    } else {
+      partial += c;
+    }
+  }
+}
+
+std::vector<std::string> token_printer::take_lines() {
+  std::lock_guard lock{mutex_};
+  return std::exchange(held_, {});
 }
 
 void token_printer::finish() {
   std::lock_guard lock{mutex_};
-  if (!speaking_.empty()) {
-    out_ << '\n';
-    speaking_.clear();
+  for (auto& [agent, partial] : partial_) {
+    if (!partial.empty()) {
+      end_line(agent, partial);
+    }
   }
+  for (const auto& line : std::exchange(held_, {})) {
+    out_ << line;
+  }
+  if (std::exchange(raw_line_open_, false)) {
+    out_ << '\n';
+  }
+  out_.flush();
 }
 
 } // namespace tutti::cli

@@ -287,7 +287,8 @@ TEST_CASE("an ensemble of 100,000 agents validates, plans and runs") {
   CHECK(contains(plan.out, "a99999"));
   auto run = tutti_in(dir.path(), {"run", "crowd.toml", "--input", "x", "--quiet"});
   CHECK(run.code == 0);
-  CHECK(contains(run.out, "completed: 100000 of 100000 agents succeeded"));
+  CHECK(contains(run.err, "completed: 100000 of 100000 agents succeeded"));
+  CHECK(contains(run.out, "## a99999\n\n[a99999] x\n"));
 }
 
 TEST_CASE("list shows each ensemble's name, agents, phases and description") {
@@ -397,22 +398,34 @@ depends_on = ["first"]
 
 } // namespace
 
-TEST_CASE("run prints each agent's result and a summary, and exits 0 when all succeeded") {
+TEST_CASE("run prints the answer on standard output and the summary on standard error, and "
+          "exits 0 when all succeeded") {
   temp_dir dir;
   dir.write("ensembles/steps.toml", two_step);
   auto r = tutti_in(dir.path(), {"run", "steps", "--input", "hello"});
   INFO(r.err);
   CHECK(r.code == 0);
-  CHECK(contains(r.out, "first  success"));
-  CHECK(contains(r.out, "  [first] hello\n"));
-  CHECK(contains(r.out, "completed: 2 of 2 agents succeeded in "));
-  CHECK_FALSE(contains(r.out, "speedup")); // a chain of two: nothing ran side by side
+  // One agent in the last phase: its text alone, as $(tutti run steps) wants it.
+  CHECK(r.out == "[second] hello\n\n## first\n[first] hello\n");
+  CHECK(contains(r.err, "completed: 2 of 2 agents succeeded in "));
+  CHECK(contains(r.err, "tokens: 6 in, 8 out\n"));
+  CHECK_FALSE(contains(r.err, "first  success")); // only agents that did not succeed
+  CHECK_FALSE(contains(r.err, "speedup"));        // a chain of two: nothing ran side by side
+  auto all = tutti_in(dir.path(), {"run", "steps", "--input", "hello", "--show", "all"});
+  CHECK(contains(all.out, "## first\n\n[first] hello\n\n## second\n\n[second] hello"));
+  CHECK(contains(all.err, "first  success  "));
+  CHECK(contains(all.err, "  1 in, 2 out\n"));
+  auto one = tutti_in(dir.path(), {"run", "steps", "--input", "hello", "--show", "first"});
+  CHECK(one.out == "[first] hello\n");
+  auto typo = tutti_in(dir.path(), {"run", "steps", "--input", "hello", "--show", "frist"});
+  CHECK(typo.code == 2);
+  CHECK(contains(typo.err, "error: --show: no agent 'frist' in this run (did you mean 'first'?)"));
   dir.write("ensembles/side.toml",
             "name = \"side\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\nmock = { "
             "latency_ms = 100 }\n[[agents]]\nname = \"b\"\nprovider = \"mock\"\nmock = { "
             "latency_ms = 100 }\n");
   auto side = tutti_in(dir.path(), {"run", "side", "--input", "hello"});
-  CHECK(contains(side.out, "x speedup\n"));
+  CHECK(contains(side.err, "x speedup\n"));
 }
 
 TEST_CASE("run takes its input from --input, --input-file, piped standard input or the default") {
@@ -485,13 +498,17 @@ TEST_CASE("run exits 1 when some agent did not succeed and 2 when nothing could 
                             "\"b\"\nprovider = \"mock\"\n");
   auto partial = tutti_in(dir.path(), {"run", "partial.toml"});
   CHECK(partial.code == 1);
-  CHECK(contains(partial.out, "partial: 1 of 2 agents succeeded"));
+  CHECK(contains(partial.err, "a  failed  "));
+  CHECK(contains(partial.err, "\n  no\n")); // its error, under it
+  CHECK(contains(partial.err, "partial: 1 of 2 agents succeeded"));
+  CHECK(partial.out == "## b\n\n[b] x\n"); // the answers there are
 
   dir.write("remote.toml", "name = \"r\"\ndefault_input = \"x\"\n[[agents]]\nname = \"a\"\n"
                            "provider = \"anthropic\"\nmodel = \"claude\"\n");
   auto keyless = tutti_in(dir.path(), {"run", "remote.toml"});
   CHECK(keyless.code == 1);
-  CHECK(contains(keyless.out, "no API key for backend 'anthropic': set ANTHROPIC_API_KEY"));
+  CHECK(contains(keyless.err, "no API key for backend 'anthropic': set ANTHROPIC_API_KEY"));
+  CHECK(keyless.out.empty());
 
   CHECK(tutti_in(dir.path(), {"run", "missing"}).code == 2);
   CHECK(tutti_in(dir.path(), {"run", "partial.toml", "--sequential", "--eager"}).code == 2);
@@ -504,12 +521,12 @@ TEST_CASE("run --stats shows each resource group, and the JSON carries them too"
   auto r = tutti_in(dir.path(), {"run", "steps", "--stats"});
   CHECK(r.code == 0);
   CHECK(
-      contains(r.out, "resources:\n  GROUP   RESOURCE    LIMIT      ACTIVE  PENDING  PEAK  DONE"));
-  CHECK(contains(r.out, "  mock    remote-api  unlimited  0       0        1     2"));
+      contains(r.err, "resources:\n  GROUP   RESOURCE    LIMIT      ACTIVE  PENDING  PEAK  DONE"));
+  CHECK(contains(r.err, "  mock    remote-api  unlimited  0       0        1     2"));
   // The caps above the groups are rows of their own; two agents cannot reach a cap of 10, so
   // the run's is never asked.
-  CHECK(contains(r.out, "  run     cap         10         0       0        0     0"));
-  CHECK(contains(r.out, "  engine  cap         50         0       0        1     2"));
+  CHECK(contains(r.err, "  run     cap         10         0       0        0     0"));
+  CHECK(contains(r.err, "  engine  cap         50         0       0        1     2"));
   auto json = tutti_in(dir.path(), {"run", "steps", "--json"});
   CHECK(contains(json.out, "\"resources\": ["));
   CHECK(contains(json.out, "\"id\": \"mock\""));
@@ -520,13 +537,15 @@ TEST_CASE("run --stream prints the last phase's responses as they arrive, --stre
   dir.write("ensembles/steps.toml", two_step);
   auto last = tutti_in(dir.path(), {"run", "steps", "--stream", "--input", "hi"});
   CHECK(last.code == 0);
-  CHECK(contains(last.out, "[second] [second] hi\n\n## first\n[first] hi\n"));
-  CHECK_FALSE(contains(last.out, "[first] [first] hi"));
+  // One agent streamed: its tokens as they came, and not printed again at the end.
+  CHECK(last.out == "[second] hi\n\n## first\n[first] hi\n");
   auto all = tutti_in(dir.path(), {"run", "steps", "--stream=all", "--input", "hi"});
-  CHECK(contains(all.out, "[first] [first] hi\n"));
+  // Several: whole lines, each behind its agent's name.
+  CHECK(all.out == "[first] [first] hi\n[second] [second] hi\n[second]\n[second] ## first\n"
+                   "[second] [first] hi\n");
   auto spaced = tutti_in(dir.path(), {"run", "steps", "--stream", "all", "--input", "hi"});
   CHECK(spaced.code == 0);
-  CHECK(contains(spaced.out, "[first] [first] hi\n"));
+  CHECK(spaced.out == all.out);
   auto json = tutti_in(dir.path(), {"run", "steps", "--stream", "--json", "--input", "hi"});
   CHECK(json.out.front() == '{');
   CHECK(contains(json.err, "[second] "));
@@ -577,7 +596,8 @@ TEST_CASE("SIGTERM, SIGHUP and SIGQUIT cancel a run like Ctrl-C: what finished i
     auto r = ran.get_future().get();
     runner.join();
     CHECK(r.code == 1);
-    CHECK(contains(r.out, "quick  success"));
-    CHECK(contains(r.out, "cancelled: 1 of 2 agents succeeded"));
+    CHECK(r.out == "## quick\n\n[quick] go\n");
+    CHECK(contains(r.err, "slow  failed"));
+    CHECK(contains(r.err, "cancelled: 1 of 2 agents succeeded"));
   }
 }

@@ -1,5 +1,4 @@
 #include "progress_view.hpp"
-#include "support/ensemble_text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -20,29 +19,51 @@ run_event event(run_event_kind kind, std::string agent, double at_ms,
 
 } // namespace
 
-TEST_CASE("the progress view shows each agent waiting, running or done") {
-  auto e = tutti::test::ensemble_from(
-      "name = \"v\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\n[[agents]]\nname = "
-      "\"bb\"\nprovider = \"mock\"\n[[agents]]\nname = \"c\"\nprovider = \"mock\"\n");
-  progress_view view{e};
-  view.apply(event(run_event_kind::started, "a", 100, agent_status::success));
-  view.apply(event(run_event_kind::started, "bb", 200, agent_status::success));
+TEST_CASE("the progress view shows each agent waiting, running or done, under its title") {
+  progress_view view{"v: 3 agents, parallel (eager)", {"a", "bb", "c"}};
+  view.apply(event(run_event_kind::started, "a", 100));
+  view.apply(event(run_event_kind::started, "bb", 200));
   view.apply(event(run_event_kind::finished, "bb", 1700, agent_status::timeout));
-  CHECK(view.lines(2100) ==
-        std::vector<std::string>{"  a   running 2.0 s", "  bb  timeout 1.5 s", "  c   waiting"});
+  CHECK(view.lines(2100) == std::vector<std::string>{"v: 3 agents, parallel (eager)",
+                                                     "  a   running 2.0 s", "  bb  timeout 1.5 s",
+                                                     "  c   waiting"});
+}
+
+TEST_CASE("the progress view says when an agent waits to retry, after what, and which attempt") {
+  progress_view view{"r", {"a"}};
+  view.apply(event(run_event_kind::started, "a", 0));
+  auto retry = event(run_event_kind::retry, "a", 500);
+  retry.text = "HTTP 429 from backend 'openai': slow down";
+  retry.attempt = 1;
+  retry.delay_ms = 1000;
+  retry.max_attempts = 3;
+  view.apply(retry);
+  CHECK(view.lines(600)[1] == "  a  retrying after HTTP 429 in 0.9 s, attempt 2/3");
+  view.apply(event(run_event_kind::started, "a", 1500)); // the next attempt
+  CHECK(view.lines(2000)[1] == "  a  running 0.5 s");
+}
+
+TEST_CASE("the progress view clips each line to the width, never inside a character") {
+  progress_view view{"t", {"agent-with-a-long-name-\xc3\xa9\xc3\xa9\xc3\xa9"}};
+  auto lines = view.lines(0, 20);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[1] == "  agent-with-a-long~");
+  auto accented = view.lines(0, 28);
+  CHECK(accented[1] == "  agent-with-a-long-name-\xc3\xa9\xc3\xa9~");
+  CHECK(view.lines(0, 0)[1].size() > 28); // no width: no clipping
 }
 
 TEST_CASE("a large run shows counts and the running agents only") {
-  std::string text = "name = \"big\"\n";
+  std::vector<std::string> names;
   for (int i = 0; i < 50; ++i) {
-    text += "[[agents]]\nname = \"a" + std::to_string(i) + "\"\nprovider = \"mock\"\n";
+    names.push_back("a" + std::to_string(i));
   }
-  progress_view view{tutti::test::ensemble_from(text)};
-  view.apply(event(run_event_kind::started, "a3", 0, agent_status::success));
-  view.apply(event(run_event_kind::started, "a4", 0, agent_status::success));
-  view.apply(event(run_event_kind::finished, "a4", 500, agent_status::success));
+  progress_view view{"big", names};
+  view.apply(event(run_event_kind::started, "a3", 0));
+  view.apply(event(run_event_kind::started, "a4", 0));
+  view.apply(event(run_event_kind::finished, "a4", 500));
   auto lines = view.lines(1000);
-  REQUIRE(lines.size() == 2);
-  CHECK(lines[0] == "  1 done, 1 running, 48 waiting");
-  CHECK(lines[1] == "  a3   running 1.0 s");
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[1] == "  1 done, 1 running, 48 waiting");
+  CHECK(lines[2] == "  a3   running 1.0 s");
 }

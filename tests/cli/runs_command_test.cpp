@@ -20,7 +20,8 @@ std::string id_in(const std::string& json) {
 
 } // namespace
 
-TEST_CASE("runs show prints a kept run exactly as run printed it, as text and as JSON") {
+TEST_CASE("runs show prints a kept run as run printed it: the same JSON, and as text every "
+          "agent's status and response with the same summary") {
   temp_dir dir;
   dir.write("chain.toml", chain);
   auto json_run =
@@ -40,7 +41,14 @@ TEST_CASE("runs show prints a kept run exactly as run printed it, as text and as
   CHECK(listed[0]["status"] == "partial");
   CHECK(listed[0]["succeeded"] == 2);
   CHECK(listed[0]["agents"] == 3);
-  CHECK(tutti_in(dir.path(), {"runs", "show", text_id, "--store", "runs.db"}).out == text_run.out);
+  const auto shown_text = tutti_in(dir.path(), {"runs", "show", text_id, "--store", "runs.db"}).out;
+  const auto summary = text_run.err.substr(text_run.err.find("partial: "));
+  CHECK(contains(shown_text, summary.substr(0, summary.find("kept as run"))));
+  CHECK(contains(shown_text, "first  success"));
+  CHECK(contains(shown_text, "\n  [first] y\n"));
+  CHECK(contains(shown_text, "broken  failed"));
+  CHECK(contains(shown_text, "\n  model exploded\n"));
+  CHECK(text_run.out == "[second] y\n\n## first\n[first] y\n"); // the last phase's answer
 }
 
 TEST_CASE("runs lists by ensemble and status, and rm removes by id or age") {
@@ -114,7 +122,7 @@ TEST_CASE("a store that is not one stops a run with an error naming it, and one 
       dir.path(), {"run", "chain.toml", "--input", "x", "--store", "/proc/tutti-nowhere/runs.db"});
   CHECK(unwritable.code == 1); // the run's own verdict: one agent fails
   CHECK(contains(unwritable.err, "warning: /proc/tutti-nowhere/runs.db: cannot create"));
-  CHECK(contains(unwritable.out, "first  success"));
+  CHECK(contains(unwritable.out, "[second] x\n"));
 }
 
 TEST_CASE("resume reuses what succeeded, refuses a changed ensemble unless forced") {

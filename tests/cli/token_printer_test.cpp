@@ -16,20 +16,49 @@ run_event token(std::string agent, std::string text) {
   return e;
 }
 
+run_event finished(std::string agent) {
+  run_event e;
+  e.kind = run_event_kind::finished;
+  e.agent = std::move(agent);
+  return e;
+}
+
 } // namespace
 
-TEST_CASE("streamed tokens are printed behind their agent's name, for the chosen agents only") {
+TEST_CASE("one streamed agent's tokens go out as they come, without a label") {
+  std::ostringstream out;
+  tutti::cli::token_printer printer{out, {"a"}};
+  printer.apply(token("a", "Hel"));
+  CHECK(out.str() == "Hel"); // not held back for the line to end
+  printer.apply(token("a", "lo"));
+  printer.apply(token("c", "ignored"));
+  printer.finish();
+  CHECK(out.str() == "Hello\n");
+}
+
+TEST_CASE("several streamed agents print whole lines behind their names, never one agent's "
+          "words inside another's line") {
   std::ostringstream out;
   tutti::cli::token_printer printer{out, {"a", "b"}};
   printer.apply(token("a", "Hel"));
-  printer.apply(token("a", "lo"));
-  printer.apply(token("c", "ignored"));
-  printer.apply(token("b", "Hi"));
-  printer.apply(token("a", "!"));
-  run_event started;
-  started.kind = run_event_kind::started;
-  started.agent = "a";
-  printer.apply(started);
+  printer.apply(token("b", "Hi th"));
+  printer.apply(token("a", "lo\nwor"));
+  printer.apply(token("b", "ere\n"));
+  printer.apply(token("a", "ld"));
+  CHECK(out.str() == "[a] Hello\n[b] Hi there\n");
+  printer.apply(finished("a")); // its unfinished line ends with it
+  CHECK(out.str() == "[a] Hello\n[b] Hi there\n[a] world\n");
   printer.finish();
-  CHECK(out.str() == "[a] Hello\n[b] Hi\n[a] !\n");
+  CHECK(out.str() == "[a] Hello\n[b] Hi there\n[a] world\n");
+}
+
+TEST_CASE("held lines wait for the live view to take them") {
+  std::ostringstream out;
+  tutti::cli::token_printer printer{out, {"a"}, false, true};
+  printer.apply(token("a", "one\ntw"));
+  CHECK(out.str().empty());
+  CHECK(printer.take_lines() == std::vector<std::string>{"one\n"});
+  CHECK(printer.take_lines().empty());
+  printer.finish();
+  CHECK(out.str() == "tw\n");
 }

@@ -42,7 +42,9 @@ void write_ensemble(const temp_dir& dir, const std::string& base_url) {
 // process's own calls and which results were reused.
 nlohmann::json without_timings(const std::string& text) {
   auto j = nlohmann::json::parse(text);
-  for (auto key : {"id", "resumed_from", "elapsed_ms", "total_agent_ms", "resources", "caps"}) {
+  for (auto key :
+       {"id", "resumed_from", "started_at", "elapsed_ms", "total_agent_ms",
+        "totals" /* a resumed run counts only the calls it made */, "resources", "caps"}) {
     j.erase(key);
   }
   for (auto& [name, agent] : j["agents"].items()) {

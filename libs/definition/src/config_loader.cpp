@@ -159,6 +159,32 @@ void read_profiles(const toml::table& table, const std::string& file, config& c,
   }
 }
 
+void read_prices(const toml::table& table, const std::string& file, config& c, diagnostics& out) {
+  table_reader parent{table, file, "prices", out};
+  for (const auto& [key, node] : table) {
+    const std::string model{key.str()};
+    const auto* t = parent.table(model);
+    if (t == nullptr) {
+      continue;
+    }
+    table_reader reader{*t, file, "prices." + model, out};
+    constexpr value_range<double> dollars{0.0, 1e9};
+    auto input = reader.number("input_per_mtok", dollars);
+    auto output = reader.number("output_per_mtok", dollars);
+    for (const char* key : {"input_per_mtok", "output_per_mtok"}) {
+      if (!reader.has(key)) {
+        reader.report(definition_errc::missing_field, key,
+                      std::string{"the price of model '"} + model + "' needs " + key +
+                          " (US dollars per million tokens)");
+      }
+    }
+    reader.report_unknown_keys();
+    if (input && output) {
+      c.prices[model] = {*input, *output};
+    }
+  }
+}
+
 template <class T>
 void override_from(const environment& env, const std::string& variable, T& target,
                    diagnostics& out) {
@@ -244,6 +270,9 @@ outcome<config> parse_config(std::string_view text, const std::string& file,
   }
   if (const auto* profiles = top.table("profiles")) {
     read_profiles(*profiles, file, c, out);
+  }
+  if (const auto* prices = top.table("prices")) {
+    read_prices(*prices, file, c, out);
   }
   if (const auto* store = top.table("store")) {
     table_reader reader{*store, file, "store", out};

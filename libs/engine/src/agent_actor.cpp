@@ -124,8 +124,8 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
       o.code = r.code;
       o.response = r.text;
       o.error = r.error;
-      o.input_tokens = r.usage.input_tokens;
-      o.output_tokens = r.usage.output_tokens;
+      o.input_tokens = count_on_wire(r.usage.input_tokens);
+      o.output_tokens = count_on_wire(r.usage.output_tokens);
       o.attempts = st.call->attempts();
       o.queued = st.call->queued();
       self->send(phase, finished_atom::value, static_cast<std::uint64_t>(index), std::move(o));

@@ -230,6 +230,12 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
     }
   }
   ctx->resumed_from = std::move(options.resumed_from);
+  ctx->started_at = utc_text(std::chrono::system_clock::now());
+  ctx->include_prompts = options.include_prompts;
+  ctx->max_cost_usd = options.max_cost_usd;
+  for (const auto& agent : e.agents) {
+    ctx->prices.push_back(definition::price_of(impl_->config.prices, agent.model));
+  }
   ctx->observer = std::move(options.observer);
   ctx->on_event = std::move(on_event);
   // The run's own cap counts agents that hold a slot; it is asked after their group. A cap

@@ -4,12 +4,20 @@
 
 namespace tutti::engine {
 
+std::int64_t count_on_wire(const std::optional<std::int64_t>& count) {
+  return count.value_or(-1);
+}
+
+std::optional<std::int64_t> count_from_wire(std::int64_t count) {
+  return count >= 0 ? std::optional{count} : std::nullopt;
+}
+
 attempt_result attempt_of(const providers::completion_result& r) {
   return {r.code,
           r.text,
           r.error,
-          r.usage.input_tokens,
-          r.usage.output_tokens,
+          count_on_wire(r.usage.input_tokens),
+          count_on_wire(r.usage.output_tokens),
           r.retry_after ? r.retry_after->count() : -1};
 }
 
@@ -18,7 +26,7 @@ providers::completion_result completion_of(attempt_result a) {
   r.code = a.code;
   r.text = std::move(a.text);
   r.error = std::move(a.error);
-  r.usage = {a.input_tokens, a.output_tokens};
+  r.usage = {count_from_wire(a.input_tokens), count_from_wire(a.output_tokens)};
   if (a.retry_after_ms >= 0) {
     r.retry_after = std::chrono::milliseconds{a.retry_after_ms};
   }

@@ -26,6 +26,10 @@ using stopped_atom = caf::atom_constant<caf::atom("stopped")>;   // an agent end
 using retry_atom = caf::atom_constant<caf::atom("retry")>;       // a wait before a retry is over
 using expired_atom = caf::atom_constant<caf::atom("expired")>;   // an agent's deadline passed
 
+/// A token count on the wire: -1 when the backend did not report it.
+std::int64_t count_on_wire(const std::optional<std::int64_t>& count);
+std::optional<std::int64_t> count_from_wire(std::int64_t count);
+
 /// What an agent's call came to, as the agent actor reports it.
 struct agent_outcome {
   agent_status status = agent_status::failed;

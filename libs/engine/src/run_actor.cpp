@@ -5,6 +5,7 @@
 #include <tutti/definition/prompt_template.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -56,10 +57,13 @@ run_result skeleton(const run_context& ctx) {
   r.id = ctx.id;
   r.resumed_from = ctx.resumed_from;
   r.ensemble = e.name;
+  r.started_at = ctx.started_at;
+  r.max_cost_usd = ctx.max_cost_usd;
   r.input = ctx.input;
   r.mode = ctx.mode;
   r.scheduling = ctx.scheduling;
-  r.max_concurrent_agents = ctx.max_concurrent_agents;
+  // True to the mode: a sequential run has one agent in flight whatever the cap says.
+  r.max_concurrent_agents = ctx.mode == run_mode::sequential ? 1 : ctx.max_concurrent_agents;
   for (const auto& phase : e.phases) {
     auto& names = r.phases.emplace_back();
     for (auto i : phase) {
@@ -76,6 +80,7 @@ run_result skeleton(const run_context& ctx) {
     a.backend = agent.backend.name;
     a.group = ctx.groups[i];
     a.phase = agent.phase;
+    a.depends_on = agent.depends_on;
     r.agents.push_back(std::move(a));
   }
   return r;
@@ -218,10 +223,37 @@ void reuse(run_self self, std::size_t index) {
   a.status = agent_status::success;
   a.response = earlier.response;
   a.usage = earlier.usage;
+  a.cost_usd = earlier.cost_usd; // spent by the earlier run, not this one
   a.attempts = earlier.attempts;
   a.reused = true;
   conclude(self, index);
   record_skips(self, self->state.schedule->finish(index, a.status));
+}
+
+// Whether the run's cost limit lets a ready agent start; if not, it is skipped, with its
+// dependants.
+bool admit_within_cost(run_self self, std::size_t index, const std::string& prompt) {
+  auto& st = self->state;
+  const auto& agent = st.ctx->ensemble.agents[index];
+  constexpr std::int64_t default_max_tokens = 1024;
+  const auto estimate =
+      cost_budget::estimate(st.ctx->prices[index], prompt.size() + agent.system_prompt.size(),
+                            agent.max_tokens.value_or(default_max_tokens));
+  if (st.budget->admit(index, estimate)) {
+    return true;
+  }
+  char limit[160];
+  std::snprintf(limit, sizeof limit,
+                "cost limit: $%.4f spent and $%.4f estimated for agents running; this one "
+                "(about $%.4f) would pass $%.4f, or an agent before it did",
+                st.budget->spent_usd(), st.budget->in_flight_usd(), estimate,
+                st.ctx->max_cost_usd.value_or(0.0));
+  auto& a = st.result.agents[index];
+  a.status = agent_status::skipped;
+  a.error = limit;
+  conclude(self, index);
+  record_skips(self, st.schedule->finish(index, a.status));
+  return false;
 }
 
 void dispatch(run_self self) {
@@ -233,7 +265,7 @@ void dispatch(run_self self) {
   // Every ready agent goes to its phase's coordinator, which holds the cap: all of a phase's
   // in one message, so that it can start them in priority order.
   std::map<std::size_t, agent_batch> batches;
-  bool reused_any = false;
+  bool reused_any = false; // or skipped: either may have made others ready
   for (auto index : st.schedule->next_ready()) {
     if (st.ctx->reuse.count(index) != 0) {
       reuse(self, index);
@@ -245,6 +277,13 @@ void dispatch(run_self self) {
       self->send(self, finished_atom::value, static_cast<std::uint64_t>(index),
                  std::move(*refused));
       continue;
+    }
+    if (!admit_within_cost(self, index, std::get<std::string>(prompt))) {
+      reused_any = true;
+      continue;
+    }
+    if (st.ctx->include_prompts) {
+      st.result.agents[index].prompt = std::get<std::string>(prompt);
     }
     st.asked_ms[index] = elapsed_ms(self);
     auto& batch = batches[st.ctx->ensemble.agents[index].phase];
@@ -296,6 +335,7 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
   self->state.schedule.emplace(ctx->ensemble, ctx->mode, ctx->scheduling);
   self->state.result = skeleton(*ctx);
   self->state.asked_ms.resize(ctx->ensemble.agents.size(), -1.0); // -1: never asked
+  self->state.budget.emplace(ctx->max_cost_usd);
   return {
       [=](begin_atom) {
         self->state.started_at = std::chrono::steady_clock::now();
@@ -327,7 +367,9 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         } else if (!a.queued_ms && self->state.asked_ms[index] >= 0) {
           a.queued_ms = now - self->state.asked_ms[index];
         }
-        a.usage = {outcome.input_tokens, outcome.output_tokens};
+        a.usage = {count_from_wire(outcome.input_tokens), count_from_wire(outcome.output_tokens)};
+        a.cost_usd = cost_of(a.usage, self->state.ctx->prices[index]);
+        self->state.budget->finish(index, a.cost_usd);
         a.attempts = outcome.attempts;
         a.finished_ms = now;
         a.duration_ms = now - a.started_ms.value_or(now);
@@ -355,6 +397,9 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         event.attempt = attempt;
         event.delay_ms = static_cast<double>(delay_ms);
         event.text = std::move(why);
+        event.max_attempts = self->state.ctx->ensemble.agents[index].backend.max_attempts;
+        const auto now = elapsed_ms(self);
+        self->state.result.agents[index].retry_waits.push_back({now, now + event.delay_ms});
         emit(self, std::move(event), index);
       },
       [=](deadline_atom) {

@@ -2,6 +2,7 @@
 // prompt from its dependencies' outputs, enforces the ensemble deadline and builds the result.
 #pragma once
 
+#include "cost_budget.hpp"
 #include "messages.hpp"
 #include "run_context.hpp"
 
@@ -20,8 +21,9 @@ struct run_state {
   run_result result;
   std::vector<caf::actor> phases; // coordinators, spawned when their first agent starts
   std::chrono::steady_clock::time_point started_at;
-  std::size_t statistics_due = 0; // answers still expected from resource actors at the end
-  std::vector<double> asked_ms;   // per agent: when it was handed to its phase to ask for a slot
+  std::size_t statistics_due = 0;    // answers still expected from resource actors at the end
+  std::vector<double> asked_ms;      // per agent: when it was handed to its phase to ask for a slot
+  std::optional<cost_budget> budget; // the run's cost limit
   static inline const char* name = "tutti.run";
 };
 

@@ -41,9 +41,13 @@ struct run_context {
   std::map<std::string, std::vector<std::string>> spellings; // per group: other URLs for it
   std::map<std::size_t, agent_result> reuse; // by agent index: an earlier result to take
   std::string resumed_from;
-  std::shared_ptr<run_observer> observer;  // may be empty
-  event_callback on_event;                 // may be empty
-  std::function<void(run_result)> on_done; // called once, at the end
+  std::string started_at; // UTC, as run_result says it
+  bool include_prompts = false;
+  std::optional<double> max_cost_usd;
+  std::vector<std::optional<definition::model_price>> prices; // per agent: its model's
+  std::shared_ptr<run_observer> observer;                     // may be empty
+  event_callback on_event;                                    // may be empty
+  std::function<void(run_result)> on_done;                    // called once, at the end
 };
 
 } // namespace tutti::engine

@@ -18,4 +18,16 @@ std::string new_run_id(std::chrono::system_clock::time_point now) {
   return id;
 }
 
+std::string utc_text(std::chrono::system_clock::time_point t) {
+  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(t);
+  const auto seconds = std::chrono::system_clock::to_time_t(ms);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(ms.time_since_epoch().count() % 1000));
+  return text;
+}
+
 } // namespace tutti::engine

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cmath>
 #include <stdexcept>
 
 namespace tutti::engine {
@@ -10,8 +11,46 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json optional_ms(const std::optional<double>& ms) {
-  return ms ? json(*ms) : json(nullptr);
+// Times to the microsecond: finer is noise, and shorter documents read and diff better.
+// Rounding is idempotent, so a document read back prints the same.
+double ms(double value) {
+  return std::round(value * 1000.0) / 1000.0;
+}
+
+json optional_ms(const std::optional<double>& value) {
+  return value ? json(ms(*value)) : json(nullptr);
+}
+
+json optional_number(const std::optional<double>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json optional_count(const std::optional<std::int64_t>& count) {
+  return count ? json(*count) : json(nullptr);
+}
+
+// null when the backend reported nothing: unknown is not zero.
+json usage_json(const providers::token_usage& u) {
+  if (!u.is_known()) {
+    return nullptr;
+  }
+  return {{"input_tokens", optional_count(u.input_tokens)},
+          {"output_tokens", optional_count(u.output_tokens)}};
+}
+
+json totals_json(const run_totals& t) {
+  return {{"agents", t.agents},
+          {"succeeded", t.succeeded},
+          {"failed", t.failed},
+          {"timed_out", t.timed_out},
+          {"skipped", t.skipped},
+          {"pending", t.pending},
+          {"input_tokens", t.input_tokens},
+          {"output_tokens", t.output_tokens},
+          {"agents_without_usage", t.without_usage},
+          {"cost_usd", optional_number(t.cost_usd)},
+          {"agents_without_cost", t.without_cost},
+          {"agent_ms", ms(t.agent_ms)}};
 }
 
 json text_or_null(const std::string& text) {
@@ -31,12 +70,22 @@ json agent_json(const agent_result& a) {
   j["backend"] = a.backend;
   j["group"] = a.group;
   j["phase"] = a.phase;
+  j["depends_on"] = a.depends_on;
   j["queued_ms"] = optional_ms(a.queued_ms);
   j["started_ms"] = optional_ms(a.started_ms);
   j["finished_ms"] = optional_ms(a.finished_ms);
-  j["duration_ms"] = a.duration_ms;
+  j["duration_ms"] = ms(a.duration_ms);
   j["attempts"] = a.attempts;
-  j["usage"] = {{"input_tokens", a.usage.input_tokens}, {"output_tokens", a.usage.output_tokens}};
+  json waits = json::array();
+  for (const auto& w : a.retry_waits) {
+    waits.push_back({{"start_ms", ms(w.start_ms)}, {"end_ms", ms(w.end_ms)}});
+  }
+  j["retry_waits"] = std::move(waits);
+  j["usage"] = usage_json(a.usage);
+  j["cost_usd"] = optional_number(a.cost_usd);
+  if (a.prompt) {
+    j["prompt"] = *a.prompt; // only when asked for (--include-prompts)
+  }
   return j;
 }
 
@@ -56,14 +105,15 @@ json group_json(const resources::group_statistics& g) {
           {"backoff", g.backoff},
           {"note", g.note},
           {"wait_ms",
-           {{"mean", g.wait_mean_ms},
-            {"p50", g.wait_p50_ms},
-            {"p95", g.wait_p95_ms},
-            {"max", g.wait_max_ms}}}};
+           {{"mean", ms(g.wait_mean_ms)},
+            {"p50", ms(g.wait_p50_ms)},
+            {"p95", ms(g.wait_p95_ms)},
+            {"max", ms(g.wait_max_ms)}}}};
 }
 
 // The reading side: each throws (a json exception, or std::invalid_argument) on what to_json
-// cannot have written.
+// cannot have written. Keys added since schema version 1 may be missing: the run store keeps
+// documents written by earlier versions.
 
 // The value a name stands for, by `parse` (one of the *_named functions).
 template <class Parse>
@@ -75,8 +125,13 @@ auto named(const json& j, Parse parse) {
   return *value;
 }
 
+template <class T>
+std::optional<T> read_optional(const json& j) {
+  return j.is_null() ? std::nullopt : std::optional{j.get<T>()};
+}
+
 std::optional<double> read_optional_ms(const json& j) {
-  return j.is_null() ? std::nullopt : std::optional{j.get<double>()};
+  return read_optional<double>(j);
 }
 
 std::string read_text_or_null(const json& j) {
@@ -104,8 +159,20 @@ agent_result read_agent(const std::string& name, const json& j) {
   a.finished_ms = read_optional_ms(j.at("finished_ms"));
   a.duration_ms = j.at("duration_ms").get<double>();
   a.attempts = j.at("attempts").get<int>();
-  a.usage.input_tokens = j.at("usage").at("input_tokens").get<std::int64_t>();
-  a.usage.output_tokens = j.at("usage").at("output_tokens").get<std::int64_t>();
+  a.depends_on = j.value("depends_on", std::vector<std::string>{});
+  for (const auto& w : j.value("retry_waits", json::array())) {
+    a.retry_waits.push_back({w.at("start_ms").get<double>(), w.at("end_ms").get<double>()});
+  }
+  if (const auto& usage = j.at("usage"); !usage.is_null()) {
+    a.usage.input_tokens = read_optional<std::int64_t>(usage.at("input_tokens"));
+    a.usage.output_tokens = read_optional<std::int64_t>(usage.at("output_tokens"));
+  }
+  if (j.contains("cost_usd")) {
+    a.cost_usd = read_optional<double>(j.at("cost_usd"));
+  }
+  if (j.contains("prompt")) {
+    a.prompt = j.at("prompt").get<std::string>();
+  }
   return a;
 }
 
@@ -139,12 +206,18 @@ run_result read_run(const json& j) {
   r.id = j.at("id").get<std::string>();
   r.resumed_from = read_text_or_null(j.at("resumed_from"));
   r.ensemble = j.at("ensemble").get<std::string>();
+  if (j.contains("started_at")) {
+    r.started_at = read_text_or_null(j.at("started_at"));
+  }
   r.status = named(j.at("status"), run_status_named);
   r.input = j.at("input").get<std::string>();
   r.elapsed_ms = j.at("elapsed_ms").get<double>();
   r.mode = named(j.at("mode"), run_mode_named);
   r.scheduling = named(j.at("scheduling"), scheduling_named);
   r.max_concurrent_agents = j.at("max_concurrent_agents").get<int>();
+  if (j.contains("max_cost_usd")) {
+    r.max_cost_usd = read_optional<double>(j.at("max_cost_usd"));
+  }
   r.phases = j.at("phases").get<std::vector<std::vector<std::string>>>();
   for (const auto& [name, agent] : j.at("agents").items()) {
     r.agents.push_back(read_agent(name, agent));
@@ -177,6 +250,7 @@ run_event read_event(const json& j) {
   case run_event_kind::retry:
     e.attempt = j.at("attempt").get<int>();
     e.delay_ms = j.at("delay_ms").get<double>();
+    e.max_attempts = j.value("max_attempts", 0);
     e.text = j.at("error").get<std::string>();
     break;
   case run_event_kind::finished:
@@ -208,7 +282,7 @@ std::string to_json(const run_event& e) {
   json j;
   j["kind"] = to_string(e.kind);
   j["agent"] = e.agent;
-  j["at_ms"] = e.at_ms;
+  j["at_ms"] = ms(e.at_ms);
   switch (e.kind) {
   case run_event_kind::waiting:
     j["group"] = e.group;
@@ -219,7 +293,8 @@ std::string to_json(const run_event& e) {
     break;
   case run_event_kind::retry:
     j["attempt"] = e.attempt;
-    j["delay_ms"] = e.delay_ms;
+    j["delay_ms"] = ms(e.delay_ms);
+    j["max_attempts"] = e.max_attempts;
     j["error"] = e.text;
     break;
   case run_event_kind::finished:
@@ -250,16 +325,20 @@ std::string to_json(const std::vector<resources::group_statistics>& groups) {
 
 std::string to_json(const run_result& r, int indent) {
   json j;
+  j["schema_version"] = run_json_schema_version;
   j["id"] = r.id;
   j["resumed_from"] = text_or_null(r.resumed_from);
   j["ensemble"] = r.ensemble;
+  j["started_at"] = text_or_null(r.started_at);
   j["status"] = to_string(r.status);
   j["input"] = r.input;
-  j["elapsed_ms"] = r.elapsed_ms;
+  j["elapsed_ms"] = ms(r.elapsed_ms);
   j["mode"] = to_string(r.mode);
   j["scheduling"] = to_string(r.scheduling);
   j["max_concurrent_agents"] = r.max_concurrent_agents;
-  j["total_agent_ms"] = r.total_agent_ms();
+  j["max_cost_usd"] = optional_number(r.max_cost_usd);
+  j["total_agent_ms"] = ms(r.total_agent_ms());
+  j["totals"] = totals_json(totals_of(r));
   j["phases"] = r.phases;
   // Appended, not looked up: an ordered object finds a key by scanning, which would make a
   // run of n agents cost n² (names are unique, checked when the ensemble was loaded).

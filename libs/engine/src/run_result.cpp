@@ -102,4 +102,41 @@ run_status status_of(const std::vector<agent_result>& agents) {
   return succeeded == 0 ? run_status::failed : run_status::partial;
 }
 
+run_totals totals_of(const run_result& r) {
+  run_totals t;
+  for (const auto& a : r.agents) {
+    ++t.agents;
+    switch (a.status) {
+    case agent_status::success:
+      ++t.succeeded;
+      break;
+    case agent_status::failed:
+      ++t.failed;
+      break;
+    case agent_status::timeout:
+      ++t.timed_out;
+      break;
+    case agent_status::skipped:
+      ++t.skipped;
+      break;
+    case agent_status::pending:
+      ++t.pending;
+      break;
+    }
+    t.agent_ms += a.duration_ms;
+    if (!a.started_ms || a.reused) {
+      continue; // it called no model in this run
+    }
+    t.input_tokens += a.usage.input_tokens.value_or(0);
+    t.output_tokens += a.usage.output_tokens.value_or(0);
+    t.without_usage += a.usage.is_known() ? 0 : 1;
+    if (a.cost_usd) {
+      t.cost_usd = t.cost_usd.value_or(0.0) + *a.cost_usd;
+    } else {
+      ++t.without_cost;
+    }
+  }
+  return t;
+}
+
 } // namespace tutti::engine

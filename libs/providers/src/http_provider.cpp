@@ -146,7 +146,7 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
       }
       result.code = call_errc::none;
       result.text = std::move(streamed.text);
-      result.usage = {streamed.input_tokens.value_or(0), streamed.output_tokens.value_or(0)};
+      result.usage = {streamed.input_tokens, streamed.output_tokens};
     } else {
       result = wire->parse_body(r.body);
       if (!result.is_success()) {

@@ -57,9 +57,10 @@ std::optional<std::string> text_of(const json* j) {
   return j != nullptr && j->is_string() ? std::optional{j->get<std::string>()} : std::nullopt;
 }
 
-std::int64_t count_at(const json* j, const char* key) {
+std::optional<std::int64_t> count_at(const json* j, const char* key) {
   auto found = member(j, key);
-  return found != nullptr && found->is_number_integer() ? found->get<std::int64_t>() : 0;
+  return found != nullptr && found->is_number_integer() ? std::optional{found->get<std::int64_t>()}
+                                                        : std::nullopt;
 }
 
 // Request bodies carry people's text as given; bytes that are not UTF-8 become U+FFFD rather

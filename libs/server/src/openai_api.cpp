@@ -106,8 +106,8 @@ json usage_of(const engine::run_result& run) {
   std::int64_t in = 0;
   std::int64_t out = 0;
   for (const auto& a : run.agents) {
-    in += a.usage.input_tokens;
-    out += a.usage.output_tokens;
+    in += a.usage.input_tokens.value_or(0);
+    out += a.usage.output_tokens.value_or(0);
   }
   return {{"prompt_tokens", in}, {"completion_tokens", out}, {"total_tokens", in + out}};
 }

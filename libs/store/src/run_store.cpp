@@ -88,6 +88,12 @@ std::optional<double> real_or_null(const SQLite::Column& c) {
   return c.isNull() ? std::nullopt : std::optional{c.getDouble()};
 }
 
+// A token count: -1 is stored for one the backend did not report.
+std::optional<std::int64_t> count_or_null(const SQLite::Column& c) {
+  const auto count = c.getInt64();
+  return count >= 0 ? std::optional{count} : std::nullopt;
+}
+
 template <class T>
 void bind_optional(SQLite::Statement& s, int index, const std::optional<T>& value) {
   if (value) {
@@ -106,14 +112,15 @@ void bind_text_or_null(SQLite::Statement& s, int index, const std::string& text)
 }
 
 // An agents row: its columns, and how a row's values are bound after `before` others.
-constexpr std::size_t agent_columns = 19;
+constexpr std::size_t agent_columns = 22;
 constexpr std::size_t rows_per_insert = 32; // an insert of many rows costs little more than one
 
 std::string insert_agents_sql(std::size_t rows) {
   std::string sql = R"(
 INSERT OR REPLACE INTO agents (run_id, position, name, status, output, error, error_code,
                                input_tokens, output_tokens, attempts, queued_ms, started_ms,
-                               finished_ms, duration_ms, profile, provider, model, backend, reused)
+                               finished_ms, duration_ms, profile, provider, model, backend, reused,
+                               cost_usd, retry_waits, prompt)
 VALUES )";
   for (std::size_t r = 0; r < rows; ++r) {
     sql += r == 0 ? "(?" : ", (?";
@@ -123,6 +130,30 @@ VALUES )";
     sql += ")";
   }
   return sql;
+}
+
+// Null when there were none.
+std::optional<std::string> waits_json(const std::vector<engine::time_span>& waits) {
+  if (waits.empty()) {
+    return std::nullopt;
+  }
+  auto spans = nlohmann::json::array();
+  for (const auto& w : waits) {
+    spans.push_back({{"start_ms", w.start_ms}, {"end_ms", w.end_ms}});
+  }
+  return spans.dump();
+}
+
+std::vector<engine::time_span> waits_from(const std::optional<std::string>& text) {
+  std::vector<engine::time_span> waits;
+  if (!text) {
+    return waits;
+  }
+  auto spans = nlohmann::json::parse(*text, nullptr, false);
+  for (const auto& w : spans.is_array() ? spans : nlohmann::json::array()) {
+    waits.push_back({w.value("start_ms", 0.0), w.value("end_ms", 0.0)});
+  }
+  return waits;
 }
 
 // Texts are bound without a copy: `a` outlives the statement's run.
@@ -142,8 +173,9 @@ void bind_agent(SQLite::Statement& insert, int before, const std::string& run_id
   bind_optional(insert, ++i,
                 a.error_code ? std::optional{std::string{providers::to_string(*a.error_code)}}
                              : std::nullopt);
-  insert.bind(++i, static_cast<std::int64_t>(a.usage.input_tokens));
-  insert.bind(++i, static_cast<std::int64_t>(a.usage.output_tokens));
+  // -1: not reported (the column predates unknown counts and is NOT NULL).
+  insert.bind(++i, a.usage.input_tokens.value_or(-1));
+  insert.bind(++i, a.usage.output_tokens.value_or(-1));
   insert.bind(++i, a.attempts);
   bind_optional(insert, ++i, a.queued_ms);
   bind_optional(insert, ++i, a.started_ms);
@@ -154,6 +186,9 @@ void bind_agent(SQLite::Statement& insert, int before, const std::string& run_id
   insert.bindNoCopy(++i, a.model);
   insert.bindNoCopy(++i, a.backend);
   insert.bind(++i, a.reused ? 1 : 0);
+  bind_optional(insert, ++i, a.cost_usd);
+  bind_optional(insert, ++i, waits_json(a.retry_waits));
+  bind_optional(insert, ++i, a.prompt);
 }
 
 } // namespace
@@ -447,7 +482,8 @@ FROM runs JOIN run_skeletons ON run_skeletons.run_id = runs.id WHERE id = ?)"};
 
     SQLite::Statement agents{impl_->db, R"(
 SELECT name, status, output, error, error_code, input_tokens, output_tokens, attempts,
-       queued_ms, started_ms, finished_ms, duration_ms, reused, profile, provider, model, backend
+       queued_ms, started_ms, finished_ms, duration_ms, reused, profile, provider, model, backend,
+       cost_usd, retry_waits, prompt
 FROM agents WHERE run_id = ?)"};
     agents.bind(1, id.value());
     auto& all = out.result.agents;
@@ -479,7 +515,7 @@ FROM agents WHERE run_id = ?)"};
       if (auto code = text_or_null(agents.getColumn(4))) {
         a->error_code = providers::call_errc_named(*code);
       }
-      a->usage = {agents.getColumn(5).getInt64(), agents.getColumn(6).getInt64()};
+      a->usage = {count_or_null(agents.getColumn(5)), count_or_null(agents.getColumn(6))};
       a->attempts = agents.getColumn(7).getInt();
       a->queued_ms = real_or_null(agents.getColumn(8));
       a->started_ms = real_or_null(agents.getColumn(9));
@@ -491,6 +527,9 @@ FROM agents WHERE run_id = ?)"};
       a->provider = agents.getColumn(14).getString();
       a->model = agents.getColumn(15).getString();
       a->backend = agents.getColumn(16).getString();
+      a->cost_usd = real_or_null(agents.getColumn(17));
+      a->retry_waits = waits_from(text_or_null(agents.getColumn(18)));
+      a->prompt = text_or_null(agents.getColumn(19));
     }
     if (out.result.status == engine::run_status::interrupted) {
       for (const auto& a : all) {

@@ -65,6 +65,12 @@ CREATE TABLE agents (
   PRIMARY KEY (run_id, position)
 ) WITHOUT ROWID;
 )",
+    // 2: what the timeline and --include-prompts need of an agent: its waits between attempts
+    // (a JSON array of {start_ms, end_ms}) and its rendered prompt, each null when none.
+    R"(
+ALTER TABLE agents ADD COLUMN retry_waits TEXT;
+ALTER TABLE agents ADD COLUMN prompt TEXT;
+)",
 };
 
 int read_int(SQLite::Database& db, const char* pragma) {

@@ -3,6 +3,7 @@
 
 #include <tutti/definition/backend_spec.hpp>
 #include <tutti/definition/cluster_settings.hpp>
+#include <tutti/definition/model_price.hpp>
 #include <tutti/definition/profile.hpp>
 
 #include <chrono>
@@ -29,7 +30,9 @@ struct config {
   /// default (see tutti::store::default_store_path).
   std::optional<std::filesystem::path> store_path;
   cluster_settings cluster; // [cluster]: groups this node takes from other nodes
-  std::string file;         // empty when no configuration file was found
+  /// Per model name: the built-in list prices, then [prices."MODEL"] over them.
+  std::map<std::string, model_price> prices = builtin_prices();
+  std::string file; // empty when no configuration file was found
 };
 
 /// The backends every configuration has unless it redefines them: openai, anthropic, ollama,

@@ -24,6 +24,7 @@ struct run_event {
   std::string text;                            // token: the piece; retry: why
   int attempt = 0;                             // retry only: the attempt that failed
   double delay_ms = 0;                         // retry only: the wait before the next
+  int max_attempts = 0;                        // retry only: the attempts allowed in all
 };
 
 /// Called on an engine thread, one event at a time per run; must be quick and thread-safe

@@ -10,4 +10,7 @@ namespace tutti::engine {
 std::string
 new_run_id(std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
+/// "2026-11-27T07:01:02.123Z": a moment in UTC, to the millisecond, as run JSON writes it.
+std::string utc_text(std::chrono::system_clock::time_point t);
+
 } // namespace tutti::engine

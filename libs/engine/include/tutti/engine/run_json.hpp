@@ -11,6 +11,10 @@
 
 namespace tutti::engine {
 
+/// The version of the run JSON's form (docs/run-json.md); a change that takes a key away or
+/// changes its meaning makes a new version, adding one does not.
+inline constexpr int run_json_schema_version = 1;
+
 /// One JSON document; keys are stable, agents keep definition order.
 std::string to_json(const run_result& r, int indent = 2);
 

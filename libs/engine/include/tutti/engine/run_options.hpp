@@ -26,6 +26,14 @@ struct run_options {
   std::map<std::string, agent_result> reuse;
   std::string resumed_from; // the run these results come from, as the result records it
   std::shared_ptr<run_observer> observer; // may be empty
+  /// Keep each agent's rendered prompt in its result.
+  bool include_prompts = false;
+  /// US dollars: an agent is admitted only while the cost spent so far, plus an estimate for
+  /// each agent still running and for itself, stays within this; once it would not, that
+  /// agent and every one after it is skipped ("cost limit"). The estimate of an agent takes
+  /// its prompt at 4 bytes a token and its max_tokens (else 1,024) out, at its model's price
+  /// (definition::config::prices); an agent whose model has no price counts as free.
+  std::optional<double> max_cost_usd;
 };
 
 } // namespace tutti::engine

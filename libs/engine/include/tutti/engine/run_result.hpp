@@ -44,6 +44,12 @@ std::optional<run_status> run_status_named(std::string_view name);
 std::optional<run_mode> run_mode_named(std::string_view name);
 std::optional<definition::scheduling_policy> scheduling_named(std::string_view name);
 
+/// A stretch of a run, in milliseconds since it started.
+struct time_span {
+  double start_ms = 0;
+  double end_ms = 0;
+};
+
 struct agent_result {
   std::string name;
   agent_status status = agent_status::skipped;
@@ -56,13 +62,17 @@ struct agent_result {
   std::string backend;
   std::string group;
   std::size_t phase = 0;
+  std::vector<std::string> depends_on; // the agents whose outputs this one was given
   std::optional<double> queued_ms; // milliseconds spent waiting for slots; absent if never asked
   // Milliseconds since the run started; absent for what did not happen.
   std::optional<double> started_ms;
   std::optional<double> finished_ms;
   double duration_ms = 0;
   int attempts = 0;
-  providers::token_usage usage; // of the call that produced the response, reused or not
+  std::vector<time_span> retry_waits; // the waits between attempts, as they were announced
+  providers::token_usage usage;       // of the call that produced the response, reused or not
+  std::optional<double> cost_usd;     // usage at the model's price; none when either is unknown
+  std::optional<std::string> prompt;  // as rendered, when the run was asked to keep prompts
   bool reused = false; // taken from an earlier run (see run_options::reuse), not called again
 };
 
@@ -70,12 +80,14 @@ struct run_result {
   std::string id;
   std::string resumed_from; // the run whose results this one reused; empty when none
   std::string ensemble;
+  std::string started_at; // UTC, as "2026-11-27T07:01:02.123Z"; empty when not known
   run_status status = run_status::completed;
   std::string input;
   double elapsed_ms = 0;
   run_mode mode = run_mode::parallel;
   definition::scheduling_policy scheduling = definition::scheduling_policy::phased;
   int max_concurrent_agents = 0;
+  std::optional<double> max_cost_usd; // the run's cost limit, when it had one
   std::vector<std::vector<std::string>> phases;
   std::vector<agent_result> agents;                   // in definition order
   std::vector<resources::group_statistics> resources; // the run's groups when it ended
@@ -88,6 +100,24 @@ struct run_result {
   /// The sum of agent durations: what a sequential run would have spent calling models.
   double total_agent_ms() const;
 };
+
+/// What a run came to, summed over its agents.
+struct run_totals {
+  std::size_t agents = 0;
+  std::size_t succeeded = 0;
+  std::size_t failed = 0;
+  std::size_t timed_out = 0;
+  std::size_t skipped = 0;
+  std::size_t pending = 0;       // a stored run that has not ended, or never will
+  std::int64_t input_tokens = 0; // over the agents whose backends reported them
+  std::int64_t output_tokens = 0;
+  std::size_t without_usage = 0;  // agents that called a model that reported no usage
+  std::optional<double> cost_usd; // over the agents whose cost is known; none when no agent's is
+  std::size_t without_cost = 0;   // agents that called a model whose cost is unknown
+  double agent_ms = 0;            // the sum of agent durations
+};
+
+run_totals totals_of(const run_result& r);
 
 /// The run's status from its agents' statuses (completed, partial or failed).
 run_status status_of(const std::vector<agent_result>& agents);

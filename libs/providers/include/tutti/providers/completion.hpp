@@ -11,9 +11,13 @@
 
 namespace tutti::providers {
 
+/// The tokens a call took, as the backend reported them; a count it did not report is
+/// unknown, which is not the same as none.
 struct token_usage {
-  std::int64_t input_tokens = 0;
-  std::int64_t output_tokens = 0;
+  std::optional<std::int64_t> input_tokens;
+  std::optional<std::int64_t> output_tokens;
+
+  bool is_known() const { return input_tokens || output_tokens; }
 };
 
 struct completion_request {
