@@ -1,10 +1,13 @@
 #include "cli.hpp"
 
 #include "commands.hpp"
+#include "json_errors.hpp"
 
 #include <tutti/definition/nearest_name.hpp>
 
 #include <CLI/CLI.hpp>
+
+#include <ostream>
 
 namespace tutti::cli {
 namespace {
@@ -69,15 +72,15 @@ std::vector<std::string> joined_stream_values(std::vector<std::string> args) {
   return args;
 }
 
-} // namespace
-
-int run_cli(const std::vector<std::string>& given, const cli_context& ctx) {
-  const auto args = joined_stream_values(given);
+// The command the arguments name, run; with `json_errors`, the problems of files it found are
+// kept in `problems` rather than printed.
+int run_commands(const std::vector<std::string>& args, const cli_context& ctx, bool json_errors,
+                 definition::diagnostics& problems) {
   CLI::App app{"tutti runs ensembles of LLM agents in parallel.", "tutti"};
   app.set_version_flag("--version", std::string{"tutti "} + TUTTI_VERSION);
   app.require_subcommand(1);
   app.fallthrough(); // global options such as --config may follow the subcommand
-  command_state state{ctx, std::nullopt, exit_code::success};
+  command_state state{ctx, std::nullopt, exit_code::success, json_errors, {}};
   app.add_option("--config", state.config_path,
                  "Configuration file (default: ./tutti.toml, then "
                  "$XDG_CONFIG_HOME/tutti/config.toml)");
@@ -121,7 +124,30 @@ int run_cli(const std::vector<std::string>& given, const cli_context& ctx) {
     report_usage_error(app, e, ctx.err);
     return exit_code::invalid_input;
   }
+  problems = std::move(state.problems);
   return state.exit_code;
+}
+
+} // namespace
+
+int run_cli(const std::vector<std::string>& given, const cli_context& ctx) {
+  const auto args = joined_stream_values(given);
+  if (std::find(args.begin(), args.end(), "--json") == args.end()) {
+    definition::diagnostics unused;
+    return run_commands(args, ctx, false, unused);
+  }
+  // With --json, the errors are said as one JSON document on standard output, at the end.
+  error_capture capture{ctx.err};
+  std::ostream err{&capture};
+  const cli_context json_ctx{
+      ctx.working_dir,    ctx.env, ctx.in, ctx.out, err, ctx.in_is_terminal, ctx.err_is_terminal,
+      ctx.out_is_terminal};
+  definition::diagnostics problems;
+  const int code = run_commands(args, json_ctx, true, problems);
+  if (code == exit_code::invalid_input) {
+    ctx.out << errors_json(problems, capture.errors()) << '\n';
+  }
+  return code;
 }
 
 } // namespace tutti::cli

@@ -10,7 +10,11 @@
 
 namespace tutti::cli {
 
-void print_problems(const command_state& state, const definition::diagnostics& problems) {
+void print_problems(command_state& state, const definition::diagnostics& problems) {
+  if (state.json_errors) {
+    state.problems.insert(state.problems.end(), problems.begin(), problems.end());
+    return;
+  }
   for (const auto& p : problems) {
     state.ctx.err << "error: " << definition::to_string(p) << '\n';
   }

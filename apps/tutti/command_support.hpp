@@ -21,10 +21,13 @@ struct command_state {
   const cli_context& ctx;
   std::optional<std::string> config_path; // --config
   int exit_code = exit_code::success;
+  bool json_errors = false;         // --json: errors are printed as JSON at the end
+  definition::diagnostics problems; // those print_problems kept for it
 };
 
-/// Prints each problem on its own line to the error stream, as file:line:col: field: message.
-void print_problems(const command_state& state, const definition::diagnostics& problems);
+/// Prints each problem on its own line to the error stream, as file:line:col: field: message;
+/// with --json, keeps them for the JSON of the command's errors.
+void print_problems(command_state& state, const definition::diagnostics& problems);
 
 /// The configuration for this invocation; problems are printed and the exit code set.
 std::optional<definition::config> load_config_or_report(command_state& state);

@@ -5,6 +5,8 @@
 
 #include <tutti/resources/group_directory.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <set>
 
 namespace tutti::cli {
@@ -55,20 +57,72 @@ void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
   }
 }
 
+double seconds_of(std::chrono::milliseconds d) {
+  return static_cast<double>(d.count()) / 1000.0;
+}
+
+// The plan as JSON: the same facts as the text.
+nlohmann::ordered_json plan_json(const definition::resolved_ensemble& e) {
+  using json = nlohmann::ordered_json;
+  resources::group_directory directory;
+  json phases = json::array();
+  std::set<std::string> groups;
+  for (const auto& phase : e.phases) {
+    json agents = json::array();
+    for (auto i : phase) {
+      const auto& a = e.agents[i];
+      auto group = directory.join(a.backend, a.model).group;
+      groups.insert(group.id);
+      agents.push_back({{"agent", a.name},
+                        {"backend", a.backend.name},
+                        {"model", a.model},
+                        {"group", group.id},
+                        {"limit", resources::limit_text(group)}, // "1", "unlimited", "auto"
+                        {"timeout_seconds", seconds_of(a.timeout)},
+                        {"queue_timeout_seconds",
+                         a.queue_timeout ? json(seconds_of(*a.queue_timeout)) : json(nullptr)},
+                        {"priority", a.priority},
+                        {"depends_on", a.depends_on}});
+    }
+    phases.push_back(std::move(agents));
+  }
+  json spellings = json::object();
+  for (const auto& id : groups) {
+    if (auto other = directory.spellings(id); !other.empty()) {
+      spellings[id] = other;
+    }
+  }
+  return {{"ensemble", e.name},
+          {"file", e.file},
+          {"description", e.description},
+          {"max_concurrent_agents", e.max_concurrent_agents},
+          {"max_concurrent_llm_calls", e.max_concurrent_llm_calls},
+          {"timeout_seconds", seconds_of(e.timeout)},
+          {"phases", std::move(phases)},
+          {"spellings", std::move(spellings)}};
+}
+
 } // namespace
 
 void add_plan_command(CLI::App& app, command_state& state) {
   auto* cmd = app.add_subcommand("plan", "Show the phases, backends, groups, limits and "
                                          "timeouts an ensemble would run with");
   auto name = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
   cmd->add_option("ensemble", *name, "Ensemble file or name")->required();
-  cmd->callback([&state, name] {
+  cmd->add_flag("--json", *json, "Print the plan as one JSON document");
+  cmd->callback([&state, name, json] {
     auto config = load_config_or_report(state);
     if (!config) {
       return;
     }
     if (auto e = load_ensemble_or_report(state, *name, *config)) {
-      print_plan(state.ctx.out, *e);
+      if (*json) {
+        state.ctx.out << plan_json(*e).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << '\n';
+      } else {
+        print_plan(state.ctx.out, *e);
+      }
     }
   });
 }

@@ -6,6 +6,8 @@
 
 #include <tutti/resources/group_directory.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <set>
 
 namespace tutti::cli {
@@ -29,14 +31,66 @@ std::string target_of(const definition::model_settings& s) {
   return "-";
 }
 
+// Keys by variable name and whether they are set, as in the text: never a value.
+nlohmann::ordered_json profiles_json(const definition::config& config,
+                                     const definition::environment& env) {
+  using json = nlohmann::ordered_json;
+  resources::group_directory directory;
+  json backends = json::array();
+  json warnings = json::array();
+  for (const auto& [name, backend] : config.backends) {
+    auto [group, conflict] = directory.join(backend);
+    if (conflict) {
+      warnings.push_back(*conflict);
+    }
+    const auto key = env(backend.api_key_env);
+    backends.push_back(
+        {{"name", name},
+         {"provider", definition::to_string(backend.provider)},
+         {"resource", definition::to_string(group.resource)},
+         {"limit", resources::limit_text(group)},
+         {"group", group.id},
+         {"key_env", backend.api_key_env.empty() ? json(nullptr) : json(backend.api_key_env)},
+         {"key_set", backend.api_key_env.empty() ? json(nullptr) : json(key && !key->empty())}});
+  }
+  json profiles = json::array();
+  for (const auto& [name, p] : config.profiles) {
+    profiles.push_back(
+        {{"name", name},
+         {"target", target_of(p.settings)},
+         {"model", p.settings.model ? json(*p.settings.model) : json(nullptr)},
+         {"timeout_seconds", p.settings.timeout
+                                 ? json(static_cast<double>(p.settings.timeout->count()) / 1000.0)
+                                 : json(nullptr)}});
+  }
+  json prices = json::object();
+  for (const auto& [model, price] : config.prices) {
+    prices[model] = {{"input_per_mtok", price.input_per_mtok},
+                     {"output_per_mtok", price.output_per_mtok}};
+  }
+  return {{"configuration", config.file.empty() ? json(nullptr) : json(config.file)},
+          {"backends", std::move(backends)},
+          {"profiles", std::move(profiles)},
+          {"prices", std::move(prices)},
+          {"warnings", std::move(warnings)}};
+}
+
 } // namespace
 
 void add_profiles_command(CLI::App& app, command_state& state) {
   auto* cmd =
       app.add_subcommand("profiles", "Show the backends and model profiles of the configuration");
-  cmd->callback([&state] {
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "Print the backends and profiles as one JSON document");
+  cmd->callback([&state, json] {
     auto config = load_config_or_report(state);
     if (!config) {
+      return;
+    }
+    if (*json) {
+      state.ctx.out << profiles_json(*config, state.ctx.env)
+                           .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                    << '\n';
       return;
     }
     auto& out = state.ctx.out;

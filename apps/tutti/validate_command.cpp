@@ -6,20 +6,29 @@
 #include <tutti/definition/nearest_name.hpp>
 #include <tutti/definition/prompt_template.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <set>
 
 namespace tutti::cli {
 namespace {
 
-void warn_about(command_state& state, const definition::resolved_ensemble& e) {
-  auto& err = state.ctx.err;
+struct warning {
+  std::string file;
+  std::string field;
+  std::string message;
+};
+
+std::vector<warning> warnings_about(const command_state& state,
+                                    const definition::resolved_ensemble& e) {
+  std::vector<warning> out;
   std::set<std::string> unset_keys;
   for (const auto& agent : e.agents) {
     const auto& key = agent.backend.api_key_env;
     if (!key.empty() && !state.ctx.env(key) && unset_keys.insert(key).second) {
-      err << "warning: " << e.file << ": agents." << agent.name << ": backend '"
-          << agent.backend.name << "' needs " << key
-          << ", which is not set: a run would fail its agents\n";
+      out.push_back({e.file, "agents." + agent.name,
+                     "backend '" + agent.backend.name + "' needs " + key +
+                         ", which is not set: a run would fail its agents"});
     }
     if (!agent.prompt) {
       continue;
@@ -29,11 +38,12 @@ void warn_about(command_state& state, const definition::resolved_ensemble& e) {
       placeholders.push_back("{agents." + dependency + "}");
     }
     for (const auto& word : definition::placeholder_like_words(*agent.prompt)) {
-      err << "warning: " << e.file << ": agents." << agent.name << ".prompt: {" << word
-          << "} is no placeholder and is sent as written"
-          << definition::did_you_mean("{" + word + "}", placeholders) << '\n';
+      out.push_back({e.file, "agents." + agent.name + ".prompt",
+                     "{" + word + "} is no placeholder and is sent as written" +
+                         definition::did_you_mean("{" + word + "}", placeholders)});
     }
   }
+  return out;
 }
 
 } // namespace
@@ -43,20 +53,43 @@ void add_validate_command(CLI::App& app, command_state& state) {
                                              "them; exit 0 when all are valid, 2 otherwise; "
                                              "warns about unset key variables and {typos}");
   auto files = std::make_shared<std::vector<std::string>>();
+  auto json = std::make_shared<bool>(false);
   cmd->add_option("files", *files, "Ensemble files or names")->required();
-  cmd->callback([&state, files] {
+  cmd->add_flag("--json", *json,
+                "Print {\"ensembles\": [...], \"warnings\": [...]}; errors as JSON (exit 2)");
+  cmd->callback([&state, files, json] {
     auto config = load_config_or_report(state);
     if (!config) {
       return;
     }
+    auto valid = nlohmann::ordered_json::array();
+    auto warned = nlohmann::ordered_json::array();
     for (const auto& name_or_path : *files) {
-      if (auto e = load_ensemble_or_report(state, name_or_path, *config)) {
-        warn_about(state, *e);
+      auto e = load_ensemble_or_report(state, name_or_path, *config);
+      if (!e) {
+        continue;
+      }
+      for (const auto& w : warnings_about(state, *e)) {
+        if (*json) {
+          warned.push_back({{"file", w.file}, {"field", w.field}, {"message", w.message}});
+        } else {
+          state.ctx.err << "warning: " << w.file << ": " << w.field << ": " << w.message << '\n';
+        }
+      }
+      valid.push_back({{"file", e->file},
+                       {"name", e->name},
+                       {"agents", e->agents.size()},
+                       {"phases", e->phases.size()}});
+      if (!*json) {
         state.ctx.out << "ok: " << e->file << " (" << e->name << ": " << e->agents.size()
                       << (e->agents.size() == 1 ? " agent" : " agents") << " in "
                       << e->phases.size() << (e->phases.size() == 1 ? " phase" : " phases")
                       << ")\n";
       }
+    }
+    if (*json && state.exit_code == exit_code::success) {
+      nlohmann::ordered_json doc{{"ensembles", std::move(valid)}, {"warnings", std::move(warned)}};
+      state.ctx.out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     }
   });
 }

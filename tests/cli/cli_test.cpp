@@ -601,3 +601,54 @@ TEST_CASE("SIGTERM, SIGHUP and SIGQUIT cancel a run like Ctrl-C: what finished i
     CHECK(contains(r.err, "cancelled: 1 of 2 agents succeeded"));
   }
 }
+
+TEST_CASE("list, plan, profiles and validate speak JSON with --json, and their errors do too") {
+  temp_dir dir;
+  dir.write("ensembles/pair.toml", valid);
+  dir.write("tutti.toml", "[profiles.smart]\nprovider = \"mock\"\nmodel = \"deep\"\n");
+  auto listed = nlohmann::json::parse(tutti_in(dir.path(), {"list", "--json"}).out);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["name"] == "pair");
+  CHECK(listed[0]["phases"] == 2);
+  auto plan = nlohmann::json::parse(tutti_in(dir.path(), {"plan", "pair", "--json"}).out);
+  CHECK(plan["phases"][1][0]["agent"] == "second");
+  CHECK(plan["phases"][1][0]["depends_on"] == nlohmann::json{"first"});
+  CHECK(plan["phases"][0][0]["group"] == "mock");
+  auto profiles = nlohmann::json::parse(
+      tutti_in(dir.path(), {"profiles", "--json"}, {{"OPENAI_API_KEY", "sk-secret-1"}}).out);
+  CHECK(profiles["profiles"][0]["model"] == "deep");
+  bool saw_openai = false;
+  for (const auto& b : profiles["backends"]) {
+    if (b["name"] == "openai") {
+      saw_openai = true;
+      CHECK(b["key_env"] == "OPENAI_API_KEY");
+      CHECK(b["key_set"] == true);
+    }
+  }
+  CHECK(saw_openai);
+  CHECK_FALSE(contains(profiles.dump(), "sk-secret-1"));
+  dir.write("w.toml", "name = \"w\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\nprompt = "
+                      "\"{inptu}\"\n");
+  auto validated = tutti_in(dir.path(), {"validate", "pair", "w.toml", "--json"});
+  CHECK(validated.code == 0);
+  auto doc = nlohmann::json::parse(validated.out);
+  CHECK(doc["ensembles"].size() == 2);
+  CHECK(doc["warnings"][0]["field"] == "agents.a.prompt");
+  CHECK(validated.err.empty()); // the warning is in the document
+
+  dir.write("bad.toml", "name = \"bad\"\n[[agents]]\nname = \"a\"\nprofile = \"smrat\"\n");
+  auto bad = tutti_in(dir.path(), {"validate", "bad.toml", "--json"});
+  CHECK(bad.code == 2);
+  auto error = nlohmann::json::parse(bad.out)["error"];
+  CHECK(error["code"] == "unknown_profile");
+  CHECK(error["file"].get<std::string>().ends_with("bad.toml"));
+  CHECK(error["line"] == 4);
+  CHECK(contains(error["message"].get<std::string>(), "unknown profile 'smrat'"));
+  auto usage = tutti_in(dir.path(), {"plan", "--json"});
+  CHECK(usage.code == 2);
+  CHECK(nlohmann::json::parse(usage.out)["error"]["code"] == "usage");
+  auto missing = tutti_in(dir.path(), {"run", "nothere", "--json"});
+  CHECK(missing.code == 2);
+  CHECK(nlohmann::json::parse(missing.out)["errors"].size() == 1);
+  CHECK(missing.err.empty());
+}

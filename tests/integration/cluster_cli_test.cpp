@@ -282,8 +282,9 @@ TEST_CASE("a wrong authority address is an error at start, naming it") {
   const auto http_port = std::to_string(backend.port()); // something that is no authority
   auto node = folder.node("node", "one.toml", "127.0.0.1:" + http_port);
   CHECK(node->wait() == 2);
-  CHECK(read_file(folder.dir().path() / "node.out.err")
-            .find("error: cannot use the authority 127.0.0.1:" + http_port +
+  // The node runs with --json: its error is the JSON document on standard output.
+  CHECK(read_file(folder.dir().path() / "node.out")
+            .find("cannot use the authority 127.0.0.1:" + http_port +
                   ": what listens there is no tutti resource authority") != std::string::npos);
   CHECK(backend.overall().requests == 0);
 }
@@ -422,9 +423,10 @@ TEST_CASE("as root: nodes in network namespaces of their own, joined by veth pai
   child_process rogue{tutti_binary, args, folder.dir().path() / "rogue",
                       folder.dir().path() / "rogue.out"};
   CHECK(rogue.wait() == 2);
-  INFO(read_file(folder.dir().path() / "rogue.out.err"));
-  CHECK(read_file(folder.dir().path() / "rogue.out.err")
-            .find("cannot use the authority " + authority + ": the TLS handshake failed") !=
+  // With --json, the error is the JSON document on standard output.
+  const auto said = read_file(folder.dir().path() / "rogue.out");
+  INFO(said);
+  CHECK(said.find("cannot use the authority " + authority + ": the TLS handshake failed") !=
         std::string::npos);
   CHECK(backend.of_model("sleep-100").requests == 6);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tutti::definition {
@@ -41,6 +42,9 @@ struct diagnostic {
 };
 
 using diagnostics = std::vector<diagnostic>;
+
+/// "unknown_profile": the code as the JSON of errors names it.
+std::string_view to_string(definition_errc code);
 
 /// "file:line:col: field: message", the shape compilers use, so editors can jump to it.
 std::string to_string(const diagnostic& d);
