@@ -4,11 +4,43 @@
 #include <tutti/definition/ensemble_catalog.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
 #include <tutti/definition/run_overrides.hpp>
+#include <tutti/definition/source_text.hpp>
 #include <tutti/resources/group_directory.hpp>
 
+#include <algorithm>
 #include <ostream>
+#include <set>
+#include <tuple>
 
 namespace tutti::cli {
+namespace {
+
+// A file's own problems, and those of its agents' references to the configuration (unknown
+// profiles, backends): every problem at once, in the order of the file.
+definition::diagnostics with_reference_problems(definition::diagnostics problems,
+                                                const std::filesystem::path& file,
+                                                const definition::config& config) {
+  auto text = definition::read_source_text(file);
+  if (!text) {
+    return problems;
+  }
+  auto read = definition::read_ensemble(*text, file.string());
+  std::set<std::string> said;
+  for (const auto& p : problems) {
+    said.insert(definition::to_string(p));
+  }
+  for (auto& p : definition::reference_problems(read.as_read, config)) {
+    if (said.insert(definition::to_string(p)).second) {
+      problems.push_back(std::move(p));
+    }
+  }
+  std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
+  });
+  return problems;
+}
+
+} // namespace
 
 void print_problems(command_state& state, const definition::diagnostics& problems) {
   if (state.json_errors) {
@@ -50,7 +82,7 @@ load_ensemble_or_report(command_state& state, const std::string& name_or_path,
   }
   auto ensemble = definition::load_ensemble(*path);
   if (!ensemble) {
-    return fail(ensemble.problems());
+    return fail(with_reference_problems(ensemble.problems(), *path, config));
   }
   auto overridden = definition::apply_overrides(std::move(*ensemble), overrides);
   if (!overridden) {

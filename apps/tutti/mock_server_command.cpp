@@ -1,6 +1,7 @@
 // tutti mock-server: a local server speaking the OpenAI, Anthropic and Ollama protocols, to
 // try tutti and test it over real HTTP without keys.
 #include "commands.hpp"
+#include "option_checks.hpp"
 
 #include <tutti/mock_server/mock_server.hpp>
 
@@ -17,10 +18,11 @@ void add_mock_server_command(CLI::App& app, command_state& state) {
   cmd->add_option("--host", settings->host, "Address to listen on (loopback by default)")
       ->capture_default_str();
   cmd->add_option("--port", settings->port, "Port to listen on (0: any free port)")
+      ->check(port_number())
       ->capture_default_str();
   auto latency = std::make_shared<int>(0);
   cmd->add_option("--latency-ms", *latency, "Latency of models that do not name their own")
-      ->check(CLI::Range(0, 3'600'000));
+      ->check(number_from(0, 3'600'000));
   cmd->callback([&state, settings, latency] {
     settings->latency = std::chrono::milliseconds{*latency};
     try {

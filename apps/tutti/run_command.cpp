@@ -1,5 +1,6 @@
 // tutti run NAME|FILE: runs an ensemble and prints each agent's result, or the JSON result.
 #include "commands.hpp"
+#include "option_checks.hpp"
 #include "run_execution.hpp"
 
 #include <tutti/definition/nearest_name.hpp>
@@ -202,10 +203,10 @@ void add_run_command(CLI::App& app, command_state& state) {
   cmd->add_flag("--eager", args->eager, "Start each agent as soon as its own dependencies are done")
       ->excludes(sequential);
   cmd->add_option("--max-concurrent", args->max_concurrent, "Cap on agents in flight")
-      ->check(CLI::Range(1, 1'000'000));
+      ->check(number_from(1, 1'000'000));
   cmd->add_option("--priority", args->priority,
                   "This run's place in every backend's queue, before its agents' own (1..10)")
-      ->check(CLI::Range(1, 10));
+      ->check(number_from(1, 10));
   cmd->add_option("--profile", args->overrides.profile,
                   "Every agent uses this profile: its server and model (tutti profiles lists "
                   "them)");
@@ -218,12 +219,12 @@ void add_run_command(CLI::App& app, command_state& state) {
       ->allow_extra_args(false);
   cmd->add_option("--timeout", args->timeout_seconds,
                   "The run's deadline in seconds, instead of the ensemble's timeout")
-      ->check(CLI::Range(0.001, definition::max_seconds));
+      ->check(number_from(0.001, definition::max_seconds, true));
   cmd->add_option("--max-cost", args->max_cost,
                   "Stop admitting agents once the cost spent plus an estimate of what runs "
                   "would pass this many US dollars; the rest are skipped (cost limit). Prices "
                   "come from [prices.\"MODEL\"] in tutti.toml and a few built in")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(number_from(0, 1e9, true));
   cmd->add_flag("--include-prompts", args->include_prompts,
                 "Keep each agent's prompt as sent in the result (--json, the store)");
   cmd->add_option("--server", args->server,

@@ -1,5 +1,6 @@
 // tutti runs [show ID | rm ID]: the run history in the store.
 #include "commands.hpp"
+#include "option_checks.hpp"
 #include "run_printer.hpp"
 #include "store_access.hpp"
 #include "text_table.hpp"
@@ -167,7 +168,8 @@ void add_runs_command(CLI::App& app, command_state& state) {
   cmd->add_option("--status", args->status, "Only runs of this status")
       ->check(CLI::IsMember(
           {"completed", "partial", "failed", "timeout", "cancelled", "running", "interrupted"}));
-  cmd->add_option("--limit", args->limit, "How many (default 20)")->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--limit", args->limit, "How many (default 20)")
+      ->check(number_from(1, 1'000'000));
   cmd->add_flag("--json", args->json, "Print the list as JSON");
   add_store_options(cmd, args->store, false);
   cmd->require_subcommand(0, 1);

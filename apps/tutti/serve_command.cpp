@@ -2,6 +2,7 @@
 // run API, an OpenAI-compatible endpoint and a live dashboard over HTTP.
 #include "cluster_access.hpp"
 #include "commands.hpp"
+#include "option_checks.hpp"
 #include "store_access.hpp"
 
 #include <tutti/server/http_server.hpp>
@@ -199,18 +200,20 @@ void add_serve_command(CLI::App& app, command_state& state) {
                   "Address to listen on; beyond loopback a token is required")
       ->capture_default_str();
   cmd->add_option("--port", args->http.port, "Port to listen on (0: any free port)")
+      ->check(port_number())
       ->capture_default_str();
   cmd->add_option("--token-env", args->token_env,
                   "Environment variable holding the bearer token every request must carry");
   cmd->add_option("--max-pending-runs", args->service.max_pending_runs,
                   "Runs going at once; more are refused with 503 and Retry-After")
-      ->check(CLI::Range(1, 1'000'000))
+      ->check(number_from(1, 1'000'000))
       ->capture_default_str();
   add_store_options(cmd, args->store, true);
   auto* cluster_port =
       cmd->add_option("--cluster-port", args->cluster_port,
                       "Publish this server's resource groups to other nodes (tutti run/serve "
-                      "--authority) on this port (0: any free port)");
+                      "--authority) on this port (0: any free port)")
+          ->check(port_number());
   cmd->add_option("--cluster-host", args->cluster_host,
                   "Address the resource authority listens on (127.0.0.1); beyond loopback "
                   "--cluster-tls is required")

@@ -126,6 +126,9 @@ TEST_CASE("validate warns about a key variable not set and a placeholder typo, a
                         "written (did you mean '{input}'?)"));
   CHECK_FALSE(contains(r.err, "{input} is no"));
   CHECK_FALSE(contains(r.err, "\"k\""));
+  dir.write("shell.toml", "name = \"shell\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\n"
+                          "prompt = \"Explain echo ${HOME} for {input}\"\n");
+  CHECK(tutti_in(dir.path(), {"validate", "shell.toml"}).err.empty());
   auto keyed = tutti_in(dir.path(), {"validate", "w.toml"}, {{"OPENAI_API_KEY", "k"}});
   CHECK_FALSE(contains(keyed.err, "OPENAI_API_KEY"));
 }
@@ -178,7 +181,7 @@ TEST_CASE("usage mistakes say error:, suggest the nearest option and name the co
   CHECK(extra.err == "error: unexpected argument 'y.toml'; see tutti run --help\n");
   auto range = tutti_in(dir.path(), {"run", "x.toml", "--max-concurrent", "0"});
   CHECK(range.code == 2);
-  CHECK(contains(range.err, "error: --max-concurrent: Value 0 not in range"));
+  CHECK(contains(range.err, "error: --max-concurrent: '0' is not a number from 1 to 1000000"));
   CHECK(contains(range.err, "; see tutti run --help"));
 }
 
@@ -651,4 +654,29 @@ TEST_CASE("list, plan, profiles and validate speak JSON with --json, and their e
   CHECK(missing.code == 2);
   CHECK(nlohmann::json::parse(missing.out)["errors"].size() == 1);
   CHECK(missing.err.empty());
+}
+
+TEST_CASE("every problem of a file is said at once: an invalid agent name does not hide that "
+          "agent's unknown profile, or another agent's unknown backend") {
+  temp_dir dir;
+  dir.write("e.toml", "name = \"x\"\n[[agents]]\nname = \"bad name\"\nprofile = \"smrat\"\n"
+                      "[[agents]]\nname = \"ok\"\nbackend = \"nope\"\nmodel = \"m\"\n");
+  auto r = tutti_in(dir.path(), {"validate", "e.toml"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "e.toml:3:1: agents[0].name: 'bad name' may contain only letters"));
+  CHECK(contains(r.err, "e.toml:4:1: agents.bad name.profile: unknown profile 'smrat'"));
+  CHECK(contains(r.err, "e.toml:7:1: agents.ok.backend: unknown backend 'nope'"));
+  // In the order of the file.
+  CHECK(r.err.find("'bad name'") < r.err.find("smrat"));
+  CHECK(r.err.find("smrat") < r.err.find("nope"));
+}
+
+TEST_CASE("a number option given something else says what it wants") {
+  temp_dir dir;
+  auto word = tutti_in(dir.path(), {"run", "x.toml", "--max-concurrent", "abc"});
+  CHECK(word.code == 2);
+  CHECK(contains(word.err, "error: --max-concurrent: 'abc' is not a number from 1 to 1000000"));
+  auto port = tutti_in(dir.path(), {"mock-server", "--port", "70000"});
+  CHECK(port.code == 2);
+  CHECK(contains(port.err, "error: --port: '70000' is not a port (0 to 65535)"));
 }

@@ -44,4 +44,5 @@ TEST_CASE("words in braces that look like placeholders but are none are found; c
   CHECK(placeholder_like_words("{inptu} {input} {agents.a} {agent.b} {x_1}") ==
         std::vector<std::string>{"inptu", "agent.b", "x_1"});
   CHECK(placeholder_like_words(R"(f({"k": 1}) { return 0; } {1st} {})").empty());
+  CHECK(placeholder_like_words("echo ${name} and `${user.id}`").empty()); // shell, JavaScript
 }

@@ -23,13 +23,13 @@ agent_spec read_agent(const toml::table& table, std::size_t index, const std::st
     agent.fields.emplace(std::string{key.str()}, location_in(file, key.source()));
   }
   if (auto name = reader.required_text("name")) {
-    if (is_valid_agent_name(*name)) {
-      agent.name = *name;
-      reader.set_path("agents." + *name);
-    } else {
+    if (!is_valid_agent_name(*name)) {
       reader.report(definition_errc::invalid_value, "name",
                     "'" + *name + "' may contain only letters, digits, '-' and '_'");
     }
+    // Kept even when invalid, so that the agent's other problems can name it.
+    agent.name = *name;
+    reader.set_path("agents." + *name);
   }
   agent.profile = reader.non_empty_text("profile");
   agent.settings = read_model_settings(reader);
@@ -124,9 +124,17 @@ diagnostics check_agents(const std::vector<agent_spec>& agents) {
 }
 
 outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file) {
+  auto read = read_ensemble(text, file);
+  if (!read.problems.empty()) {
+    return std::move(read.problems);
+  }
+  return std::move(read.as_read);
+}
+
+ensemble_as_read read_ensemble(std::string_view text, const std::string& file) {
   auto document = parse_toml(text, file);
   if (!document) {
-    return document.problems();
+    return {{}, document.problems()};
   }
   const toml::table& root = *document;
   diagnostics out;
@@ -153,10 +161,7 @@ outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file)
   reader.report_unknown_keys();
   auto across = check_agents(e.agents);
   out.insert(out.end(), across.begin(), across.end());
-  if (!out.empty()) {
-    return out;
-  }
-  return e;
+  return {std::move(e), std::move(out)};
 }
 
 outcome<ensemble> load_ensemble(const std::filesystem::path& file) {

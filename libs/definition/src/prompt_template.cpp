@@ -49,7 +49,10 @@ std::vector<std::string> placeholder_like_words(std::string_view prompt_template
                                   return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
                                          c == '_' || c == '-' || c == '.';
                                 });
-    if (looks_like_one && word != "input" && !agent_reference_at(prompt_template.substr(at))) {
+    // ${name} is a shell's or a JavaScript template's, written in a prompt about code.
+    const bool is_dollar_brace = at > 0 && prompt_template[at - 1] == '$';
+    if (looks_like_one && !is_dollar_brace && word != "input" &&
+        !agent_reference_at(prompt_template.substr(at))) {
       words.emplace_back(word);
     }
   }

@@ -129,6 +129,15 @@ std::optional<backend_spec> target_backend(const model_settings& s, const config
   return b;
 }
 
+diagnostics reference_problems(const ensemble& e, const config& c) {
+  diagnostics out;
+  agent_resolver resolver{e, c, out};
+  for (const auto& agent : e.agents) {
+    resolver.resolve(agent);
+  }
+  return out;
+}
+
 outcome<resolved_ensemble> resolve(const ensemble& e, const config& c) {
   diagnostics out;
   resolved_ensemble r;

@@ -14,6 +14,14 @@ namespace tutti::definition {
 /// unknown dependencies, cycles and prompt references. `file` names it in diagnostics.
 outcome<ensemble> parse_ensemble(std::string_view text, const std::string& file);
 
+/// An ensemble as far as its text could be read (agents with invalid names or dependencies
+/// included), and every problem found; none when parse_ensemble would succeed.
+struct ensemble_as_read {
+  ensemble as_read;
+  diagnostics problems;
+};
+ensemble_as_read read_ensemble(std::string_view text, const std::string& file);
+
 /// The checks that span agents: duplicate names, unknown dependencies, prompts that use
 /// agents they do not depend on, and cycles.
 diagnostics check_agents(const std::vector<agent_spec>& agents);

@@ -53,6 +53,11 @@ struct resolved_ensemble {
 /// settings name no target or an unknown backend.
 std::optional<backend_spec> target_backend(const model_settings& s, const config& c);
 
+/// The problems resolve() finds in each agent's own references (its profile, backend, model),
+/// agent by agent, for an ensemble that is not valid as a whole: so that a file's problems are
+/// said at once, an invalid agent name no longer hiding that agent's unknown profile.
+diagnostics reference_problems(const ensemble& e, const config& c);
+
 /// Binds a checked ensemble to a configuration. Reports unknown profiles and backends and
 /// agents with no model, naming the ensemble file and line of the offending field.
 outcome<resolved_ensemble> resolve(const ensemble& e, const config& c);
