@@ -9,6 +9,7 @@
 #include <tutti/providers/http_client.hpp>
 #include <tutti/providers/io_thread.hpp>
 #include <tutti/providers/protocol.hpp>
+#include <tutti/resources/group_directory.hpp>
 #include <tutti/resources/resource_group.hpp>
 
 #include <nlohmann/json.hpp>
@@ -43,10 +44,13 @@ class doctor {
   void examine(const definition::backend_spec& backend, bool needed,
                const std::vector<std::pair<std::string, std::string>>& agents) {
     const auto severity = needed ? "fail" : "warn";
-    const auto g = resources::classify(backend);
-    add(backend, "group", "ok",
-        "group " + g.id + ": " + std::string{definition::to_string(g.resource)} + ", limit " +
-            resources::limit_text(g));
+    // Joined in turn, as a run joins them: two backends that reach one server with different
+    // limits cannot both run, which run refuses and doctor must say.
+    const auto [g, conflict] = directory_.join(backend);
+    add(backend, "group", conflict ? "fail" : "ok",
+        conflict ? *conflict
+                 : "group " + g.id + ": " + std::string{definition::to_string(g.resource)} +
+                       ", limit " + resources::limit_text(g));
     if (backend.provider == definition::provider_kind::mock) {
       add(backend, "server", "ok", "the built-in mock: nothing to reach, every model answers");
       return;
@@ -132,6 +136,7 @@ class doctor {
   }
 
   const definition::config& config_;
+  resources::group_directory directory_; // the groups of the backends examined so far
   const definition::environment& env_;
   providers::io_thread io_;
   providers::http_client client_;

@@ -51,7 +51,7 @@ progress_view::progress_view(std::string title, const std::vector<std::string>& 
   for (const auto& name : agents) {
     index_.emplace(name, agents_.size());
     agents_.push_back({name, std::nullopt, {}, 0, std::nullopt, 0, {}, 0, 0, 0});
-    name_width_ = std::max(name_width_, name.size());
+    name_width_ = std::max(name_width_, columns(name));
   }
 }
 
@@ -79,8 +79,11 @@ void progress_view::apply(const engine::run_event& event) {
   }
 }
 
-std::string progress_view::describe(const agent_line& a, double now_ms) const {
-  std::string line = "  " + a.name + std::string(name_width_ - a.name.size() + 2, ' ');
+std::string progress_view::describe(const agent_line& a, double now_ms,
+                                    std::size_t name_width) const {
+  auto name = clipped(a.name, name_width);
+  std::string line =
+      "  " + name + std::string(name_width + 2 - std::min(name_width, columns(name)), ' ');
   if (a.finished) {
     line += std::string{engine::to_string(*a.finished)};
     if (a.started_ms) {
@@ -102,13 +105,20 @@ std::string progress_view::describe(const agent_line& a, double now_ms) const {
 
 std::vector<std::string> progress_view::lines(double now_ms, std::size_t width) const {
   std::lock_guard lock{mutex_};
+  // A long name gives way before the status does: at least 30 columns are kept for it.
+  constexpr std::size_t status_columns = 30;
+  const auto name_width =
+      width == 0 ? name_width_
+                 : std::min(name_width_, std::max<std::size_t>(8, width > status_columns + 4
+                                                                      ? width - status_columns - 4
+                                                                      : 8));
   std::vector<std::string> out{title_};
   if (agents_.size() <= max_agent_lines) {
     for (const auto& a : agents_) {
-      out.push_back(describe(a, now_ms));
+      out.push_back(describe(a, now_ms, name_width));
     }
   } else {
-    counted_lines(out, now_ms);
+    counted_lines(out, now_ms, name_width);
   }
   for (auto& line : out) {
     line = clipped(std::move(line), width);
@@ -116,7 +126,8 @@ std::vector<std::string> progress_view::lines(double now_ms, std::size_t width) 
   return out;
 }
 
-void progress_view::counted_lines(std::vector<std::string>& out, double now_ms) const {
+void progress_view::counted_lines(std::vector<std::string>& out, double now_ms,
+                                  std::size_t name_width) const {
   std::size_t waiting = 0;
   std::size_t running = 0;
   std::size_t done = 0;
@@ -130,7 +141,7 @@ void progress_view::counted_lines(std::vector<std::string>& out, double now_ms) 
       break;
     }
     if (a.started_ms && !a.finished) {
-      out.push_back(describe(a, now_ms));
+      out.push_back(describe(a, now_ms, name_width));
     }
   }
 }

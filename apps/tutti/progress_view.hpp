@@ -44,9 +44,9 @@ class progress_view {
     int next_attempt = 0;
     int max_attempts = 0;
   };
-  std::string describe(const agent_line& a, double now_ms) const;
+  std::string describe(const agent_line& a, double now_ms, std::size_t name_width) const;
   // A large run's counts and its running agents.
-  void counted_lines(std::vector<std::string>& out, double now_ms) const;
+  void counted_lines(std::vector<std::string>& out, double now_ms, std::size_t name_width) const;
 
   std::string title_;
   mutable std::mutex mutex_;

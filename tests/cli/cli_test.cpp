@@ -680,3 +680,23 @@ TEST_CASE("a number option given something else says what it wants") {
   CHECK(port.code == 2);
   CHECK(contains(port.err, "error: --port: '70000' is not a port (0 to 65535)"));
 }
+
+TEST_CASE("doctor fails two backends that reach one server with different limits, as run would "
+          "refuse them") {
+  temp_dir dir;
+  dir.write("tutti.toml",
+            "[backends.a]\nprovider = \"ollama\"\nbase_url = "
+            "\"http://127.0.0.1:1\"\nmax_concurrent = 1\n[backends.b]\nprovider "
+            "= \"openai\"\nbase_url = \"http://localhost:1/v1\"\nmax_concurrent = 4\n");
+  auto r = tutti_in(dir.path(), {"doctor", "--json"});
+  CHECK(r.code == 1);
+  const auto checks = nlohmann::json::parse(r.out).at("checks");
+  bool flagged = false;
+  for (const auto& c : checks) {
+    if (c.at("check") == "group" && c.at("status") == "fail") {
+      flagged = true;
+      CHECK(contains(c.at("message").get<std::string>(), "'a'"));
+    }
+  }
+  CHECK(flagged);
+}
