@@ -73,16 +73,19 @@ nlohmann::ordered_json plan_json(const definition::resolved_ensemble& e) {
       const auto& a = e.agents[i];
       auto group = directory.join(a.backend, a.model).group;
       groups.insert(group.id);
-      agents.push_back({{"agent", a.name},
-                        {"backend", a.backend.name},
-                        {"model", a.model},
-                        {"group", group.id},
-                        {"limit", resources::limit_text(group)}, // "1", "unlimited", "auto"
-                        {"timeout_seconds", seconds_of(a.timeout)},
-                        {"queue_timeout_seconds",
-                         a.queue_timeout ? json(seconds_of(*a.queue_timeout)) : json(nullptr)},
-                        {"priority", a.priority},
-                        {"depends_on", a.depends_on}});
+      agents.push_back(
+          {{"agent", a.name},
+           {"backend", a.backend.name},
+           {"model", a.model},
+           {"group", group.id},
+           // As the run JSON gives limits: a number, null when unlimited.
+           {"limit", group.limit.is_unlimited() ? json(nullptr) : json(group.limit.max())},
+           {"auto_limit", group.is_auto_limit},
+           {"timeout_seconds", seconds_of(a.timeout)},
+           {"queue_timeout_seconds",
+            a.queue_timeout ? json(seconds_of(*a.queue_timeout)) : json(nullptr)},
+           {"priority", a.priority},
+           {"depends_on", a.depends_on}});
     }
     phases.push_back(std::move(agents));
   }

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "text_table.hpp"
 
+#include <tutti/definition/value_ranges.hpp>
 #include <tutti/resources/group_directory.hpp>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,17 @@ std::string target_of(const definition::model_settings& s) {
   return "-";
 }
 
+// What each model's tokens cost, built in or configured.
+void print_prices(std::ostream& out, const definition::config& config) {
+  out << "\nprices (US dollars per million tokens; [prices.\"MODEL\"] adds or corrects one):\n";
+  text_table prices{{"MODEL", "INPUT", "OUTPUT"}};
+  for (const auto& [model, price] : config.prices) {
+    prices.add_row({model, definition::number_text(price.input_per_mtok),
+                    definition::number_text(price.output_per_mtok)});
+  }
+  prices.print(out, 2);
+}
+
 // Keys by variable name and whether they are set, as in the text: never a value.
 nlohmann::ordered_json profiles_json(const definition::config& config,
                                      const definition::environment& env) {
@@ -48,7 +60,8 @@ nlohmann::ordered_json profiles_json(const definition::config& config,
         {{"name", name},
          {"provider", definition::to_string(backend.provider)},
          {"resource", definition::to_string(group.resource)},
-         {"limit", resources::limit_text(group)},
+         {"limit", group.limit.is_unlimited() ? json(nullptr) : json(group.limit.max())},
+         {"auto_limit", group.is_auto_limit},
          {"group", group.id},
          {"key_env", backend.api_key_env.empty() ? json(nullptr) : json(backend.api_key_env)},
          {"key_set", backend.api_key_env.empty() ? json(nullptr) : json(key && !key->empty())}});
@@ -124,6 +137,7 @@ void add_profiles_command(CLI::App& app, command_state& state) {
     out << "\nprofiles:\n";
     if (config->profiles.empty()) {
       out << "  none (define [profiles.NAME] in the configuration)\n";
+      print_prices(out, *config);
       return;
     }
     text_table profiles{{"NAME", "BACKEND", "MODEL", "TIMEOUT"}};
@@ -133,6 +147,7 @@ void add_profiles_command(CLI::App& app, command_state& state) {
            p.settings.timeout ? definition::duration_text(*p.settings.timeout) : "default"});
     }
     profiles.print(out, 2);
+    print_prices(out, *config);
   });
 }
 

@@ -14,7 +14,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -115,7 +117,18 @@ class run_display {
       state.ctx.out << engine::to_json(r) << '\n';
       return;
     }
-    print_answers(state.ctx.out, r, shown, streamed_, state.ctx.out_is_terminal);
+    // A run stopped early (Ctrl-C, the deadline) never reached its last phase: what finished
+    // is the answer there is, unless --show chose.
+    const bool stopped_early =
+        r.status == engine::run_status::cancelled || r.status == engine::run_status::timeout;
+    std::set<std::string> finished;
+    if (stopped_early && output.show.empty()) {
+      for (const auto& a : r.agents) {
+        finished.insert(a.name);
+      }
+    }
+    print_answers(state.ctx.out, r, finished.empty() ? shown : finished, streamed_,
+                  state.ctx.out_is_terminal);
     state.ctx.out.flush();
     print_summary(state.ctx.err, r, {output.show == "all", false}, state.ctx.err_is_terminal);
     if (output.stats) {
@@ -189,17 +202,40 @@ int exit_code_for(engine::run_status status) {
 
 } // namespace
 
-void write_timeline(command_state& state, const engine::run_result& run, const std::string& path) {
+std::optional<std::string> write_timeline(command_state& state, const engine::run_result& run,
+                                          const std::string& path) {
   const auto file = state.ctx.working_dir / path;
   std::ofstream out{file, std::ios::binary | std::ios::trunc};
   out << timeline::timeline_svg(run);
   out.close();
   if (!out) {
-    state.ctx.err << "error: cannot write the timeline to " << path << '\n';
-    state.exit_code = exit_code::invalid_input;
-    return;
+    return "cannot write the timeline to " + path + ": " + std::strerror(errno);
   }
   state.ctx.err << "timeline written to " << path << '\n';
+  return std::nullopt;
+}
+
+bool timeline_writable_or_report(command_state& state, const output_choice& output) {
+  if (!output.timeline) {
+    return true;
+  }
+  const auto file = state.ctx.working_dir / *output.timeline;
+  auto folder = file.parent_path();
+  std::error_code ec;
+  const char* why = nullptr;
+  if (output.timeline->empty() || std::filesystem::is_directory(file, ec)) {
+    why = "give a file to write, such as run.svg";
+  } else if (!std::filesystem::is_directory(folder.empty() ? "." : folder, ec)) {
+    why = "its folder does not exist";
+  } else if (access((folder.empty() ? std::filesystem::path{"."} : folder).c_str(), W_OK) != 0) {
+    why = "its folder cannot be written";
+  }
+  if (why != nullptr) {
+    state.ctx.err << "error: --timeline " << *output.timeline << ": " << why << '\n';
+    state.exit_code = exit_code::invalid_input;
+    return false;
+  }
+  return true;
 }
 
 void add_output_options(CLI::App* cmd, output_choice& choice) {
@@ -226,6 +262,9 @@ void execute_run(command_state& state, const definition::config& config,
                  const definition::resolved_ensemble& e, std::string input,
                  engine::run_options options, const output_choice& output,
                  const store_choice& store, const cluster_choice& cluster) {
+  if (!timeline_writable_or_report(state, output)) {
+    return;
+  }
   engine::engine_options engine_options;
   engine_options.environment = state.ctx.env;
   std::optional<cluster::node_settings> node;
@@ -291,12 +330,18 @@ void execute_run(command_state& state, const definition::config& config,
   }
   state.exit_code = exit_code_for(result->status);
   if (output.timeline) {
-    write_timeline(state, *result, *output.timeline);
+    if (auto problem = write_timeline(state, *result, *output.timeline)) {
+      // The run happened: its verdict stands, and with --json its document stays the only one.
+      state.ctx.err << "warning: " << *problem << '\n';
+    }
   }
 }
 
 void execute_remote_run(command_state& state, const std::string& url, const std::string& token,
                         const std::string& request, const output_choice& output) {
+  if (!timeline_writable_or_report(state, output)) {
+    return;
+  }
   bool told = false;
   auto started = remote_run::start(url, token, request, [&](int seconds) {
     if (!std::exchange(told, true) && !output.quiet) {
@@ -347,7 +392,9 @@ void execute_remote_run(command_state& state, const std::string& url, const std:
   }
   state.exit_code = exit_code_for(result.status);
   if (output.timeline) {
-    write_timeline(state, result, *output.timeline);
+    if (auto problem = write_timeline(state, result, *output.timeline)) {
+      state.ctx.err << "warning: " << *problem << '\n';
+    }
   }
 }
 

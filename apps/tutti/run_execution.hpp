@@ -25,9 +25,14 @@ struct output_choice {
 /// Adds --json, --quiet, --stream and --stats to `cmd`.
 void add_output_options(CLI::App* cmd, output_choice& choice);
 
-/// Writes the SVG timeline of `run` to `path` (relative to the working folder); a file that
-/// cannot be written is an error (exit 2), said with its path.
-void write_timeline(command_state& state, const engine::run_result& run, const std::string& path);
+/// Writes the SVG timeline of `run` to `path` (relative to the working folder) and says so on
+/// standard error; when the file cannot be written, what went wrong.
+std::optional<std::string> write_timeline(command_state& state, const engine::run_result& run,
+                                          const std::string& path);
+
+/// Whether --timeline, if given, names a file that can be written (checked before a run, so
+/// that a run is not spent to find out); false with the error printed and exit code 2.
+bool timeline_writable_or_report(command_state& state, const output_choice& output);
 
 /// Runs `e` on `input` and prints the result; the run is kept in the store unless the store
 /// choice says not to or the store cannot take it (then a warning says so and the run goes

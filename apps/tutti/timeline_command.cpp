@@ -68,7 +68,10 @@ void add_timeline_command(CLI::App& app, command_state& state) {
   add_store_options(cmd, args->store, false);
   cmd->callback([&state, args] {
     if (auto run = run_named(state, *args)) {
-      write_timeline(state, *run, args->output);
+      if (auto problem = write_timeline(state, *run, args->output)) {
+        state.ctx.err << "error: " << *problem << '\n';
+        state.exit_code = exit_code::invalid_input;
+      }
     }
   });
 }

@@ -40,6 +40,11 @@ void token_printer::apply(const engine::run_event& event) {
   auto& partial = partial_[event.agent];
   if (!is_token) {
     if (!partial.empty()) {
+      // An agent cut short (failed, cancelled, timed out) ends mid-line: say so, so that the
+      // line is not taken for a whole one.
+      if (event.status != engine::agent_status::success) {
+        partial += " [" + std::string{engine::to_string(event.status)} + "]";
+      }
       end_line(event.agent, partial);
     }
     return;

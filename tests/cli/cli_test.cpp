@@ -620,6 +620,8 @@ TEST_CASE("list, plan, profiles and validate speak JSON with --json, and their e
   auto profiles = nlohmann::json::parse(
       tutti_in(dir.path(), {"profiles", "--json"}, {{"OPENAI_API_KEY", "sk-secret-1"}}).out);
   CHECK(profiles["profiles"][0]["model"] == "deep");
+  CHECK(profiles["prices"]["gpt-4o"]["input_per_mtok"] == 2.5);
+  CHECK(contains(tutti_in(dir.path(), {"profiles"}).out, "  gpt-4o "));
   bool saw_openai = false;
   for (const auto& b : profiles["backends"]) {
     if (b["name"] == "openai") {

@@ -144,6 +144,20 @@ TEST_CASE("run --model, --profile, --set and --timeout change one run, and say w
                           "'model'?)"));
   CHECK(contains(bad.err, "error: --set a.temperature=5: temperature must be between 0 and 2"));
   CHECK(contains(bad.err, "error: --set nonsense: give AGENT.FIELD=VALUE"));
+  // Values are checked as the file's are: no crash on a provider tutti does not know, no empty
+  // names, no prompt naming an agent it does not depend on.
+  auto unchecked =
+      tutti_in(dir.path(), {"run", "trio.toml", "--input", "x", "--set", "a.provider=bogus",
+                            "--set", "b.model=", "--set", "c.base_url=notaurl", "--model", ""});
+  CHECK(unchecked.code == 2);
+  CHECK(contains(unchecked.err, "error: --set a.provider=bogus: provider 'bogus' is not one of"));
+  CHECK(contains(unchecked.err, "error: --set b.model=: model must not be empty"));
+  CHECK(contains(unchecked.err, "error: --set c.base_url=notaurl: base_url 'notaurl' is not an"));
+  CHECK(contains(unchecked.err, "error: --model: must not be empty"));
+  auto reference =
+      tutti_in(dir.path(), {"run", "trio.toml", "--input", "x", "--set", "a.prompt=P {agents.zz}"});
+  CHECK(reference.code == 2);
+  CHECK(contains(reference.err, "{agents.zz}"));
   auto unknown = tutti_in(dir.path(), {"run", "trio.toml", "--input", "x", "--profile", "smrat"});
   CHECK(unknown.code == 2);
   CHECK(contains(unknown.err,
@@ -157,6 +171,16 @@ TEST_CASE("run --model, --profile, --set and --timeout change one run, and say w
                                      "--timeout", "0.05"});
   CHECK(timed.code == 1);
   CHECK(nlohmann::json::parse(timed.out)["status"] == "timeout");
+  // A run stopped before its last phase answers with what finished.
+  dir.write("late.toml", "name = \"late\"\n[[agents]]\nname = \"early\"\nprovider = \"mock\"\n"
+                         "[[agents]]\nname = \"late\"\nprovider = \"mock\"\ndepends_on = "
+                         "[\"early\"]\nmock = { latency_ms = 60000 }\n");
+  auto stopped =
+      tutti_in(dir.path(), {"run", "late.toml", "--input", "x", "--no-store", "--timeout", "0.5"});
+  CHECK(stopped.code == 1);
+  CHECK(stopped.out == "## early\n\n[early] x\n");
+  CHECK(contains(stopped.err, "timeout: 1 of 2 agents succeeded"));
+  CHECK_FALSE(contains(stopped.err, "not counted")); // the cut-off call owes no usage
 }
 
 TEST_CASE("the run JSON has a schema version, a UTC start, times to the microsecond, the cap "
@@ -204,5 +228,12 @@ TEST_CASE("run --timeline and tutti timeline write the run's SVG; a file that is
   CHECK(contains(junk.err, "error: junk.json: not the JSON of a run"));
   auto nowhere = tutti_in(dir.path(), {"timeline", "run.json", "-o", "no/such/dir/x.svg"});
   CHECK(nowhere.code == 2);
-  CHECK(contains(nowhere.err, "error: cannot write the timeline to no/such/dir/x.svg"));
+  CHECK(
+      contains(nowhere.err, "error: cannot write the timeline to no/such/dir/x.svg: No such file"));
+  // A run checks its --timeline before it starts: nothing is spent to find out.
+  auto unwritable = tutti_in(dir.path(), {"run", "trio.toml", "--input", "x", "--no-store",
+                                          "--timeline", "no/such/dir/x.svg"});
+  CHECK(unwritable.code == 2);
+  CHECK(unwritable.out.empty());
+  CHECK(contains(unwritable.err, "error: --timeline no/such/dir/x.svg: its folder does not exist"));
 }

@@ -52,6 +52,16 @@ TEST_CASE("several streamed agents print whole lines behind their names, never o
   CHECK(out.str() == "[a] Hello\n[b] Hi there\n[a] world\n");
 }
 
+TEST_CASE("an agent cut short ends its unfinished line saying so") {
+  std::ostringstream out;
+  tutti::cli::token_printer printer{out, {"a", "b"}};
+  printer.apply(token("a", "half a sen"));
+  auto cut = finished("a");
+  cut.status = agent_status::failed;
+  printer.apply(cut);
+  CHECK(out.str() == "[a] half a sen [failed]\n");
+}
+
 TEST_CASE("held lines wait for the live view to take them") {
   std::ostringstream out;
   tutti::cli::token_printer printer{out, {"a"}, false, true};

@@ -166,13 +166,14 @@ TEST_CASE("names and groups are escaped") {
   CHECK(svg.find("<&>") == std::string::npos);
 }
 
-TEST_CASE("a dashed line marks where phase 2 began") {
+TEST_CASE("a dashed line marks where the second phase (phase 1, as the JSON counts) began") {
   const auto svg = timeline_svg(three_agents());
   CHECK(count(svg, "class=\"phase-boundary\"") == 1);
-  CHECK(svg.find("data-phase=\"1\"") == std::string::npos);
-  const auto line = svg.find("data-phase=\"2\"");
+  CHECK(svg.find("data-phase=\"0\"") == std::string::npos);
+  const auto line = svg.find("data-phase=\"1\"");
   REQUIRE(line != std::string::npos);
-  // Phase 2 began when c, the first of b and c, started: where c's bar begins.
+  CHECK(svg.find(">phase 1</text>") != std::string::npos);
+  // Phase 1 began when c, the first of b and c, started: where c's bar begins.
   const auto c_bar = svg.find("class=\"run", svg.find("data-agent=\"c\""));
   CHECK(attribute_after(svg, line, "x1") == Approx(attribute_after(svg, c_bar, "x")));
 }
@@ -279,4 +280,22 @@ TEST_CASE("times that are not numbers are left out rather than printed") {
   big.agents[4].finished_ms = inf;
   big.elapsed_ms = inf;
   require_document(timeline_svg(big));
+}
+
+TEST_CASE("in a phased run the critical path goes through the phase before, not only through "
+          "dependencies") {
+  auto r = three_agents();
+  // d depends on a alone, but in a phased run it waited for c, which finished last in phase 1.
+  r.phases.push_back({"d"});
+  auto d = agent("d", "alpha-group", 510.0, 520.0, {"a"});
+  d.phase = 2;
+  r.agents.push_back(d);
+  r.agents[1].phase = 1;
+  r.agents[2].phase = 1;
+  auto svg = timeline_svg(r);
+  CHECK(lane_of(svg, "c").find("critical") != std::string::npos);
+  r.scheduling = tutti::definition::scheduling_policy::eager; // then only a dependency holds d
+  svg = timeline_svg(r);
+  CHECK(lane_of(svg, "c").find("critical") == std::string::npos);
+  CHECK(lane_of(svg, "a").find("critical") != std::string::npos);
 }

@@ -1,5 +1,8 @@
+#include <tutti/definition/ensemble_parser.hpp>
 #include <tutti/definition/nearest_name.hpp>
+#include <tutti/definition/provider_kind.hpp>
 #include <tutti/definition/run_overrides.hpp>
+#include <tutti/definition/server_url.hpp>
 #include <tutti/definition/value_ranges.hpp>
 
 #include <algorithm>
@@ -35,10 +38,38 @@ std::optional<double> real_number(const std::string& text) {
              : std::nullopt;
 }
 
+// What is wrong with `value` for a field that names something (a model, a server, a profile);
+// nullopt when nothing is. Checked as a file's value would be.
+std::optional<std::string> naming_problem(const std::string& field, const std::string& value) {
+  if (value.empty()) {
+    return "must not be empty";
+  }
+  if (field == "provider" && !parse_provider_kind(value)) {
+    return unknown_provider_message(value);
+  }
+  if (field == "base_url") {
+    const auto url = parse_server_url(value);
+    if (!url) {
+      return "'" + value + "' is not an http:// or https:// URL with a host";
+    }
+    if (url->has_userinfo) {
+      return "must not hold a user name or password: give the key by api_key_env";
+    }
+  }
+  return std::nullopt;
+}
+
 // Sets `field` of `agent` to `value`; a problem when the value does not fit the field.
 std::optional<std::string> set_field(agent_spec& agent, const std::string& field,
                                      const std::string& value) {
   auto& s = agent.settings;
+  const bool names_something = field == "model" || field == "backend" || field == "provider" ||
+                               field == "base_url" || field == "profile";
+  if (names_something) {
+    if (auto bad = naming_problem(field, value)) {
+      return bad;
+    }
+  }
   if (field == "model") {
     s.model = value;
   } else if (field == "backend" || field == "provider" || field == "base_url") {
@@ -110,7 +141,7 @@ void apply_setting(ensemble& e, const std::string& setting, diagnostics& out) {
   if (std::find(fields.begin(), fields.end(), field) == fields.end()) {
     out.push_back(problem(definition_errc::unknown_key, option,
                           "--set cannot change '" + field + "'" + did_you_mean(field, fields) +
-                              "; it changes " + nearest_first(field, fields)));
+                              "; it changes " + nearest_first(field, fields, fields.size())));
     return;
   }
   if (auto bad = set_field(*agent, field, value)) {
@@ -128,6 +159,13 @@ const std::vector<std::string>& settable_fields() {
 }
 
 outcome<ensemble> apply_overrides(ensemble e, const run_overrides& o) {
+  diagnostics out;
+  for (const auto* given : {&o.profile, &o.model}) {
+    if (*given && given->value().empty()) {
+      out.push_back(problem(definition_errc::empty_field,
+                            given == &o.profile ? "--profile" : "--model", "must not be empty"));
+    }
+  }
   for (auto& agent : e.agents) {
     if (o.profile) {
       agent.profile = *o.profile;
@@ -138,12 +176,16 @@ outcome<ensemble> apply_overrides(ensemble e, const run_overrides& o) {
       agent.settings.model = *o.model;
     }
   }
-  diagnostics out;
   for (const auto& setting : o.settings) {
     apply_setting(e, setting, out);
   }
   if (o.timeout) {
     e.timeout = *o.timeout;
+  }
+  if (out.empty() && !o.settings.empty()) {
+    // A prompt given on the command line is checked as one written in the file would be:
+    // {agents.x} must name an agent it depends on.
+    out = check_agents(e.agents);
   }
   if (!out.empty()) {
     return out;

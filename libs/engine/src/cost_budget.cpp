@@ -12,17 +12,20 @@ double cost_budget::estimate(const std::optional<definition::model_price>& price
                               max_tokens);
 }
 
-bool cost_budget::admit(std::size_t agent, double estimate_usd) {
+cost_budget::admission cost_budget::admit(std::size_t agent, double estimate_usd) {
   if (!limit_) {
-    return true;
+    return admission::admitted;
   }
-  if (has_refused_ || spent_ + in_flight_ + estimate_usd > *limit_) {
+  if (has_refused_) {
+    return admission::stopped;
+  }
+  if (spent_ + in_flight_ + estimate_usd > *limit_) {
     has_refused_ = true;
-    return false;
+    return admission::over_limit;
   }
   estimates_[agent] = estimate_usd;
   in_flight_ += estimate_usd;
-  return true;
+  return admission::admitted;
 }
 
 void cost_budget::finish(std::size_t agent, std::optional<double> cost_usd) {

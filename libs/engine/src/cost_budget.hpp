@@ -22,10 +22,13 @@ class cost_budget {
   static double estimate(const std::optional<definition::model_price>& price,
                          std::size_t prompt_bytes, std::int64_t max_tokens);
 
-  /// Whether `agent`, estimated at `estimate_usd`, may start: always without a limit; never
-  /// once an agent has been refused, so that the run stops admitting rather than picking
-  /// cheaper agents after. A yes counts the estimate as in flight.
-  bool admit(std::size_t agent, double estimate_usd);
+  /// admitted: it fits (always without a limit), and its estimate counts as in flight;
+  /// over_limit: it would pass the limit; stopped: an agent before it did, and the run admits
+  /// no more, rather than picking cheaper agents after.
+  enum class admission : std::int8_t { admitted, over_limit, stopped };
+
+  /// Whether `agent`, estimated at `estimate_usd`, may start.
+  admission admit(std::size_t agent, double estimate_usd);
   /// The agent is done: its estimate gives way to what it cost (the estimate when unknown).
   void finish(std::size_t agent, std::optional<double> cost_usd);
 

@@ -239,15 +239,23 @@ bool admit_within_cost(run_self self, std::size_t index, const std::string& prom
   const auto estimate =
       cost_budget::estimate(st.ctx->prices[index], prompt.size() + agent.system_prompt.size(),
                             agent.max_tokens.value_or(default_max_tokens));
-  if (st.budget->admit(index, estimate)) {
+  const auto admission = st.budget->admit(index, estimate);
+  if (admission == cost_budget::admission::admitted) {
     return true;
   }
-  char limit[160];
-  std::snprintf(limit, sizeof limit,
-                "cost limit: $%.4f spent and $%.4f estimated for agents running; this one "
-                "(about $%.4f) would pass $%.4f, or an agent before it did",
-                st.budget->spent_usd(), st.budget->in_flight_usd(), estimate,
-                st.ctx->max_cost_usd.value_or(0.0));
+  char limit[200];
+  if (admission == cost_budget::admission::over_limit) {
+    std::snprintf(limit, sizeof limit,
+                  "cost limit: $%.6f spent and $%.6f estimated for agents running; this one "
+                  "(about $%.6f) would pass $%.6f",
+                  st.budget->spent_usd(), st.budget->in_flight_usd(), estimate,
+                  st.ctx->max_cost_usd.value_or(0.0));
+  } else {
+    std::snprintf(limit, sizeof limit,
+                  "cost limit: an agent before it would have passed $%.6f, and the run admits "
+                  "no more",
+                  st.ctx->max_cost_usd.value_or(0.0));
+  }
   auto& a = st.result.agents[index];
   a.status = agent_status::skipped;
   a.error = limit;

@@ -124,11 +124,11 @@ run_totals totals_of(const run_result& r) {
       break;
     }
     t.agent_ms += a.duration_ms;
-    if (!a.started_ms || a.reused) {
-      continue; // it called no model in this run
+    t.input_tokens += a.reused ? 0 : a.usage.input_tokens.value_or(0);
+    t.output_tokens += a.reused ? 0 : a.usage.output_tokens.value_or(0);
+    if (a.status != agent_status::success || a.reused) {
+      continue; // a failed, cancelled or reused call: no answer whose usage is owed
     }
-    t.input_tokens += a.usage.input_tokens.value_or(0);
-    t.output_tokens += a.usage.output_tokens.value_or(0);
     t.without_usage += a.usage.is_known() ? 0 : 1;
     if (a.cost_usd) {
       t.cost_usd = t.cost_usd.value_or(0.0) + *a.cost_usd;

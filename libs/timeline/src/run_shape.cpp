@@ -80,6 +80,15 @@ std::vector<std::size_t> critical_path(const run_result& run, const name_index& 
       current = i;
     }
   }
+  // In a phased run an agent waited for every agent of the phase before its own too, not only
+  // for its dependencies: any of those may be what held it up.
+  std::vector<std::vector<std::size_t>> by_phase;
+  if (run.scheduling == definition::scheduling_policy::phased) {
+    for (std::size_t i = 0; i < run.agents.size(); ++i) {
+      by_phase.resize(std::max(by_phase.size(), run.agents[i].phase + 1));
+      by_phase[run.agents[i].phase].push_back(i);
+    }
+  }
   std::vector<std::size_t> path;
   std::vector<bool> is_on_path(run.agents.size());
   // A malformed run read back from a store may hold a cycle: never visit an agent twice.
@@ -87,11 +96,20 @@ std::vector<std::size_t> critical_path(const run_result& run, const name_index& 
     path.push_back(*current);
     is_on_path[*current] = true;
     std::optional<std::size_t> next;
-    for (const auto& dependency : run.agents[*current].depends_on) {
-      const auto found = index.find(dependency);
-      const auto until = found == index.end() ? std::nullopt : ran_until(run.agents[found->second]);
+    auto consider = [&](std::size_t candidate) {
+      const auto until = ran_until(run.agents[candidate]);
       if (until && (!next || *until > *ran_until(run.agents[*next]))) {
-        next = found->second;
+        next = candidate;
+      }
+    };
+    for (const auto& dependency : run.agents[*current].depends_on) {
+      if (const auto found = index.find(dependency); found != index.end()) {
+        consider(found->second);
+      }
+    }
+    if (const auto phase = run.agents[*current].phase; phase > 0 && phase <= by_phase.size()) {
+      for (auto candidate : by_phase[phase - 1]) {
+        consider(candidate);
       }
     }
     current = next;
@@ -147,7 +165,7 @@ std::vector<phase_start> phase_starts(const run_result& run, const name_index& i
       }
     }
     if (earliest) {
-      starts.push_back({p + 1, *earliest});
+      starts.push_back({p, *earliest});
     }
   }
   return starts;

@@ -64,7 +64,7 @@ void gather_tail(std::vector<group_lane>& groups);
 std::string group_title(const group_lane& g);
 
 struct phase_start {
-  std::size_t number; // from 1, as people count phases
+  std::size_t number; // from 0, as the run JSON and tutti plan number phases
   double at_ms;
 };
 

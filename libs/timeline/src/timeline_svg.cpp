@@ -177,11 +177,14 @@ void write_phase_boundaries(std::ostream& os, const std::vector<phase_start>& st
   }
   for (const auto& p : starts) {
     const double x = scale.x(p.at_ms);
+    // Near the right edge the label goes left of its line, so that it is not cut off.
+    const bool is_near_edge = x > chart_right - 60;
     os << "<line class=\"phase-boundary\" data-phase=\"" << p.number << "\" x1=\"" << num{x}
        << "\" x2=\"" << num{x} << "\" y1=\"" << num{chart_top - 6} << "\" y2=\""
        << num{chart_bottom} << "\" stroke=\"#555\" stroke-dasharray=\"4 3\"/><text x=\""
-       << num{x + 3} << "\" y=\"" << num{chart_top + 9} << "\" font-size=\"9\" fill=\"#555\">"
-       << "phase " << p.number << "</text>\n";
+       << num{is_near_edge ? x - 3 : x + 3} << "\" y=\"" << num{chart_top + 9}
+       << "\" font-size=\"9\" fill=\"#555\"" << (is_near_edge ? " text-anchor=\"end\"" : "")
+       << ">phase " << p.number << "</text>\n";
   }
 }
 

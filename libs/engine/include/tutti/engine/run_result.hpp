@@ -111,9 +111,9 @@ struct run_totals {
   std::size_t pending = 0;       // a stored run that has not ended, or never will
   std::int64_t input_tokens = 0; // over the agents whose backends reported them
   std::int64_t output_tokens = 0;
-  std::size_t without_usage = 0;  // agents that called a model that reported no usage
+  std::size_t without_usage = 0;  // agents that succeeded without their usage reported
   std::optional<double> cost_usd; // over the agents whose cost is known; none when no agent's is
-  std::size_t without_cost = 0;   // agents that called a model whose cost is unknown
+  std::size_t without_cost = 0;   // agents that succeeded at a cost unknown (usage or price)
   double agent_ms = 0;            // the sum of agent durations
 };
 
