@@ -14,7 +14,11 @@
 
 #include <filesystem>
 #include <map>
+#include <netdb.h>
 #include <stdexcept>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 namespace tutti::cluster {
 
@@ -179,7 +183,31 @@ published_authority::~published_authority() {
 
 namespace {
 
+// Whether something accepts a plain TCP connection at host:port within two seconds.
+bool accepts_tcp(const definition::node_address& node) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(node.host.c_str(), std::to_string(node.port).c_str(), &hints, &found) != 0) {
+    return false;
+  }
+  bool accepted = false;
+  for (auto* at = found; at != nullptr && !accepted; at = at->ai_next) {
+    const int fd = socket(at->ai_family, at->ai_socktype, at->ai_protocol);
+    if (fd < 0) {
+      continue;
+    }
+    const timeval bound{2, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof bound);
+    accepted = connect(fd, at->ai_addr, at->ai_addrlen) == 0;
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return accepted;
+}
+
 // A node's first word with an authority: connected, and speaking this version; or why not.
+
 std::optional<std::string> greet(caf::scoped_actor& self, caf::actor_system& system,
                                  const definition::node_address& node, bool tls,
                                  caf::actor& authority) {
@@ -188,7 +216,15 @@ std::optional<std::string> greet(caf::scoped_actor& self, caf::actor_system& sys
   self->request(connector_of(system, tls), timeout, caf::connect_atom::value, node.host, node.port)
       .receive([&](caf::node_id&, caf::strong_actor_ptr& found,
                    std::set<std::string>&) { authority = caf::actor_cast<caf::actor>(found); },
-               [&](caf::error& err) { problem = describe_failure(system, err, timeout, tls); });
+               [&](caf::error& err) {
+                 // CAF's TLS connect reports a refused certificate as a failed connection when
+                 // the handshake fails before it returns (most often under load): a port that
+                 // takes TCP says it was the handshake.
+                 if (tls && err == caf::sec::cannot_connect_to_node && accepts_tcp(node)) {
+                   err = caf::make_error(caf::sec::disconnect_during_handshake);
+                 }
+                 problem = describe_failure(system, err, timeout, tls);
+               });
   if (problem || !authority) {
     return problem.value_or("nothing is published there");
   }
