@@ -202,7 +202,9 @@ void add_run_command(CLI::App& app, command_state& state) {
       cmd->add_flag("--sequential", args->sequential, "One agent at a time (the baseline)");
   cmd->add_flag("--eager", args->eager, "Start each agent as soon as its own dependencies are done")
       ->excludes(sequential);
-  cmd->add_option("--max-concurrent", args->max_concurrent, "Cap on agents in flight")
+  cmd->add_option("--max-concurrent", args->max_concurrent,
+                  "Cap on agents in flight (a sequential run has one)")
+      ->excludes(sequential)
       ->check(number_from(1, 1'000'000));
   cmd->add_option("--priority", args->priority,
                   "This run's place in every backend's queue, before its agents' own (1..10)")

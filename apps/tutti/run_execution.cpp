@@ -244,7 +244,12 @@ void add_output_options(CLI::App* cmd, output_choice& choice) {
   cmd->add_option("--show", choice.show,
                   "Whose responses standard output carries: all, or agent names comma-separated "
                   "(default: the last phase's). Statuses, errors and the summary go to "
-                  "standard error; with all, the summary has each agent's tokens and cost");
+                  "standard error; with all, the summary has each agent's tokens and cost")
+      ->check(CLI::Validator(
+          [](std::string& names) -> std::string {
+            return names.empty() ? "give all, or agent names comma-separated" : "";
+          },
+          "all|NAME,..."));
   cmd->add_flag("--stream{last}", choice.stream,
                 "Print the last phase's responses as they arrive (one agent's as its tokens "
                 "come, several agents' as whole lines behind their names); --stream=all for "

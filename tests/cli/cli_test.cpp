@@ -702,3 +702,16 @@ TEST_CASE("doctor fails two backends that reach one server with different limits
   }
   CHECK(flagged);
 }
+
+TEST_CASE("run refuses options that would be silently ignored: an empty --show, a cap on a "
+          "sequential run") {
+  temp_dir dir;
+  dir.write("ensembles/steps.toml", two_step);
+  auto empty = tutti_in(dir.path(), {"run", "steps", "--input", "x", "--show", ""});
+  CHECK(empty.code == 2);
+  CHECK(contains(empty.err, "error: --show: give all, or agent names comma-separated"));
+  auto capped = tutti_in(dir.path(),
+                         {"run", "steps", "--input", "x", "--sequential", "--max-concurrent", "5"});
+  CHECK(capped.code == 2);
+  CHECK(contains(capped.err, "error: --sequential excludes --max-concurrent"));
+}
