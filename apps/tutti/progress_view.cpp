@@ -107,11 +107,10 @@ std::vector<std::string> progress_view::lines(double now_ms, std::size_t width) 
   std::lock_guard lock{mutex_};
   // A long name gives way before the status does: at least 30 columns are kept for it.
   constexpr std::size_t status_columns = 30;
-  const auto name_width =
-      width == 0 ? name_width_
-                 : std::min(name_width_, std::max<std::size_t>(8, width > status_columns + 4
-                                                                      ? width - status_columns - 4
-                                                                      : 8));
+  constexpr std::size_t least_name = 8;
+  const auto room =
+      width > status_columns + 4 + least_name ? width - status_columns - 4 : least_name;
+  const auto name_width = width == 0 ? name_width_ : std::min(name_width_, room);
   std::vector<std::string> out{title_};
   if (agents_.size() <= max_agent_lines) {
     for (const auto& a : agents_) {

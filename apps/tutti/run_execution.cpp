@@ -61,11 +61,10 @@ class run_display {
       : streamed_(output.stream == "all"  ? std::set<std::string>(agents.begin(), agents.end())
                   : output.stream.empty() ? std::set<std::string>{}
                                           : last_phase),
-        has_view_(state.ctx.err_is_terminal && !output.quiet && !output.json),
         tokens_(output.json ? state.ctx.err : state.ctx.out, streamed_,
                 output.json ? state.ctx.err_is_terminal : state.ctx.out_is_terminal,
-                has_view_ && state.ctx.out_is_terminal) {
-    if (has_view_) {
+                shows_view(state, output) && state.ctx.out_is_terminal) {
+    if (shows_view(state, output)) {
       view_.emplace(std::move(title), agents);
     }
   }
@@ -87,6 +86,9 @@ class run_display {
     std::vector<void (*)(int)> previous;
     for (int s : cancelling_signals) {
       previous.push_back(std::signal(s, on_interrupt));
+      if (previous.back() == SIG_IGN) {
+        std::signal(s, SIG_IGN); // a background job's Ctrl-C is not its own: leave it ignored
+      }
     }
     const auto started = std::chrono::steady_clock::now();
     while (true) {
@@ -121,13 +123,13 @@ class run_display {
     // is the answer there is, unless --show chose.
     const bool stopped_early =
         r.status == engine::run_status::cancelled || r.status == engine::run_status::timeout;
-    std::set<std::string> finished;
+    std::set<std::string> every_agent;
     if (stopped_early && output.show.empty()) {
       for (const auto& a : r.agents) {
-        finished.insert(a.name);
+        every_agent.insert(a.name); // print_answers keeps those that succeeded
       }
     }
-    print_answers(state.ctx.out, r, finished.empty() ? shown : finished, streamed_,
+    print_answers(state.ctx.out, r, every_agent.empty() ? shown : every_agent, streamed_,
                   state.ctx.out_is_terminal);
     state.ctx.out.flush();
     print_summary(state.ctx.err, r, {output.show == "all", false}, state.ctx.err_is_terminal);
@@ -155,8 +157,12 @@ class run_display {
     err.flush();
   }
 
+  // The live view is drawn on a terminal, unless --quiet or --json.
+  static bool shows_view(const command_state& state, const output_choice& output) {
+    return state.ctx.err_is_terminal && !output.quiet && !output.json;
+  }
+
   std::set<std::string> streamed_;
-  bool has_view_;
   token_printer tokens_;
   std::optional<progress_view> view_;
   std::size_t drawn_ = 0; // rows of the last frame

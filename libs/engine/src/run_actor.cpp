@@ -234,6 +234,9 @@ void reuse(run_self self, std::size_t index) {
 // dependants.
 bool admit_within_cost(run_self self, std::size_t index, const std::string& prompt) {
   auto& st = self->state;
+  if (!st.budget->is_limited()) {
+    return true; // no estimate to make for every agent of every run without a limit
+  }
   const auto& agent = st.ctx->ensemble.agents[index];
   constexpr std::int64_t default_max_tokens = 1024;
   const auto estimate =
