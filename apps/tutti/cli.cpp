@@ -2,8 +2,11 @@
 
 #include "commands.hpp"
 #include "json_errors.hpp"
+#include "option_checks.hpp"
 
 #include <tutti/definition/nearest_name.hpp>
+#include <tutti/definition/source_text.hpp>
+#include <tutti/definition/value_ranges.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -80,10 +83,16 @@ int run_commands(const std::vector<std::string>& args, const cli_context& ctx, b
   app.set_version_flag("--version", std::string{"tutti "} + TUTTI_VERSION);
   app.require_subcommand(1);
   app.fallthrough(); // global options such as --config may follow the subcommand
-  command_state state{ctx, std::nullopt, exit_code::success, json_errors, {}};
+  command_state state{ctx, std::nullopt, exit_code::success, json_errors, {}, std::nullopt};
   app.add_option("--config", state.config_path,
                  "Configuration file (default: ./tutti.toml, then "
                  "$XDG_CONFIG_HOME/tutti/config.toml)");
+  app.add_option("--max-definition-mib", state.max_definition_mib,
+                 "Largest ensemble file to read, in MiB (default: [limits] max_definition_mib, "
+                 "else " +
+                     std::to_string(definition::default_max_definition_mib) + ")")
+      ->check(
+          number_from(definition::definition_mib_range.min, definition::definition_mib_range.max));
   add_init_command(app, state);
   add_doctor_command(app, state);
   add_validate_command(app, state);

@@ -20,7 +20,8 @@ namespace {
 definition::diagnostics with_reference_problems(definition::diagnostics problems,
                                                 const std::filesystem::path& file,
                                                 const definition::config& config) {
-  auto text = definition::read_source_text(file);
+  auto text =
+      definition::read_source_text(file, definition::mib_bytes(config.limits.max_definition_mib));
   if (!text) {
     return problems;
   }
@@ -63,7 +64,24 @@ std::optional<definition::config> load_config_or_report(command_state& state) {
     state.exit_code = exit_code::invalid_input;
     return std::nullopt;
   }
-  return std::move(config).value();
+  auto loaded = std::move(config).value();
+  if (state.max_definition_mib) {
+    loaded.limits.max_definition_mib = *state.max_definition_mib;
+  }
+  return loaded;
+}
+
+std::size_t definition_limit_bytes(const command_state& state) {
+  if (state.max_definition_mib) {
+    return definition::mib_bytes(*state.max_definition_mib);
+  }
+  std::optional<std::filesystem::path> explicit_path;
+  if (state.config_path) {
+    explicit_path = *state.config_path;
+  }
+  auto config = definition::load_config(explicit_path, state.ctx.working_dir, state.ctx.env);
+  return definition::mib_bytes(config ? config->limits.max_definition_mib
+                                      : definition::default_max_definition_mib);
 }
 
 std::optional<definition::resolved_ensemble>
@@ -76,11 +94,12 @@ load_ensemble_or_report(command_state& state, const std::string& name_or_path,
     return std::nullopt;
   };
   auto dirs = definition::ensemble_search_dirs(state.ctx.working_dir, state.ctx.env);
-  auto path = definition::find_ensemble(name_or_path, state.ctx.working_dir, dirs);
+  const auto max_bytes = definition::mib_bytes(config.limits.max_definition_mib);
+  auto path = definition::find_ensemble(name_or_path, state.ctx.working_dir, dirs, max_bytes);
   if (!path) {
     return fail(path.problems());
   }
-  auto ensemble = definition::load_ensemble(*path);
+  auto ensemble = definition::load_ensemble(*path, max_bytes);
   if (!ensemble) {
     return fail(with_reference_problems(ensemble.problems(), *path, config));
   }

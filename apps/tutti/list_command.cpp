@@ -30,8 +30,9 @@ void add_list_command(CLI::App& app, command_state& state) {
     text_table table{{"NAME", "AGENTS", "PHASES", "FILE", "DESCRIPTION"}};
     auto listed_json = nlohmann::ordered_json::array();
     std::size_t listed = 0;
+    const auto max_bytes = definition_limit_bytes(state);
     for (const auto& file : definition::ensemble_files(dirs)) {
-      auto e = definition::load_ensemble(file);
+      auto e = definition::load_ensemble(file, max_bytes);
       if (!e) {
         print_problems(state, e.problems());
         state.exit_code = exit_code::invalid_input;

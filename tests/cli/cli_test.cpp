@@ -219,7 +219,7 @@ std::vector<bad_file> write_bad_files(const temp_dir& dir) {
   std::filesystem::create_directories(dir.path() / "folder.toml");
   dir.write("empty.toml", "");
   dir.write("big.toml", "");
-  std::filesystem::resize_file(dir.path() / "big.toml", 50 * 1024 * 1024);
+  std::filesystem::resize_file(dir.path() / "big.toml", 100 * 1024 * 1024);
   dir.write("nested-arrays.toml", "a = " + std::string(100'000, '[') + std::string(100'000, ']'));
   std::string tables = "a = ";
   for (int i = 0; i < 20'000; ++i) {
@@ -239,7 +239,7 @@ std::vector<bad_file> write_bad_files(const temp_dir& dir) {
       {"empty.toml", "empty.toml:1:1: name: is required", "(valid)"},
       {"binary.toml", "binary.toml: is a binary file, not TOML text", ""},
       {"not-utf8.toml", "not-utf8.toml:1:8: Encountered invalid utf-8 sequence", ""},
-      {"big.toml", "big.toml: is 50 MiB; definition files are limited to 8 MiB", ""},
+      {"big.toml", "big.toml: is 100 MiB; definition files are limited to 64 MiB", ""},
       {"nested-arrays.toml", too_deep, ""},
       {"nested-tables.toml", too_deep, ""},
       {"deep-key.toml", "deep-key.toml:1:1: a dotted key of more than 256 parts is not supported",
@@ -292,6 +292,31 @@ TEST_CASE("an ensemble of 100,000 agents validates, plans and runs") {
   CHECK(run.code == 0);
   CHECK(contains(run.err, "completed: 100000 of 100000 agents succeeded"));
   CHECK(contains(run.out, "## a99999\n\n[a99999] x\n"));
+}
+
+TEST_CASE("the definition size limit is a guard the configuration or a flag raises, and its "
+          "error says how") {
+  temp_dir dir;
+  // A description pads the file to 1.5 MiB.
+  dir.write("big.toml", valid + "# " + std::string(1536 * 1024, 'x') + "\n");
+  dir.write("small.toml", "[limits]\nmax_definition_mib = 1\n");
+  dir.write("roomy.toml", "[limits]\nmax_definition_mib = 2\n");
+  CHECK(tutti_in(dir.path(), {"validate", "big.toml"}).code == 0);
+  auto refused = tutti_in(dir.path(), {"validate", "big.toml", "--config", "small.toml"});
+  CHECK(refused.code == 2);
+  CHECK(contains(refused.err, "big.toml: is 1.6 MiB; definition files are limited to 1 MiB "
+                              "(raise it with [limits] max_definition_mib in the configuration "
+                              "or --max-definition-mib)"));
+  CHECK(tutti_in(dir.path(),
+                 {"validate", "big.toml", "--config", "small.toml", "--max-definition-mib", "2"})
+            .code == 0);
+  CHECK(tutti_in(dir.path(), {"run", "big.toml", "--config", "roomy.toml", "--input", "x"}).code ==
+        0);
+  dir.write("listed/big.toml", valid + "# " + std::string(1536 * 1024, 'x') + "\n");
+  CHECK(tutti_in(dir.path(), {"--max-definition-mib", "1", "list", "listed"}).code == 2);
+  CHECK(tutti_in(dir.path(), {"list", "listed", "--config", "roomy.toml"}).code == 0);
+  CHECK(contains(tutti_in(dir.path(), {"validate", "big.toml", "--max-definition-mib", "0"}).err,
+                 "'0' is not a number from 1 to 4096"));
 }
 
 TEST_CASE("list shows each ensemble's name, agents, phases and description") {

@@ -91,6 +91,7 @@ TEST_CASE("an empty configuration has the documented defaults and built-in backe
   CHECK(c.limits.max_concurrent_agents == 10);
   CHECK(c.limits.agent_timeout == 60s);
   CHECK(c.limits.ensemble_timeout == 300s);
+  CHECK(c.limits.max_definition_mib == 64);
   CHECK(c.profiles.empty());
   CHECK(c.backends.at("openai").base_url == "https://api.openai.com");
   CHECK(c.backends.at("openai").api_key_env == "OPENAI_API_KEY");
@@ -193,23 +194,33 @@ TEST_CASE("unknown sections and limit keys are errors") {
                     "limit: unknown key (did you mean 'limits'?)"));
   CHECK(has_problem(problems, definition_errc::unknown_key,
                     "limits.max_concurrent_calls: unknown key"));
+  CHECK(has_problem(problems_of("[limits]\nmax_definition_mib = 0\n"),
+                    definition_errc::out_of_range,
+                    "limits.max_definition_mib: must be between 1 and 4096"));
 }
 
 TEST_CASE("environment variables override [limits]") {
   auto env = fixed_environment({{"TUTTI_MAX_CONCURRENT_LLM_CALLS", "7"},
                                 {"TUTTI_MAX_CONCURRENT_AGENTS", "3"},
                                 {"TUTTI_AGENT_TIMEOUT_SECONDS", "2.5"},
-                                {"TUTTI_ENSEMBLE_TIMEOUT_SECONDS", "40"}});
-  auto c = parsed("[limits]\nmax_concurrent_llm_calls = 20\nagent_timeout_seconds = 9\n", env);
+                                {"TUTTI_ENSEMBLE_TIMEOUT_SECONDS", "40"},
+                                {"TUTTI_MAX_DEFINITION_MIB", "300"}});
+  auto c = parsed("[limits]\nmax_concurrent_llm_calls = 20\nagent_timeout_seconds = 9\n"
+                  "max_definition_mib = 100\n",
+                  env);
   CHECK(c.limits.max_concurrent_llm_calls == 7);
   CHECK(c.limits.max_concurrent_agents == 3);
   CHECK(c.limits.agent_timeout == 2500ms);
   CHECK(c.limits.ensemble_timeout == 40s);
+  CHECK(c.limits.max_definition_mib == 300);
 }
 
 TEST_CASE("an unusable environment override names the variable") {
   auto problems = problems_of("", fixed_environment({{"TUTTI_MAX_CONCURRENT_LLM_CALLS", "many"},
-                                                     {"TUTTI_AGENT_TIMEOUT_SECONDS", "-1"}}));
+                                                     {"TUTTI_AGENT_TIMEOUT_SECONDS", "-1"},
+                                                     {"TUTTI_MAX_DEFINITION_MIB", "5000"}}));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "TUTTI_MAX_DEFINITION_MIB: must be an integer between 1 and 4096, got '5000'"));
   CHECK(has_problem(problems, definition_errc::invalid_value,
                     "TUTTI_MAX_CONCURRENT_LLM_CALLS: must be an integer between 1 and 1000000, "
                     "got 'many'"));

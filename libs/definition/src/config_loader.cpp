@@ -35,6 +35,9 @@ void read_limits(table_reader& reader, run_limits& limits) {
     limits.ensemble_timeout = *t;
   }
   limits.queue_timeout = reader.seconds("queue_timeout_seconds");
+  if (auto n = reader.integer("max_definition_mib", definition_mib_range)) {
+    limits.max_definition_mib = *n;
+  }
   reader.report_unknown_keys();
 }
 
@@ -186,8 +189,8 @@ void read_prices(const toml::table& table, const std::string& file, config& c, d
 }
 
 template <class T>
-void override_from(const environment& env, const std::string& variable, T& target,
-                   diagnostics& out) {
+void override_from(const environment& env, const std::string& variable, T& target, diagnostics& out,
+                   value_range<int> range = cap_range) {
   auto value = env(variable);
   if (!value) {
     return;
@@ -195,16 +198,16 @@ void override_from(const environment& env, const std::string& variable, T& targe
   if constexpr (std::is_same_v<T, int>) {
     int n = 0;
     auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
-    if (ec == std::errc{} && end == value->data() + value->size() && n >= cap_range.min &&
-        n <= cap_range.max) {
+    if (ec == std::errc{} && end == value->data() + value->size() && n >= range.min &&
+        n <= range.max) {
       target = n;
       return;
     }
     out.push_back({definition_errc::invalid_value,
                    {},
                    variable,
-                   "must be an integer between 1 and " + std::to_string(cap_range.max) + ", got '" +
-                       *value + "'"});
+                   "must be an integer between " + std::to_string(range.min) + " and " +
+                       std::to_string(range.max) + ", got '" + *value + "'"});
   } else {
     char* end = nullptr;
     double seconds = std::strtod(value->c_str(), &end);
@@ -226,6 +229,8 @@ void apply_environment(const environment& env, run_limits& limits, diagnostics& 
   override_from(env, "TUTTI_MAX_CONCURRENT_AGENTS", limits.max_concurrent_agents, out);
   override_from(env, "TUTTI_AGENT_TIMEOUT_SECONDS", limits.agent_timeout, out);
   override_from(env, "TUTTI_ENSEMBLE_TIMEOUT_SECONDS", limits.ensemble_timeout, out);
+  override_from(env, "TUTTI_MAX_DEFINITION_MIB", limits.max_definition_mib, out,
+                definition_mib_range);
 }
 
 } // namespace

@@ -34,7 +34,8 @@ std::vector<std::filesystem::path> ensemble_files(const std::vector<std::filesys
 
 outcome<std::filesystem::path> find_ensemble(const std::string& name_or_path,
                                              const std::filesystem::path& working_dir,
-                                             const std::vector<std::filesystem::path>& dirs) {
+                                             const std::vector<std::filesystem::path>& dirs,
+                                             std::size_t max_bytes) {
   std::error_code ec;
   if (auto file = working_dir / name_or_path; std::filesystem::is_regular_file(file, ec)) {
     return file;
@@ -42,7 +43,7 @@ outcome<std::filesystem::path> find_ensemble(const std::string& name_or_path,
   std::vector<std::filesystem::path> matches;
   std::vector<std::string> names;
   for (const auto& file : ensemble_files(dirs)) {
-    auto e = load_ensemble(file);
+    auto e = load_ensemble(file, max_bytes);
     // A broken file is found by its file name, so that asking for it shows its errors.
     const auto name = e ? e->name : file.stem().string();
     names.push_back(name);

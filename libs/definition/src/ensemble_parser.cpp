@@ -164,8 +164,8 @@ ensemble_as_read read_ensemble(std::string_view text, const std::string& file) {
   return {std::move(e), std::move(out)};
 }
 
-outcome<ensemble> load_ensemble(const std::filesystem::path& file) {
-  auto text = read_source_text(file);
+outcome<ensemble> load_ensemble(const std::filesystem::path& file, std::size_t max_bytes) {
+  auto text = read_source_text(file, max_bytes);
   if (!text) {
     return text.problems();
   }

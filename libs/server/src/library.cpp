@@ -17,7 +17,8 @@ definition::outcome<library> load_library(const library_source& source) {
   std::map<std::string, std::filesystem::path> found; // name -> the file that has it
   const auto dirs = definition::ensemble_search_dirs(source.working_dir, source.environment);
   for (const auto& file : definition::ensemble_files(dirs)) {
-    auto parsed = definition::load_ensemble(file);
+    auto parsed = definition::load_ensemble(
+        file, definition::mib_bytes(out.config.limits.max_definition_mib));
     if (!parsed) {
       problems.insert(problems.end(), parsed.problems().begin(), parsed.problems().end());
       continue;

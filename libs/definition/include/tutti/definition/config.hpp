@@ -5,6 +5,7 @@
 #include <tutti/definition/cluster_settings.hpp>
 #include <tutti/definition/model_price.hpp>
 #include <tutti/definition/profile.hpp>
+#include <tutti/definition/source_text.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -20,6 +21,7 @@ struct run_limits {
   std::chrono::milliseconds agent_timeout = std::chrono::seconds{60};
   std::chrono::milliseconds ensemble_timeout = std::chrono::seconds{300};
   std::optional<std::chrono::milliseconds> queue_timeout; // none: the ensemble deadline alone
+  int max_definition_mib = default_max_definition_mib;    // ensemble files larger are refused
 };
 
 struct config {

@@ -4,6 +4,7 @@
 
 #include <tutti/definition/ensemble.hpp>
 #include <tutti/definition/outcome.hpp>
+#include <tutti/definition/source_text.hpp>
 
 #include <filesystem>
 #include <string_view>
@@ -26,7 +27,9 @@ ensemble_as_read read_ensemble(std::string_view text, const std::string& file);
 /// agents they do not depend on, and cycles.
 diagnostics check_agents(const std::vector<agent_spec>& agents);
 
-/// parse_ensemble over a file's contents; a missing or unreadable file is a diagnostic too.
-outcome<ensemble> load_ensemble(const std::filesystem::path& file);
+/// parse_ensemble over a file's contents; a missing or unreadable file, or one over `max_bytes`,
+/// is a diagnostic too.
+outcome<ensemble> load_ensemble(const std::filesystem::path& file,
+                                std::size_t max_bytes = mib_bytes(default_max_definition_mib));
 
 } // namespace tutti::definition
