@@ -23,6 +23,8 @@ bool is_http(const std::string& backend) {
   return backend.rfind("http", 0) == 0;
 }
 
+} // namespace
+
 std::string config_text(const scenario& s) {
   std::string text = "[limits]\nmax_concurrent_llm_calls = 1000000\n";
   std::set<std::string> backends;
@@ -82,8 +84,6 @@ double peak_memory_mb() {
   }
   return 0;
 }
-
-} // namespace
 
 double cpu_ms() {
   rusage usage{};

@@ -40,6 +40,10 @@ double ideal_ms(const scenario& s);
 /// The sum of all latencies: what one agent at a time needs.
 double sequential_ms(const scenario& s);
 
+/// The configuration and the ensemble file for `s`, as a user would write them.
+std::string config_text(const scenario& s);
+std::string ensemble_text(const scenario& s);
+
 /// The mock server the HTTP scenarios talk to: TUTTI_BENCH_SERVER (a `tutti mock-server`
 /// in a process of its own, so that its CPU time is not counted), else one in this process.
 std::string mock_server_url();
@@ -61,6 +65,10 @@ class scenario_run {
 
 /// This process's user and system time so far.
 double cpu_ms();
+/// This process's peak resident memory since it started or since the last reset.
+double peak_memory_mb();
+/// Makes the current resident memory the peak (and so the peak a spawned process starts from).
+void reset_peak_memory();
 
 /// Runs `s` once per benchmark iteration and sets the counters every scenario reports: wall,
 /// ideal, speedup over sequential (the sum of latencies), efficiency (ideal / wall), engine

@@ -3,9 +3,10 @@
 parallel runs, an asyncio.Semaphore as the limiter, and HTTP/1.1 over asyncio streams to the
 same `tutti mock-server` (OpenAI protocol), using only the standard library.
 
-Runs scenarios 1, 3 and 7 of bench/scenarios.cpp with the same agents and latencies and
+Runs scenarios 1, 3, 7 and 8 of bench/scenarios.cpp with the same agents and latencies and
 prints one JSON document: for each case, the wall time, the CPU time of this process and its
-peak memory.
+peak memory. Scenario 8's mock agents are coroutines that sleep their latency and answer;
+its whole-process cases run this script again as a process of its own (--process-agents).
 
     asyncio_agents.py --url http://127.0.0.1:PORT > baseline.json
 """
@@ -13,7 +14,9 @@ peak memory.
 import argparse
 import asyncio
 import json
+import os
 import resource
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -58,6 +61,42 @@ async def run_parallel(server, count, latency_ms, limit=None):
     await asyncio.gather(*(agent(i) for i in range(count)))
 
 
+async def run_mock(count, latency_s):
+    """count mock agents at once: each sleeps its latency and answers with its input."""
+    async def agent(i):
+        await asyncio.sleep(latency_s)
+        return f"[a{i}] benchmark input"
+
+    return await asyncio.gather(*(agent(i) for i in range(count)))
+
+
+def process_agents(count):
+    """The whole process a user would run: count agents of 1 s, the results printed as JSON."""
+    responses = asyncio.run(run_mock(count, 1.0))
+    agents = [{"name": f"a{i}", "status": "succeeded", "response": r}
+              for i, r in enumerate(responses)]
+    json.dump({"status": "completed", "agents": agents}, sys.stdout, indent=2)
+
+
+def measure_process(name, count):
+    """This script run again with --process-agents: its wall time from start to exit, and the
+    CPU time and peak memory the kernel kept for it."""
+    reset_peak_memory()  # a child starts from its parent's peak; keep that low
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, __file__, "--process-agents", str(count)],
+                             stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    wall = (time.perf_counter() - start) * 1000
+    if child.returncode != 0:
+        sys.exit(f"{name}: the baseline process exited {child.returncode}")
+    result = {"name": name, "wall_ms": wall,
+              "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000,
+              "peak_mb": usage.ru_maxrss / 1024, "iterations": 1}
+    print(f"{name}: {wall:.1f} ms, {result['peak_mb']:.1f} MB", file=sys.stderr)
+    return result
+
+
 def cpu_ms():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return (usage.ru_utime + usage.ru_stime) * 1000
@@ -93,12 +132,19 @@ def measure(name, coroutine_factory, iterations):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="the mock server, http://HOST:PORT")
+    parser.add_argument("--url", help="the mock server, http://HOST:PORT")
+    parser.add_argument("--process-agents", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.process_agents:
+        process_agents(args.process_agents)
+        return
+    if not args.url:
+        parser.error("--url is required")
     url = urllib.parse.urlsplit(args.url)
     server = (url.hostname, url.port)
 
-    results = []
+    # The whole-process cases first, while this process is small (see measure_process).
+    results = [measure_process(f"s8_process/agents:{n}", n) for n in (1000, 10000, 100000)]
     # The same case names as the C++ suite's, so that the report can pair them.
     for n in (1, 3, 5, 10, 15, 50, 100):
         results.append(measure(f"s1_sequential/agents:{n}",
@@ -111,6 +157,9 @@ def main():
     for n in (1, 100, 1000):
         results.append(measure(f"s7_http/agents:{n}",
                                lambda n=n: run_parallel(server, n, STEP_MS), 3))
+    for n in (10000, 100000):
+        results.append(measure(f"s8_scale/agents:{n}/latency_ms:0",
+                               lambda n=n: run_mock(n, 0), 1))
     json.dump({"python": sys.version.split()[0], "results": results}, sys.stdout, indent=2)
 
 
