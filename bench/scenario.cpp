@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <sys/resource.h>
@@ -107,27 +108,30 @@ double ideal_ms(const scenario& s) {
     index[s.agents[i].name] = i;
   }
   std::vector<double> finish(n, -1);
-  std::vector<bool> started(n, false);
+  std::vector<std::size_t> waiting(n); // not started yet, in definition order
+  std::iota(waiting.begin(), waiting.end(), std::size_t{0});
   std::multimap<double, std::size_t> running;
   std::map<std::string, int> in_flight;
   double now = 0;
   std::size_t done = 0;
   while (done < n) {
-    for (std::size_t i = 0; i < n; ++i) {
+    auto still_waiting = waiting.begin();
+    for (auto i : waiting) {
       const auto& a = s.agents[i];
       auto limit = s.backend_limits.find(a.backend);
-      const bool ready =
-          !started[i] && std::all_of(a.depends_on.begin(), a.depends_on.end(), [&](auto& d) {
-            auto f = finish[index.at(d)];
-            return f >= 0 && f <= now;
-          });
+      const bool ready = std::all_of(a.depends_on.begin(), a.depends_on.end(), [&](auto& d) {
+        auto f = finish[index.at(d)];
+        return f >= 0 && f <= now;
+      });
       if (ready && running.size() < static_cast<std::size_t>(s.max_concurrent_agents) &&
           (limit == s.backend_limits.end() || in_flight[a.backend] < limit->second)) {
-        started[i] = true;
         ++in_flight[a.backend];
         running.emplace(now + a.latency_ms, i);
+      } else {
+        *still_waiting++ = i;
       }
     }
+    waiting.erase(still_waiting, waiting.end());
     auto first = running.begin();
     now = first->first;
     finish[first->second] = now;
