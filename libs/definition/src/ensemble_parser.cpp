@@ -151,6 +151,7 @@ ensemble_as_read read_ensemble(std::string_view text, const std::string& file) {
     e.scheduling = scheduling_policy::eager;
   }
   if (const auto* agents = reader.table_array("agents")) {
+    e.agents.reserve(agents->size());
     for (std::size_t i = 0; i < agents->size(); ++i) {
       e.agents.push_back(read_agent(*agents->get(i)->as_table(), i, file, out));
     }

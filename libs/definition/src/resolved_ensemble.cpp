@@ -151,6 +151,7 @@ outcome<resolved_ensemble> resolve(const ensemble& e, const config& c) {
   r.scheduling = e.scheduling;
   agent_resolver resolver{e, c, out};
   const auto indices = dependency_indices(e.agents);
+  r.agents.reserve(e.agents.size());
   for (std::size_t i = 0; i < e.agents.size(); ++i) {
     if (auto agent = resolver.resolve(e.agents[i])) {
       agent->dependency_indices = indices[i];

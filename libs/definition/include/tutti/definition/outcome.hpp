@@ -27,6 +27,7 @@ class outcome {
   T&& value() && { return std::get<T>(std::move(state_)); }
   const T* operator->() const { return &value(); }
   const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); } // so that std::move(*x) moves, as with std::optional
 
   /// The problems; empty when there is a value.
   const diagnostics& problems() const {
