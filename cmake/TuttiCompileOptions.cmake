@@ -33,6 +33,13 @@ function(tutti_target_defaults target)
   target_link_options(${target} PRIVATE ${tutti_link_flags})
 endfunction()
 
+# An executable allocates with jemalloc (see TuttiDependencies.cmake) unless sanitized.
+function(tutti_use_jemalloc target)
+  if(TUTTI_JEMALLOC)
+    target_link_libraries(${target} PRIVATE ${TUTTI_JEMALLOC})
+  endif()
+endfunction()
+
 # tutti_add_library(NAME SOURCES... DEPENDS targets...): libs/NAME as target tutti_NAME with
 # the alias tutti::NAME, public headers under include/, installed and exported as
 # tutti::NAME.

@@ -10,6 +10,13 @@ if(TUTTI_FUZZ)
 endif()
 find_package(CLI11 REQUIRED)
 find_package(SQLiteCpp 3.2 REQUIRED)
+# jemalloc is the allocator of the executables (tutti, the benchmarks): with thousands of
+# agents, glibc's malloc spends its time in arena locks and heap growth across the actor
+# threads (scenario 8, 10,000 agents: 34 µs per agent with glibc, 14 with jemalloc). The
+# sanitizers bring allocators of their own. Embedding programs choose their own.
+if(NOT TUTTI_SANITIZE AND NOT TUTTI_TSAN)
+  find_library(TUTTI_JEMALLOC jemalloc REQUIRED)
+endif()
 include(${CMAKE_CURRENT_LIST_DIR}/TuttiCaf.cmake)
 if(TUTTI_BUILD_TESTS)
   find_package(Catch2 2.13 REQUIRED)

@@ -7,8 +7,9 @@
 
 namespace tutti::providers {
 
-/// Receives the result of a call; runs on a provider thread, so it must only hand the result
-/// on (the engine sends it to the agent's actor).
+/// Receives the result of a call; runs on a provider thread (or on the caller's, before start()
+/// returns, when the answer needs no wait), so it must only hand the result on (the engine
+/// sends it to the agent's actor).
 using completion_callback = std::function<void(completion_result)>;
 
 /// Receives a piece of the response as it arrives, when the caller asked for streaming; runs on
