@@ -116,7 +116,8 @@ class run_display {
              const std::set<std::string>& shown) {
     tokens_.finish();
     if (output.json) {
-      state.ctx.out << engine::to_json(r) << '\n';
+      engine::write_json(state.ctx.out, r);
+      state.ctx.out << '\n';
       return;
     }
     // A run stopped early (Ctrl-C, the deadline) never reached its last phase: what finished

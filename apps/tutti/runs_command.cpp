@@ -114,7 +114,8 @@ void show_run(command_state& state, store::run_store& s, const runs_arguments& a
     return;
   }
   if (args.show_json) {
-    state.ctx.out << engine::to_json(run->result) << '\n';
+    engine::write_json(state.ctx.out, run->result);
+    state.ctx.out << '\n';
     return;
   }
   print_summary(state.ctx.out, run->result, {true, true}, state.ctx.out_is_terminal);

@@ -83,6 +83,28 @@ TEST_CASE("agents appear in definition order and invalid UTF-8 does not break th
   CHECK_NOTHROW(nlohmann::json::parse(text));
 }
 
+TEST_CASE("the document written agent by agent is laid out as one JSON tree dumped at once") {
+  auto r = sample();
+  r.agents[0].response = "two\nlines, a \"quote\", a tab\t and \xc3\xa9";
+  r.agents[1].retry_waits = {{1.5, 2.5}, {3.0, 4.0}};
+  tutti::resources::group_statistics g;
+  g.id = "mock";
+  g.spellings = {"a", "b"};
+  r.resources = {g};
+  using tree = nlohmann::ordered_json;
+  for (int indent : {-1, 0, 2, 4}) {
+    INFO(indent);
+    const auto text = to_json(r, indent);
+    CHECK(text == tree::parse(text).dump(indent));
+  }
+  r.agents.clear();
+  r.phases.clear();
+  for (int indent : {-1, 2}) {
+    const auto text = to_json(r, indent);
+    CHECK(text == tree::parse(text).dump(indent));
+  }
+}
+
 TEST_CASE("a printed result reads back and prints the same, and other text does not read") {
   auto r = sample();
   r.id = "20261126-215506-3fa9c2";

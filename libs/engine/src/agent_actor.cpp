@@ -39,20 +39,79 @@ std::chrono::milliseconds may_wait(const run_context& ctx, const definition::res
                   std::chrono::milliseconds{1});
 }
 
-void start_call(agent_self self, const std::shared_ptr<const run_context>& ctx, std::size_t index,
-                std::chrono::milliseconds time_left,
-                const std::shared_ptr<providers::cancel_call>& cancel) {
+void start_call(agent_self self, std::chrono::milliseconds time_left) {
+  auto& st = self->state;
   auto me = caf::actor_cast<caf::actor>(self);
   providers::token_callback on_token;
-  if (ctx->on_event) { // stream only when someone listens
+  if (st.ctx->on_event) { // stream only when someone listens
     on_token = [me](std::string piece) { caf::anon_send(me, token_atom::value, std::move(piece)); };
   }
-  auto request = self->state.request;
+  auto request = request_for(st.ctx->ensemble.agents[st.index], st.prompt);
   request.time_left = time_left;
-  *cancel = ctx->providers[index]->start(std::move(request), std::move(on_token),
-                                         [me](providers::completion_result r) {
-                                           caf::anon_send(me, complete_atom::value, attempt_of(r));
-                                         });
+  *st.cancel = st.ctx->providers[st.index]->start(
+      std::move(request), std::move(on_token), [me](providers::completion_result r) {
+        caf::anon_send(me, complete_atom::value, attempt_of(r));
+      });
+}
+
+std::uint64_t wire_index(agent_self self) {
+  return static_cast<std::uint64_t>(self->state.index);
+}
+
+// Gives the slot back to the group that lent it, if it lent one.
+void give_back(agent_self self, call_report report) {
+  auto& st = self->state;
+  if (st.slot != 0) {
+    self->send(st.ctx->resources[st.index], release_atom::value, st.slot, std::move(report));
+    st.slot = 0;
+  }
+}
+
+// Carries out what the call's state machine says, until it waits for a message.
+void carry_out(agent_self self, agent_call::step step) {
+  auto& st = self->state;
+  if (step.release) {
+    give_back(self, {*step.release, st.call->result().error});
+  }
+  switch (step.what) {
+  case agent_call::step::kind::acquire: {
+    const auto& agent = st.ctx->ensemble.agents[st.index];
+    slot_request ask;
+    ask.priority =
+        static_cast<std::int32_t>(resources::request_rank(st.ctx->priority, agent.priority));
+    ask.caps = st.ctx->caps;
+    ask.may_wait = may_wait(*st.ctx, agent, *st.call);
+    self->send(st.ctx->resources[st.index], acquire_atom::value, std::move(ask));
+    break;
+  }
+  case agent_call::step::kind::call:
+    if (st.call->attempts() == 1) {
+      self->send(st.phase, started_atom::value, wire_index(self));
+    }
+    start_call(self, step.time_left);
+    break;
+  case agent_call::step::kind::wait:
+    self->send(st.run, retry_atom::value, wire_index(self),
+               static_cast<std::int32_t>(st.call->attempts()),
+               static_cast<std::int64_t>(step.delay.count()), st.call->result().error);
+    self->delayed_send(self, step.delay, retry_atom::value);
+    break;
+  case agent_call::step::kind::done: {
+    const auto& r = st.call->result();
+    agent_outcome o;
+    o.status = status_of(r.code);
+    o.code = r.code;
+    o.response = r.text;
+    o.error = r.error;
+    o.input_tokens = count_on_wire(r.usage.input_tokens);
+    o.output_tokens = count_on_wire(r.usage.output_tokens);
+    o.attempts = st.call->attempts();
+    o.queued = st.call->queued();
+    self->send(st.phase, finished_atom::value, wire_index(self), std::move(o));
+    self->quit();
+    break;
+  }
+  }
 }
 
 } // namespace
@@ -60,10 +119,11 @@ void start_call(agent_self self, const std::shared_ptr<const run_context>& ctx, 
 caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
                           std::shared_ptr<const run_context> ctx, std::size_t index, caf::actor run,
                           caf::actor phase) {
-  // Shared with the exit hook: whatever ends this actor early also ends its call, and an
-  // abnormal end is reported to the phase, which may still wait for an outcome.
-  auto cancel = std::make_shared<providers::cancel_call>();
-  self->attach_functor([cancel, phase, index](const caf::error& reason) {
+  auto& st = self->state;
+  // Whatever ends this actor early also ends its call, and an abnormal end is reported to the
+  // phase, which may still wait for an outcome.
+  st.cancel = std::make_shared<providers::cancel_call>();
+  self->attach_functor([cancel = st.cancel, phase, index](const caf::error& reason) {
     if (*cancel) {
       (*cancel)();
     }
@@ -75,99 +135,47 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
     const auto& agent = ctx->ensemble.agents[index];
     providers::retry_settings retry;
     retry.max_attempts = agent.backend.max_attempts;
-    self->state.call.emplace(agent.timeout, retry);
+    st.call.emplace(agent.timeout, retry);
   }
-  const auto group = ctx->resources[index];
-
-  // Gives the slot back to the group that lent it, if it lent one.
-  auto give_back = [=](call_report report) {
-    if (self->state.slot != 0) {
-      self->send(group, release_atom::value, self->state.slot, std::move(report));
-      self->state.slot = 0;
-    }
-  };
-  // Carries out what the call's state machine says, until it waits for a message.
-  auto carry_out = [=](agent_call::step step) {
-    auto& st = self->state;
-    if (step.release) {
-      give_back({*step.release, st.call->result().error});
-    }
-    switch (step.what) {
-    case agent_call::step::kind::acquire: {
-      // The agent's definition is read through ctx, never captured: every handler holds a
-      // copy of this lambda, and 100,000 agents would each copy it six times.
-      const auto& agent = ctx->ensemble.agents[index];
-      slot_request ask;
-      ask.priority =
-          static_cast<std::int32_t>(resources::request_rank(ctx->priority, agent.priority));
-      ask.caps = ctx->caps;
-      ask.may_wait = may_wait(*ctx, agent, *st.call);
-      self->send(group, acquire_atom::value, std::move(ask));
-      break;
-    }
-    case agent_call::step::kind::call:
-      if (st.call->attempts() == 1) {
-        self->send(phase, started_atom::value, static_cast<std::uint64_t>(index));
-      }
-      start_call(self, ctx, index, step.time_left, cancel);
-      break;
-    case agent_call::step::kind::wait:
-      self->send(run, retry_atom::value, static_cast<std::uint64_t>(index),
-                 static_cast<std::int32_t>(st.call->attempts()),
-                 static_cast<std::int64_t>(step.delay.count()), st.call->result().error);
-      self->delayed_send(self, step.delay, retry_atom::value);
-      break;
-    case agent_call::step::kind::done: {
-      const auto& r = st.call->result();
-      agent_outcome o;
-      o.status = status_of(r.code);
-      o.code = r.code;
-      o.response = r.text;
-      o.error = r.error;
-      o.input_tokens = count_on_wire(r.usage.input_tokens);
-      o.output_tokens = count_on_wire(r.usage.output_tokens);
-      o.attempts = st.call->attempts();
-      o.queued = st.call->queued();
-      self->send(phase, finished_atom::value, static_cast<std::uint64_t>(index), std::move(o));
-      self->quit();
-      break;
-    }
-    }
-  };
+  st.ctx = std::move(ctx);
+  st.index = index;
+  st.run = std::move(run);
+  st.phase = std::move(phase);
   return {
-      [=](begin_atom, std::string& prompt) {
-        self->state.request = request_for(ctx->ensemble.agents[index], std::move(prompt));
-        carry_out(self->state.call->begin(clock::now()));
+      [self](begin_atom, std::string& prompt) {
+        self->state.prompt = std::move(prompt);
+        carry_out(self, self->state.call->begin(clock::now()));
       },
-      [=](granted_atom, ticket, ticket slot) {
+      [self](granted_atom, ticket, ticket slot) {
         self->state.slot = slot;
-        carry_out(self->state.call->admitted(clock::now()));
+        carry_out(self, self->state.call->admitted(clock::now()));
       },
-      [=](refused_atom, ticket, call_report& why) {
-        carry_out(self->state.call->refused(why.code, std::move(why.error)));
+      [self](refused_atom, ticket, call_report& why) {
+        carry_out(self, self->state.call->refused(why.code, std::move(why.error)));
       },
-      [=](complete_atom, attempt_result& result) {
-        *cancel = nullptr;
-        carry_out(
-            self->state.call->answered(completion_of(std::move(result)), clock::now(), jitter()));
+      [self](complete_atom, attempt_result& result) {
+        *self->state.cancel = nullptr;
+        carry_out(self, self->state.call->answered(completion_of(std::move(result)), clock::now(),
+                                                   jitter()));
       },
-      [=](retry_atom) { carry_out(self->state.call->waited(clock::now())); },
-      [=](expired_atom) {
+      [self](retry_atom) { carry_out(self, self->state.call->waited(clock::now())); },
+      [self](expired_atom) {
         // The phase has ended this agent as timed out: stop the call, and say so to the group
         // that lent the slot (a slot it never lent is withdrawn as the agent ends).
-        if (*cancel) {
-          (*cancel)();
-          *cancel = nullptr;
+        auto& cancel = *self->state.cancel;
+        if (cancel) {
+          cancel();
+          cancel = nullptr;
         }
-        give_back({providers::call_errc::timeout, {}});
+        give_back(self, {providers::call_errc::timeout, {}});
         self->quit();
       },
-      [=](token_atom, std::string& piece) {
-        self->send(run, token_atom::value, static_cast<std::uint64_t>(index), std::move(piece));
+      [self](token_atom, std::string& piece) {
+        self->send(self->state.run, token_atom::value, wire_index(self), std::move(piece));
       },
-      [=](position_atom, ticket, std::string& group_id, std::uint64_t ahead) {
-        self->send(phase, waiting_atom::value, static_cast<std::uint64_t>(index),
-                   std::move(group_id), ahead);
+      [self](position_atom, ticket, std::string& group_id, std::uint64_t ahead) {
+        self->send(self->state.phase, waiting_atom::value, wire_index(self), std::move(group_id),
+                   ahead);
       },
   };
 }

@@ -14,10 +14,18 @@
 
 namespace tutti::engine {
 
+// Everything an agent's handlers use lives here, so that each handler captures only the actor:
+// a behavior of eight handlers that each copied the run's context and actor handles cost a
+// hundred thousand agents some hundred megabytes and millions of reference counts.
 struct agent_state {
+  std::shared_ptr<const run_context> ctx;
+  std::size_t index = 0; // into ctx->ensemble.agents
+  caf::actor run;
+  caf::actor phase;
+  std::shared_ptr<providers::cancel_call> cancel; // the call in flight; shared with the exit hook
   std::optional<agent_call> call;
-  providers::completion_request request;
-  ticket slot = 0; // from the resource actor while admitted, else 0
+  std::string prompt; // as rendered for this run
+  ticket slot = 0;    // from the resource actor while admitted, else 0
   static inline const char* name = "tutti.agent";
 };
 

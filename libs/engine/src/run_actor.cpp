@@ -70,6 +70,7 @@ run_result skeleton(const run_context& ctx) {
       names.push_back(e.agents[i].name);
     }
   }
+  r.agents.reserve(e.agents.size());
   for (std::size_t i = 0; i < e.agents.size(); ++i) {
     const auto& agent = e.agents[i];
     agent_result a;

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cmath>
+#include <ostream>
+#include <sstream>
 #include <stdexcept>
 
 namespace tutti::engine {
@@ -15,6 +17,11 @@ using json = nlohmann::ordered_json;
 // Rounding is idempotent, so a document read back prints the same.
 double ms(double value) {
   return std::round(value * 1000.0) / 1000.0;
+}
+
+// Model output is arbitrary bytes: invalid UTF-8 is replaced rather than thrown on.
+std::string dumped(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 json optional_ms(const std::optional<double>& value) {
@@ -304,7 +311,7 @@ std::string to_json(const run_event& e) {
   case run_event_kind::started:
     break;
   }
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return dumped(j, -1);
 }
 
 std::optional<run_event> run_event_from_json(std::string_view text) {
@@ -320,47 +327,111 @@ std::string to_json(const std::vector<resources::group_statistics>& groups) {
   for (const auto& g : groups) {
     out.push_back(group_json(g));
   }
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  return dumped(out, -1);
 }
 
-std::string to_json(const run_result& r, int indent) {
-  json j;
-  j["schema_version"] = run_json_schema_version;
-  j["id"] = r.id;
-  j["resumed_from"] = text_or_null(r.resumed_from);
-  j["ensemble"] = r.ensemble;
-  j["started_at"] = text_or_null(r.started_at);
-  j["status"] = to_string(r.status);
-  j["input"] = r.input;
-  j["elapsed_ms"] = ms(r.elapsed_ms);
-  j["mode"] = to_string(r.mode);
-  j["scheduling"] = to_string(r.scheduling);
-  j["max_concurrent_agents"] = r.max_concurrent_agents;
-  j["max_cost_usd"] = optional_number(r.max_cost_usd);
-  j["total_agent_ms"] = ms(r.total_agent_ms());
-  j["totals"] = totals_json(totals_of(r));
-  j["phases"] = r.phases;
-  // Appended, not looked up: an ordered object finds a key by scanning, which would make a
-  // run of n agents cost n² (names are unique, checked when the ensemble was loaded).
-  json agents = json::object();
-  auto& members = agents.get_ref<json::object_t&>();
-  members.reserve(r.agents.size());
-  for (const auto& a : r.agents) {
-    members.emplace_back(a.name, agent_json(a));
+namespace {
+
+// Writes the run's JSON member by member, in the order and layout that dumping the whole
+// document at once would give: each member's value is dumped alone, and its lines moved in
+// to their depth (a raw newline occurs in dumped JSON only between tokens; those in strings
+// are escaped).
+class document_writer {
+ public:
+  document_writer(std::ostream& out, int indent) : out_(out), indent_(indent) {}
+
+  void open() { out_ << '{'; }
+  void close() { out_ << (is_first_ ? "}" : newline(0) + "}"); }
+  void member(const std::string& key, const json& value) {
+    start_member(key);
+    write_value(value, 1);
   }
-  j["agents"] = std::move(agents);
+  // An object member whose own members come one at a time from `each(emit)`.
+  template <class Each>
+  void object_member(const std::string& key, Each each) {
+    start_member(key);
+    out_ << '{';
+    bool first = true;
+    each([&](const std::string& name, const json& value) {
+      out_ << (first ? "" : ",") << newline(2) << dumped(json(name), -1) << separator();
+      write_value(value, 2);
+      first = false;
+    });
+    out_ << (first ? "}" : newline(1) + "}");
+  }
+
+ private:
+  void start_member(const std::string& key) {
+    out_ << (is_first_ ? "" : ",") << newline(1) << dumped(json(key), -1) << separator();
+    is_first_ = false;
+  }
+  void write_value(const json& value, int depth) {
+    auto text = dumped(value, indent_);
+    if (indent_ < 0) {
+      out_ << text;
+      return;
+    }
+    const auto pad = std::string(static_cast<std::size_t>(indent_ * depth), ' ');
+    std::size_t from = 0;
+    for (auto at = text.find('\n'); at != std::string::npos; at = text.find('\n', from)) {
+      out_.write(text.data() + from, static_cast<std::streamsize>(at + 1 - from));
+      out_ << pad;
+      from = at + 1;
+    }
+    out_.write(text.data() + from, static_cast<std::streamsize>(text.size() - from));
+  }
+  std::string newline(int depth) const {
+    return indent_ < 0 ? "" : "\n" + std::string(static_cast<std::size_t>(indent_ * depth), ' ');
+  }
+  const char* separator() const { return indent_ < 0 ? ":" : ": "; }
+
+  std::ostream& out_;
+  int indent_;
+  bool is_first_ = true;
+};
+
+} // namespace
+
+void write_json(std::ostream& out, const run_result& r, int indent) {
+  document_writer doc{out, indent};
+  doc.open();
+  doc.member("schema_version", run_json_schema_version);
+  doc.member("id", r.id);
+  doc.member("resumed_from", text_or_null(r.resumed_from));
+  doc.member("ensemble", r.ensemble);
+  doc.member("started_at", text_or_null(r.started_at));
+  doc.member("status", to_string(r.status));
+  doc.member("input", r.input);
+  doc.member("elapsed_ms", ms(r.elapsed_ms));
+  doc.member("mode", to_string(r.mode));
+  doc.member("scheduling", to_string(r.scheduling));
+  doc.member("max_concurrent_agents", r.max_concurrent_agents);
+  doc.member("max_cost_usd", optional_number(r.max_cost_usd));
+  doc.member("total_agent_ms", ms(r.total_agent_ms()));
+  doc.member("totals", totals_json(totals_of(r)));
+  doc.member("phases", r.phases);
+  doc.object_member("agents", [&](auto emit) {
+    for (const auto& a : r.agents) {
+      emit(a.name, agent_json(a));
+    }
+  });
   json groups = json::array();
   for (const auto& g : r.resources) {
     groups.push_back(group_json(g));
   }
-  j["resources"] = std::move(groups);
+  doc.member("resources", groups);
   json caps = json::array();
   for (const auto& c : r.caps) {
     caps.push_back(group_json(c));
   }
-  j["caps"] = std::move(caps);
-  // Model output is arbitrary bytes: replace invalid UTF-8 rather than throw.
-  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+  doc.member("caps", caps);
+  doc.close();
+}
+
+std::string to_json(const run_result& r, int indent) {
+  std::ostringstream out;
+  write_json(out, r, indent);
+  return std::move(out).str();
 }
 
 std::optional<run_result> run_result_from_json(std::string_view text) {

@@ -5,6 +5,7 @@
 #include <tutti/engine/run_result.hpp>
 #include <tutti/resources/group_statistics.hpp>
 
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,8 +16,12 @@ namespace tutti::engine {
 /// changes its meaning makes a new version, adding one does not.
 inline constexpr int run_json_schema_version = 1;
 
-/// One JSON document; keys are stable, agents keep definition order.
+/// One JSON document; keys are stable, agents keep definition order. `indent` as nlohmann's
+/// dump: -1 for one line.
 std::string to_json(const run_result& r, int indent = 2);
+/// The same document written to `out` as it is made, one agent at a time: a run of 100,000
+/// agents is never held as one JSON tree.
+void write_json(std::ostream& out, const run_result& r, int indent = 2);
 
 /// The result that to_json printed, read back; nullopt when `text` is not such a document.
 /// What was stored is printed again exactly: to_json(*from_json(to_json(r))) == to_json(r).
