@@ -91,8 +91,8 @@ void add_resume_command(CLI::App& app, command_state& state) {
                     << ensemble->agents.size() << " agents' results\n";
     }
     options.reuse = std::move(plan.reuse);
-    execute_run(state, *config, *ensemble, old.input, std::move(options), args->output, args->store,
-                args->cluster);
+    execute_run(state, *config, std::move(*ensemble), old.input, std::move(options), args->output,
+                args->store, args->cluster);
   });
 }
 

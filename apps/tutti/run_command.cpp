@@ -299,8 +299,8 @@ void add_run_command(CLI::App& app, command_state& state) {
     if (args->max_cost) {
       warn_unpriced(state, *ensemble, *config);
     }
-    execute_run(state, *config, *ensemble, std::move(*input), std::move(options), args->output,
-                args->store, args->cluster);
+    execute_run(state, *config, std::move(*ensemble), std::move(*input), std::move(options),
+                args->output, args->store, args->cluster);
   });
 }
 

@@ -271,9 +271,9 @@ void add_output_options(CLI::App* cmd, output_choice& choice) {
 }
 
 void execute_run(command_state& state, const definition::config& config,
-                 const definition::resolved_ensemble& e, std::string input,
-                 engine::run_options options, const output_choice& output,
-                 const store_choice& store, const cluster_choice& cluster) {
+                 definition::resolved_ensemble e, std::string input, engine::run_options options,
+                 const output_choice& output, const store_choice& store,
+                 const cluster_choice& cluster) {
   if (!timeline_writable_or_report(state, output)) {
     return;
   }
@@ -284,9 +284,12 @@ void execute_run(command_state& state, const definition::config& config,
     return;
   }
   engine::engine engine{config, engine_options};
-  std::vector<definition::backend_spec> used;
+  std::vector<definition::backend_spec> used; // each backend once, not once per agent
+  std::set<std::string> seen;
   for (const auto& agent : e.agents) {
-    used.push_back(agent.backend);
+    if (seen.insert(agent.backend.name).second) {
+      used.push_back(agent.backend);
+    }
   }
   if (!reach_authorities_or_report(state, engine, node, used)) {
     return;
@@ -321,7 +324,8 @@ void execute_run(command_state& state, const definition::config& config,
       state, output,
       view_title(e.name, agents.size(), options.mode, options.scheduling.value_or(e.scheduling)),
       agents, last_phase};
-  auto handle = engine.start(e, std::move(input), std::move(options), display.on_event());
+  auto handle =
+      engine.start(std::move(e), std::move(input), std::move(options), display.on_event());
   std::optional<engine::run_result> result;
   display.wait_for(state, {[&](std::chrono::milliseconds timeout) {
                              result = handle.wait_for(timeout);

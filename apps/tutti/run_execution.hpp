@@ -38,9 +38,9 @@ bool timeline_writable_or_report(command_state& state, const output_choice& outp
 /// choice says not to or the store cannot take it (then a warning says so and the run goes
 /// on). Sets the exit code: 0 when every agent succeeded, 1 when not, 2 when nothing ran.
 void execute_run(command_state& state, const definition::config& config,
-                 const definition::resolved_ensemble& e, std::string input,
-                 engine::run_options options, const output_choice& output,
-                 const store_choice& store, const cluster_choice& cluster);
+                 definition::resolved_ensemble e, std::string input, engine::run_options options,
+                 const output_choice& output, const store_choice& store,
+                 const cluster_choice& cluster);
 
 /// Runs `request` (the body of POST /v1/runs) on the tutti server at `url` and prints the
 /// result as execute_run does, with the same exit codes; Ctrl-C cancels the run there.

@@ -199,20 +199,23 @@ definition::diagnostics engine::check(const definition::resolved_ensemble& e) co
   return resources::conflicting_limits(e, directory);
 }
 
-run_handle engine::start(const definition::resolved_ensemble& e, std::string input,
-                         run_options options, event_callback on_event) {
+run_handle engine::start(definition::resolved_ensemble e, std::string input, run_options options,
+                         event_callback on_event) {
   if (auto problems = check(e); !problems.empty()) {
     throw engine_error(std::move(problems));
   }
   auto ctx = std::make_shared<run_context>();
   ctx->id = options.id.empty() ? new_run_id() : std::move(options.id);
-  ctx->ensemble = e;
+  // Moved, not copied: a caller done with its ensemble does not keep a second one alive.
+  ctx->ensemble = std::move(e);
+  const auto& ensemble = ctx->ensemble;
   ctx->input = std::move(input);
   ctx->mode = options.mode;
-  ctx->scheduling = options.scheduling.value_or(e.scheduling);
-  ctx->max_concurrent_agents = options.max_concurrent_agents.value_or(e.max_concurrent_agents);
+  ctx->scheduling = options.scheduling.value_or(ensemble.scheduling);
+  ctx->max_concurrent_agents =
+      options.max_concurrent_agents.value_or(ensemble.max_concurrent_agents);
   ctx->priority = options.priority.value_or(definition::default_priority);
-  for (const auto& agent : e.agents) {
+  for (const auto& agent : ensemble.agents) {
     ctx->providers.push_back(impl_->provider_for(agent.backend));
     auto [id, group] = impl_->group_for(agent.backend, agent.model);
     ctx->groups.push_back(std::move(id));
@@ -224,8 +227,9 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
       ctx->spellings.emplace(id, impl_->directory.spellings(id));
     }
   }
-  for (std::size_t i = 0; i < e.agents.size() && !options.reuse.empty(); ++i) {
-    if (auto earlier = options.reuse.find(e.agents[i].name); earlier != options.reuse.end()) {
+  for (std::size_t i = 0; i < ensemble.agents.size() && !options.reuse.empty(); ++i) {
+    if (auto earlier = options.reuse.find(ensemble.agents[i].name);
+        earlier != options.reuse.end()) {
       ctx->reuse.emplace(i, earlier->second);
     }
   }
@@ -233,7 +237,7 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
   ctx->started_at = utc_text(std::chrono::system_clock::now());
   ctx->include_prompts = options.include_prompts;
   ctx->max_cost_usd = options.max_cost_usd;
-  for (const auto& agent : e.agents) {
+  for (const auto& agent : ensemble.agents) {
     ctx->prices.push_back(definition::price_of(impl_->config.prices, agent.model));
   }
   ctx->observer = std::move(options.observer);
@@ -244,11 +248,11 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
   const int run_cap =
       ctx->mode == run_mode::sequential ? 1 : std::max(ctx->max_concurrent_agents, 1);
   ctx->run_cap = caf::actor_cast<caf::actor>(impl_->spawn_cap("run", run_cap));
-  if (static_cast<std::size_t>(run_cap) < e.agents.size()) {
+  if (static_cast<std::size_t>(run_cap) < ensemble.agents.size()) {
     ctx->caps.push_back(ctx->run_cap);
   }
   ctx->caps.push_back(caf::actor_cast<caf::actor>(impl_->engine_limit));
-  ctx->deadline = std::chrono::steady_clock::now() + e.timeout;
+  ctx->deadline = std::chrono::steady_clock::now() + ensemble.timeout;
   if (ctx->observer) {
     // Told here, before start() returns, so that whoever started the run can show it at once.
     ctx->observer->run_started(skeleton(*ctx));
@@ -268,9 +272,9 @@ run_handle engine::start(const definition::resolved_ensemble& e, std::string inp
   return run_handle{future, [run] { caf::anon_send(run, cancel_atom::value); }};
 }
 
-run_result engine::run(const definition::resolved_ensemble& e, std::string input,
-                       run_options options, event_callback on_event) {
-  return start(e, std::move(input), std::move(options), std::move(on_event)).wait();
+run_result engine::run(definition::resolved_ensemble e, std::string input, run_options options,
+                       event_callback on_event) {
+  return start(std::move(e), std::move(input), std::move(options), std::move(on_event)).wait();
 }
 
 providers::mock_provider::statistics engine::mock_statistics() const {
