@@ -2,9 +2,13 @@
 
 namespace tutti::definition {
 
-const source_location& agent_spec::location_of(const std::string& key) const {
-  auto i = fields.find(key);
-  return i == fields.end() ? where : i->second;
+source_location agent_spec::location_of(std::string_view key) const {
+  for (const auto& k : keys) {
+    if (k.key == key) {
+      return {where.file, k.line, k.column};
+    }
+  }
+  return where;
 }
 
 } // namespace tutti::definition

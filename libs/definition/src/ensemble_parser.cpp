@@ -19,8 +19,11 @@ agent_spec read_agent(const toml::table& table, std::size_t index, const std::st
   table_reader reader{table, file, "agents[" + std::to_string(index) + "]", out};
   agent_spec agent;
   agent.where = reader.location();
+  agent.keys.reserve(table.size());
   for (const auto& [key, node] : table) {
-    agent.fields.emplace(std::string{key.str()}, location_in(file, key.source()));
+    const auto& at = key.source().begin;
+    agent.keys.push_back(
+        {std::string{key.str()}, static_cast<int>(at.line), static_cast<int>(at.column)});
   }
   if (auto name = reader.required_text("name")) {
     if (!is_valid_agent_name(*name)) {

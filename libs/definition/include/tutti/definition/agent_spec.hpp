@@ -4,9 +4,9 @@
 #include <tutti/definition/diagnostic.hpp>
 #include <tutti/definition/model_settings.hpp>
 
-#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tutti::definition {
@@ -23,11 +23,18 @@ struct agent_spec {
   std::optional<std::string> prompt; // template with {input} and {agents.NAME}
   std::vector<std::string> depends_on;
   dependency_failure_policy on_dependency_failure = dependency_failure_policy::skip;
-  source_location where;                         // the [[agents]] table
-  std::map<std::string, source_location> fields; // each key's own position
+  source_location where; // the [[agents]] table
+
+  /// Where one key was written, in the file of `where`.
+  struct key_position {
+    std::string key;
+    int line = 0;
+    int column = 0;
+  };
+  std::vector<key_position> keys; // in the order written; one list, not a map, per agent
 
   /// Where `key` was written, or the agent's table when it was not.
-  const source_location& location_of(const std::string& key) const;
+  source_location location_of(std::string_view key) const;
 };
 
 } // namespace tutti::definition
