@@ -326,10 +326,10 @@ void execute_run(command_state& state, const definition::config& config,
       agents, last_phase};
   auto handle =
       engine.start(std::move(e), std::move(input), std::move(options), display.on_event());
-  std::optional<engine::run_result> result;
+  const engine::run_result* result = nullptr; // the handle's own
   display.wait_for(state, {[&](std::chrono::milliseconds timeout) {
                              result = handle.wait_for(timeout);
-                             return result.has_value();
+                             return result != nullptr;
                            },
                            [&] { handle.cancel(); }});
   display.print(state, output, *result, *shown);

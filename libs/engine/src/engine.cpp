@@ -36,11 +36,11 @@ const run_result& run_handle::wait() const {
   return result_.get();
 }
 
-std::optional<run_result> run_handle::wait_for(std::chrono::milliseconds timeout) const {
+const run_result* run_handle::wait_for(std::chrono::milliseconds timeout) const {
   if (result_.wait_for(timeout) != std::future_status::ready) {
-    return std::nullopt;
+    return nullptr;
   }
-  return result_.get();
+  return &result_.get();
 }
 
 namespace {
