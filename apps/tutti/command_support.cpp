@@ -53,12 +53,21 @@ void print_problems(command_state& state, const definition::diagnostics& problem
   }
 }
 
-std::optional<definition::config> load_config_or_report(command_state& state) {
+namespace {
+
+// The configuration that --config (or the search) names, as found.
+definition::outcome<definition::config> configuration(const command_state& state) {
   std::optional<std::filesystem::path> explicit_path;
   if (state.config_path) {
     explicit_path = *state.config_path;
   }
-  auto config = definition::load_config(explicit_path, state.ctx.working_dir, state.ctx.env);
+  return definition::load_config(explicit_path, state.ctx.working_dir, state.ctx.env);
+}
+
+} // namespace
+
+std::optional<definition::config> load_config_or_report(command_state& state) {
+  auto config = configuration(state);
   if (!config) {
     print_problems(state, config.problems());
     state.exit_code = exit_code::invalid_input;
@@ -75,11 +84,7 @@ std::size_t definition_limit_bytes(const command_state& state) {
   if (state.max_definition_mib) {
     return definition::mib_bytes(*state.max_definition_mib);
   }
-  std::optional<std::filesystem::path> explicit_path;
-  if (state.config_path) {
-    explicit_path = *state.config_path;
-  }
-  auto config = definition::load_config(explicit_path, state.ctx.working_dir, state.ctx.env);
+  auto config = configuration(state);
   return definition::mib_bytes(config ? config->limits.max_definition_mib
                                       : definition::default_max_definition_mib);
 }
