@@ -353,7 +353,7 @@ class document_writer {
     out_ << '{';
     bool first = true;
     each([&](const std::string& name, const json& value) {
-      out_ << (first ? "" : ",") << newline(2) << dumped(json(name), -1) << separator();
+      write_key(first, 2, name);
       write_value(value, 2);
       first = false;
     });
@@ -362,8 +362,11 @@ class document_writer {
 
  private:
   void start_member(const std::string& key) {
-    out_ << (is_first_ ? "" : ",") << newline(1) << dumped(json(key), -1) << separator();
+    write_key(is_first_, 1, key);
     is_first_ = false;
+  }
+  void write_key(bool is_first, int depth, const std::string& key) {
+    out_ << (is_first ? "" : ",") << newline(depth) << dumped(json(key), -1) << separator();
   }
   void write_value(const json& value, int depth) {
     auto text = dumped(value, indent_);
