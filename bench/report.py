@@ -26,8 +26,11 @@ PUBLISHED = {
     "s2_five_steps/cap:5": "2.5 s, speedup 4.0",
     "s2_five_steps/cap:10": "2.5 s, speedup 4.0",
     "s3_limiter/limit:10": "2.2-2.5 % overhead vs no limit",
+    "s3_limiter_in_process/limit:10": "2.2-2.5 % overhead vs no limit",
     "s3_limiter/limit:50": "2.2-2.5 % overhead vs no limit",
+    "s3_limiter_in_process/limit:50": "2.2-2.5 % overhead vs no limit",
     "s3_limiter/limit:100": "2.2-2.5 % overhead vs no limit",
+    "s3_limiter_in_process/limit:100": "2.2-2.5 % overhead vs no limit",
     "s4_retrieval_then_generation/parallel:1": "ideal 9 units",
     "s4_three_models_then_compare/parallel:1": "ideal 8.5 units",
     "s5_local_server/limit:1/requests:20": "20 requests/min",
@@ -39,7 +42,8 @@ SCENARIOS = [
     ("s1_", "1. Agents per phase: sequential, parallel, capped at 5 (over HTTP)"),
     ("s2_", "2. Five independent steps: sequential (cap:0), cap 2, 5, 10"),
     ("s3_", "3. Limiter overhead: 1000 steps of 20 ms through a backend limit (0: none), "
-            "over HTTP"),
+            "over HTTP (s3_limiter) and in process, the limiter without the transport "
+            "(s3_limiter_in_process)"),
     ("s4_", "4. Graphs with dependencies and mixed latencies (1 unit = 50 ms)"),
     ("s5_", "5. A local server (3 s per request published, 150 ms here) with a limit and a "
             "queue"),
@@ -203,6 +207,33 @@ def cluster_lines(results):
     return lines + [""]
 
 
+def floor_lines(cases, baseline):
+    """The floors under scenarios 7 and 8 (floor_bench.cpp) beside tutti and asyncio."""
+    lines = ["## Floors: what the shape costs before tutti does anything", "",
+             "Every agent is a CAF 0.17 actor, so no engine runs a zero-latency agent faster "
+             "than CAF spawns an actor that asks another once and reports (floor_actors), nor "
+             "holds one in less memory than an idle actor takes; no HTTP client spends less "
+             "CPU than one thread of plain asio opening, writing, reading and closing a "
+             "connection per call, as the asyncio baseline does (floor_http).", ""]
+    asyncio = {b["name"]: b for b in baseline["results"]}
+    for n in (10_000, 100_000):
+        floor = cases.get(f"floor_actors/agents:{n}")
+        engine = cases.get(f"s8_scale/agents:{n}/latency_ms:0")
+        if floor and engine:
+            lines.append(f"- {n:,} agents: the actor floor is {floor['us_per_agent']:.1f} µs "
+                         f"per agent and {floor['kb_per_idle_actor']:.2f} KiB per idle actor; "
+                         f"tutti's engine {engine['overhead_us_per_agent']:.1f} µs per agent")
+    floor = cases.get("floor_http/agents:1000")
+    engine = cases.get("s7_http/agents:1000")
+    theirs = asyncio.get("s7_http/agents:1000")
+    if floor and engine and theirs:
+        lines.append(f"- 1,000 calls over HTTP: the asio floor spends {floor['cpu_ms']:.0f} ms "
+                     f"of CPU ({floor['cpu_ms'] / theirs['cpu_ms']:.2f} x asyncio's "
+                     f"{theirs['cpu_ms']:.0f} ms), tutti {engine['cpu_ms']:.0f} ms "
+                     f"({engine['cpu_ms'] / theirs['cpu_ms']:.2f} x)")
+    return lines + [""]
+
+
 def baseline_table(cases, baseline):
     rows = ["| case | tutti wall ms | asyncio wall ms | wall ratio | tutti CPU ms | "
             "asyncio CPU ms | CPU ratio | tutti peak MB | asyncio peak MB | memory ratio |",
@@ -356,6 +387,7 @@ def main():
               "prints their results as JSON. Ratios are tutti / asyncio: below 1 means tutti "
               "used less.", ""]
     lines += baseline_table(cases, baseline) + [""]
+    lines += floor_lines(cases, baseline)
     with open(os.path.join(results, "REPORT.md"), "w") as f:
         f.write("\n".join(lines))
     print(f"report: wrote {results}/REPORT.md and three charts")

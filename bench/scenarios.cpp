@@ -43,13 +43,20 @@ void s2_five_steps(benchmark::State& state) {
   measure(state, s);
 }
 
-// 3. The limiter: 1000 steps of 20 ms through a backend limit of 10, 50, 100 or none (0).
-void s3_limiter(benchmark::State& state) {
-  auto s = independent(1000, 20, "http");
+// 3. The limiter: 1000 steps of 20 ms through a backend limit of 10, 50, 100 or none (0),
+// over HTTP to the mock server, and in process (the limiter alone, without the transport).
+void limited_steps(benchmark::State& state, const std::string& backend) {
+  auto s = independent(1000, 20, backend);
   if (arg(state, 0) > 0) {
-    s.backend_limits["http"] = arg(state, 0);
+    s.backend_limits[backend] = arg(state, 0);
   }
   measure(state, s);
+}
+void s3_limiter(benchmark::State& state) {
+  limited_steps(state, "http");
+}
+void s3_limiter_in_process(benchmark::State& state) {
+  limited_steps(state, "limited");
 }
 
 // 4. Graphs with dependencies and mixed latencies: three agents at once (latencies in
@@ -190,6 +197,10 @@ void phase_sizes(benchmark::internal::Benchmark* b) {
   b->ArgName("agents")->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 
+void limits(benchmark::internal::Benchmark* b) {
+  b->ArgName("limit")->Arg(10)->Arg(50)->Arg(100)->Arg(0);
+  b->Iterations(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+}
 void sequential_then_parallel(benchmark::internal::Benchmark* b) {
   b->ArgName("parallel")
       ->Arg(0)
@@ -216,15 +227,8 @@ BENCHMARK(s2_five_steps)
     ->Iterations(3)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
-BENCHMARK(s3_limiter)
-    ->ArgName("limit")
-    ->Arg(10)
-    ->Arg(50)
-    ->Arg(100)
-    ->Arg(0)
-    ->Iterations(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(s3_limiter)->Apply(limits);
+BENCHMARK(s3_limiter_in_process)->Apply(limits);
 BENCHMARK(s4_retrieval_then_generation)->Apply(sequential_then_parallel);
 BENCHMARK(s4_three_models_then_compare)->Apply(sequential_then_parallel);
 BENCHMARK(s5_local_server)
