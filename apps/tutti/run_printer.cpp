@@ -136,7 +136,11 @@ void print_summary(std::ostream& out, const engine::run_result& r, summary_detai
     return;
   }
   out << engine::to_string(r.status) << ": " << t.succeeded << " of " << t.agents
-      << " agents succeeded in " << seconds(r.elapsed_ms) << " (" << engine::to_string(r.mode)
+      << " agents succeeded";
+  if (t.skipped_by_condition > 0) {
+    out << ", " << t.skipped_by_condition << " skipped by conditions,";
+  }
+  out << " in " << seconds(r.elapsed_ms) << " (" << engine::to_string(r.mode)
       << (r.scheduling == definition::scheduling_policy::eager ? ", eager" : "") << "); agent time "
       << seconds(t.agent_ms);
   // Only when agents overlapped enough to show: a chain of dependants, one agent or a

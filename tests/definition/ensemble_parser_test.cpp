@@ -262,6 +262,61 @@ prompt = "{agents.security} {agents.style} {agents.securty}"
   CHECK(problems.size() == 2);
 }
 
+TEST_CASE("a condition is read, and checked where it is written: its syntax, and that it "
+          "refers only to its own dependencies") {
+  auto e = parse_ensemble(R"(
+name = "e"
+[[agents]]
+name = "classify"
+provider = "mock"
+[[agents]]
+name = "fix"
+provider = "mock"
+depends_on = ["classify"]
+when = "${classify.label} == bug"
+)",
+                          "test.toml");
+  REQUIRE(e.has_value());
+  CHECK(e->agents[1].when == "${classify.label} == bug");
+  CHECK_FALSE(e->agents[0].when.has_value());
+
+  auto problems = problems_of(R"(
+name = "e"
+[[agents]]
+name = "classify"
+provider = "mock"
+[[agents]]
+name = "style"
+provider = "mock"
+[[agents]]
+name = "fix"
+provider = "mock"
+depends_on = ["classify"]
+when = "${clasify.label} == bug or status(style) == success"
+[[agents]]
+name = "broken"
+provider = "mock"
+depends_on = ["classify"]
+when = "(${classify.label} == bug"
+[[agents]]
+name = "empty"
+provider = "mock"
+when = ""
+)");
+  INFO(listing(problems));
+  CHECK(has_problem(problems, definition_errc::unknown_agent,
+                    "test.toml:13:1: agents.fix.when: refers to an unknown agent 'clasify' (did "
+                    "you mean 'classify'?)"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.fix.when: refers to 'style', which is not in depends_on; add it "
+                    "there"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "test.toml:18:1: agents.broken.when: column 26 of the condition: expected "
+                    "')' to close the '(' at column 1"));
+  CHECK(has_problem(problems, definition_errc::empty_field, "agents.empty.when"));
+  CHECK(problems.size() == 4);
+}
+
 TEST_CASE("where a model is served is a backend, or a provider with an optional base URL") {
   auto problems = problems_of(R"(
 name = "e"

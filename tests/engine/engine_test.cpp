@@ -236,6 +236,88 @@ on_dependency_failure = "run"
         "[runner] go\n\n## broken\n(failed: model exploded)\n\n## sibling\n[sibling] go");
 }
 
+TEST_CASE("a condition decides from its dependencies' results; dependants of an agent it "
+          "skips follow their on_dependency_failure") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from(R"(
+name = "c"
+[[agents]]
+name = "classify"
+provider = "mock"
+mock = { reply = '{"label": "bug", "score": 0.9}' }
+[[agents]]
+name = "broken"
+provider = "mock"
+mock = { fail = "down" }
+[[agents]]
+name = "fix"
+provider = "mock"
+depends_on = ["classify"]
+when = '${classify.label} == bug and ${classify.score} > 0.5'
+[[agents]]
+name = "praise"
+provider = "mock"
+depends_on = ["classify"]
+when = "${classify.label} == feature"
+[[agents]]
+name = "after_praise"
+provider = "mock"
+depends_on = ["praise"]
+[[agents]]
+name = "report"
+provider = "mock"
+depends_on = ["praise", "fix"]
+on_dependency_failure = "run"
+[[agents]]
+name = "fallback"
+provider = "mock"
+depends_on = ["broken"]
+on_dependency_failure = "run"
+when = "status(broken) == failed"
+)"),
+                 "go");
+  CHECK(agent(r, "fix").status == agent_status::success);
+  CHECK(agent(r, "praise").status == agent_status::skipped);
+  CHECK(agent(r, "praise").error == "condition false: ${classify.label} == feature");
+  CHECK_FALSE(agent(r, "praise").started_ms.has_value());
+  CHECK(agent(r, "after_praise").status == agent_status::skipped);
+  CHECK(agent(r, "after_praise").error == "dependency 'praise' was skipped");
+  CHECK(agent(r, "report").status == agent_status::success);
+  CHECK(agent(r, "fallback").status == agent_status::success);
+  CHECK(e.mock_statistics().calls == 5); // classify, broken, fix, report, fallback
+  // Not needed rather than failed: only broken makes the run partial.
+  CHECK(agent(r, "praise").skipped_by_condition);
+  CHECK(agent(r, "after_praise").skipped_by_condition);
+  CHECK_FALSE(agent(r, "broken").skipped_by_condition);
+  CHECK(totals_of(r).skipped_by_condition == 2);
+  CHECK(r.status == run_status::partial);
+}
+
+TEST_CASE("a run whose only unsuccessful agents were skipped by conditions is completed") {
+  engine e{default_config()};
+  auto r = e.run(ensemble_from(R"(
+name = "router"
+[[agents]]
+name = "classify"
+provider = "mock"
+mock = { reply = "question" }
+[[agents]]
+name = "answer"
+provider = "mock"
+depends_on = ["classify"]
+when = "${classify} == question"
+[[agents]]
+name = "fix"
+provider = "mock"
+depends_on = ["classify"]
+when = "${classify} == bug"
+)"),
+                 "go");
+  CHECK(agent(r, "answer").status == agent_status::success);
+  CHECK(agent(r, "fix").status == agent_status::skipped);
+  CHECK(r.status == run_status::completed);
+}
+
 TEST_CASE("a run where every agent fails has status failed") {
   engine e{default_config()};
   auto r = e.run(ensemble_from("name = \"x\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\n"

@@ -117,6 +117,10 @@ agent_builder& agent_builder::on_dependency_failure(dependency_failure_policy po
   spec_.on_dependency_failure = policy;
   return *this;
 }
+agent_builder& agent_builder::when(std::string condition) {
+  spec_.when = std::move(condition);
+  return *this;
+}
 agent_builder& agent_builder::mock(mock_settings settings) {
   spec_.settings.mock = std::move(settings);
   return *this;

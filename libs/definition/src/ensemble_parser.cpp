@@ -1,6 +1,7 @@
 #include "model_settings_reader.hpp"
 #include "table_reader.hpp"
 
+#include <tutti/definition/condition.hpp>
 #include <tutti/definition/dependency_graph.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
 #include <tutti/definition/nearest_name.hpp>
@@ -42,6 +43,7 @@ agent_spec read_agent(const toml::table& table, std::size_t index, const std::st
   if (reader.choice("on_dependency_failure", {"skip", "run"}) == "run") {
     agent.on_dependency_failure = dependency_failure_policy::run;
   }
+  agent.when = reader.non_empty_text("when");
   reader.report_unknown_keys();
   return agent;
 }
@@ -67,6 +69,32 @@ void check_names(const std::vector<agent_spec>& agents, diagnostics& out) {
   }
 }
 
+// A condition parses, and refers only to the agent's own dependencies: it is decided once they
+// have finished.
+void check_condition(const agent_spec& agent, const std::vector<std::string>& names,
+                     diagnostics& out) {
+  auto parsed = condition::parse(*agent.when);
+  if (const auto* error = std::get_if<condition_error>(&parsed)) {
+    out.push_back(agent_problem(definition_errc::invalid_value, agent, "when",
+                                "column " + std::to_string(error->column) +
+                                    " of the condition: " + error->message));
+    return;
+  }
+  const auto& deps = agent.depends_on;
+  for (const auto& ref : std::get<condition>(parsed).agents()) {
+    if (std::find(names.begin(), names.end(), ref) == names.end()) {
+      out.push_back(
+          agent_problem(definition_errc::unknown_agent, agent, "when",
+                        "refers to an unknown agent '" + ref + "'" + did_you_mean(ref, names)));
+    } else if (std::find(deps.begin(), deps.end(), ref) == deps.end()) {
+      out.push_back(agent_problem(definition_errc::invalid_value, agent, "when",
+                                  "refers to '" + ref +
+                                      "', which is not in depends_on; add it there so that "
+                                      "its result exists when the condition is decided"));
+    }
+  }
+}
+
 void check_references(const std::vector<agent_spec>& agents, diagnostics& out) {
   std::vector<std::string> names;
   for (const auto& agent : agents) {
@@ -83,6 +111,9 @@ void check_references(const std::vector<agent_spec>& agents, diagnostics& out) {
         out.push_back(agent_problem(definition_errc::invalid_value, agent, "depends_on",
                                     "lists '" + *dep + "' twice"));
       }
+    }
+    if (agent.when) {
+      check_condition(agent, names, out);
     }
     if (!agent.prompt) {
       continue;

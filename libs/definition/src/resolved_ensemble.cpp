@@ -61,6 +61,10 @@ class agent_resolver {
     r.prompt = agent.prompt;
     r.depends_on = agent.depends_on;
     r.on_dependency_failure = agent.on_dependency_failure;
+    if (agent.when) { // checked with the ensemble: it parses
+      r.when =
+          std::make_shared<const condition>(std::get<condition>(condition::parse(*agent.when)));
+    }
     return r;
   }
 

@@ -216,6 +216,22 @@ void record_skips(run_self self, const std::vector<run_schedule::skipped_agent>&
   }
 }
 
+// Skips a ready agent: its dependants follow their on_dependency_failure. What a condition
+// skips, with the dependants skipped because of it, was not needed rather than failed.
+void skip(run_self self, std::size_t index, std::string reason, bool by_condition = false) {
+  auto& st = self->state;
+  auto& a = st.result.agents[index];
+  a.status = agent_status::skipped;
+  a.error = std::move(reason);
+  a.skipped_by_condition = by_condition;
+  conclude(self, index);
+  const auto dependants = st.schedule->finish(index, a.status);
+  for (const auto& d : dependants) {
+    st.result.agents[d.agent].skipped_by_condition = by_condition;
+  }
+  record_skips(self, dependants);
+}
+
 // Takes an earlier run's result for a ready agent instead of calling it. Its timings are
 // this run's: it spent no time.
 void reuse(run_self self, std::size_t index) {
@@ -260,11 +276,32 @@ bool admit_within_cost(run_self self, std::size_t index, const std::string& prom
                   "no more",
                   st.ctx->max_cost_usd.value_or(0.0));
   }
-  auto& a = st.result.agents[index];
-  a.status = agent_status::skipped;
-  a.error = limit;
-  conclude(self, index);
-  record_skips(self, st.schedule->finish(index, a.status));
+  skip(self, index, limit);
+  return false;
+}
+
+// Whether a ready agent's condition holds on its dependencies' results; if not, it is skipped.
+bool admit_by_condition(run_self self, std::size_t index) {
+  auto& st = self->state;
+  const auto& agent = st.ctx->ensemble.agents[index];
+  if (!agent.when) {
+    return true;
+  }
+  const auto dependency = [&](std::string_view name) -> std::optional<definition::dependency_view> {
+    for (std::size_t k = 0; k < agent.depends_on.size(); ++k) {
+      if (agent.depends_on[k] == name) {
+        const auto& d = st.result.agents[agent.dependency_indices[k]];
+        return definition::dependency_view{to_string(d.status), d.status == agent_status::success
+                                                                    ? std::string_view{d.response}
+                                                                    : std::string_view{}};
+      }
+    }
+    return std::nullopt;
+  };
+  if (agent.when->holds(dependency)) {
+    return true;
+  }
+  skip(self, index, "condition false: " + agent.when->text(), true);
   return false;
 }
 
@@ -281,6 +318,10 @@ void dispatch(run_self self) {
   for (auto index : st.schedule->next_ready()) {
     if (st.ctx->reuse.count(index) != 0) {
       reuse(self, index);
+      reused_any = true;
+      continue;
+    }
+    if (!admit_by_condition(self, index)) {
       reused_any = true;
       continue;
     }

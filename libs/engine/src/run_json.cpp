@@ -51,6 +51,7 @@ json totals_json(const run_totals& t) {
           {"failed", t.failed},
           {"timed_out", t.timed_out},
           {"skipped", t.skipped},
+          {"skipped_by_condition", t.skipped_by_condition},
           {"pending", t.pending},
           {"input_tokens", t.input_tokens},
           {"output_tokens", t.output_tokens},
@@ -71,6 +72,7 @@ json agent_json(const agent_result& a) {
   j["error"] = text_or_null(a.error);
   j["error_code"] = a.error_code ? json(providers::to_string(*a.error_code)) : json(nullptr);
   j["reused"] = a.reused;
+  j["skipped_by_condition"] = a.skipped_by_condition;
   j["profile"] = text_or_null(a.profile);
   j["provider"] = a.provider;
   j["model"] = a.model;
@@ -155,6 +157,7 @@ agent_result read_agent(const std::string& name, const json& j) {
     a.error_code = named(j.at("error_code"), providers::call_errc_named);
   }
   a.reused = j.at("reused").get<bool>();
+  a.skipped_by_condition = j.value("skipped_by_condition", false); // absent before conditions
   a.profile = read_text_or_null(j.at("profile"));
   a.provider = j.at("provider").get<std::string>();
   a.model = j.at("model").get<std::string>();
@@ -384,7 +387,12 @@ class document_writer {
     out_.write(text.data() + from, static_cast<std::streamsize>(text.size() - from));
   }
   std::string newline(int depth) const {
-    return indent_ < 0 ? "" : "\n" + std::string(static_cast<std::size_t>(indent_ * depth), ' ');
+    if (indent_ < 0) {
+      return {};
+    }
+    std::string line(1 + static_cast<std::size_t>(indent_ * depth), ' ');
+    line.front() = '\n';
+    return line;
   }
   const char* separator() const { return indent_ < 0 ? ":" : ": "; }
 

@@ -96,7 +96,9 @@ run_status status_of(const std::vector<agent_result>& agents) {
   auto succeeded = std::count_if(agents.begin(), agents.end(), [](const agent_result& a) {
     return a.status == agent_status::success;
   });
-  if (succeeded == static_cast<std::ptrdiff_t>(agents.size())) {
+  auto needed = std::count_if(agents.begin(), agents.end(),
+                              [](const agent_result& a) { return !a.skipped_by_condition; });
+  if (succeeded == needed) {
     return run_status::completed;
   }
   return succeeded == 0 ? run_status::failed : run_status::partial;
@@ -118,6 +120,7 @@ run_totals totals_of(const run_result& r) {
       break;
     case agent_status::skipped:
       ++t.skipped;
+      t.skipped_by_condition += a.skipped_by_condition ? 1 : 0;
       break;
     case agent_status::pending:
       ++t.pending;

@@ -112,7 +112,7 @@ void bind_text_or_null(SQLite::Statement& s, int index, const std::string& text)
 }
 
 // An agents row: its columns, and how a row's values are bound after `before` others.
-constexpr std::size_t agent_columns = 22;
+constexpr std::size_t agent_columns = 23;
 constexpr std::size_t rows_per_insert = 32; // an insert of many rows costs little more than one
 
 std::string insert_agents_sql(std::size_t rows) {
@@ -120,7 +120,7 @@ std::string insert_agents_sql(std::size_t rows) {
 INSERT OR REPLACE INTO agents (run_id, position, name, status, output, error, error_code,
                                input_tokens, output_tokens, attempts, queued_ms, started_ms,
                                finished_ms, duration_ms, profile, provider, model, backend, reused,
-                               cost_usd, retry_waits, prompt)
+                               cost_usd, retry_waits, prompt, skipped_by_condition)
 VALUES )";
   for (std::size_t r = 0; r < rows; ++r) {
     sql += r == 0 ? "(?" : ", (?";
@@ -189,6 +189,7 @@ void bind_agent(SQLite::Statement& insert, int before, const std::string& run_id
   bind_optional(insert, ++i, a.cost_usd);
   bind_optional(insert, ++i, waits_json(a.retry_waits));
   bind_optional(insert, ++i, a.prompt);
+  insert.bind(++i, a.skipped_by_condition ? 1 : 0);
 }
 
 } // namespace
@@ -483,7 +484,7 @@ FROM runs JOIN run_skeletons ON run_skeletons.run_id = runs.id WHERE id = ?)"};
     SQLite::Statement agents{impl_->db, R"(
 SELECT name, status, output, error, error_code, input_tokens, output_tokens, attempts,
        queued_ms, started_ms, finished_ms, duration_ms, reused, profile, provider, model, backend,
-       cost_usd, retry_waits, prompt
+       cost_usd, retry_waits, prompt, skipped_by_condition
 FROM agents WHERE run_id = ?)"};
     agents.bind(1, id.value());
     auto& all = out.result.agents;
@@ -530,6 +531,7 @@ FROM agents WHERE run_id = ?)"};
       a->cost_usd = real_or_null(agents.getColumn(17));
       a->retry_waits = waits_from(text_or_null(agents.getColumn(18)));
       a->prompt = text_or_null(agents.getColumn(19));
+      a->skipped_by_condition = agents.getColumn(20).getInt() != 0;
     }
     if (out.result.status == engine::run_status::interrupted) {
       for (const auto& a : all) {

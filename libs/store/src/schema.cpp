@@ -71,6 +71,10 @@ CREATE TABLE agents (
 ALTER TABLE agents ADD COLUMN retry_waits TEXT;
 ALTER TABLE agents ADD COLUMN prompt TEXT;
 )",
+    // 3: whether a condition chose not to run the agent (engine::agent_result).
+    R"(
+ALTER TABLE agents ADD COLUMN skipped_by_condition INTEGER NOT NULL DEFAULT 0;
+)",
 };
 
 int read_int(SQLite::Database& db, const char* pragma) {

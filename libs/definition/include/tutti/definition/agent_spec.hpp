@@ -23,7 +23,8 @@ struct agent_spec {
   std::optional<std::string> prompt; // template with {input} and {agents.NAME}
   std::vector<std::string> depends_on;
   dependency_failure_policy on_dependency_failure = dependency_failure_policy::skip;
-  source_location where; // the [[agents]] table
+  std::optional<std::string> when; // a condition on its dependencies (condition.hpp)
+  source_location where;           // the [[agents]] table
 
   /// Where one key was written, in the file of `where`.
   struct key_position {

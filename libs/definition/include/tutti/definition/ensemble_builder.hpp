@@ -33,6 +33,8 @@ class agent_builder {
   agent_builder& max_tokens(int n);
   agent_builder& depends_on(std::vector<std::string> agents);
   agent_builder& on_dependency_failure(dependency_failure_policy policy);
+  /// A condition on its dependencies' results (condition.hpp); false: it is skipped.
+  agent_builder& when(std::string condition);
   agent_builder& mock(mock_settings settings);
 
   agent_builder& agent(std::string name);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <tutti/definition/backend_spec.hpp>
+#include <tutti/definition/condition.hpp>
 #include <tutti/definition/config.hpp>
 #include <tutti/definition/dependency_graph.hpp>
 #include <tutti/definition/ensemble.hpp>
@@ -10,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +34,7 @@ struct resolved_agent {
   std::vector<std::string> depends_on;
   std::vector<std::size_t> dependency_indices; // the same, as indices into agents
   dependency_failure_policy on_dependency_failure = dependency_failure_policy::skip;
+  std::shared_ptr<const condition> when; // none: it always runs
   std::size_t phase = 0;
 };
 

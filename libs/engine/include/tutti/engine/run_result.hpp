@@ -74,6 +74,9 @@ struct agent_result {
   std::optional<double> cost_usd;     // usage at the model's price; none when either is unknown
   std::optional<std::string> prompt;  // as rendered, when the run was asked to keep prompts
   bool reused = false; // taken from an earlier run (see run_options::reuse), not called again
+  // Skipped because a condition, its own or one before it, chose not to run it: not needed
+  // rather than failed, so that it leaves the run completed.
+  bool skipped_by_condition = false;
 };
 
 struct run_result {
@@ -108,8 +111,9 @@ struct run_totals {
   std::size_t failed = 0;
   std::size_t timed_out = 0;
   std::size_t skipped = 0;
-  std::size_t pending = 0;       // a stored run that has not ended, or never will
-  std::int64_t input_tokens = 0; // over the agents whose backends reported them
+  std::size_t skipped_by_condition = 0; // of those skipped
+  std::size_t pending = 0;              // a stored run that has not ended, or never will
+  std::int64_t input_tokens = 0;        // over the agents whose backends reported them
   std::int64_t output_tokens = 0;
   std::size_t without_usage = 0;  // agents that succeeded without their usage reported
   std::optional<double> cost_usd; // over the agents whose cost is known; none when no agent's is
@@ -119,7 +123,8 @@ struct run_totals {
 
 run_totals totals_of(const run_result& r);
 
-/// The run's status from its agents' statuses (completed, partial or failed).
+/// The run's status from its agents' statuses (completed, partial or failed); agents skipped by
+/// a condition do not count.
 run_status status_of(const std::vector<agent_result>& agents);
 
 } // namespace tutti::engine
