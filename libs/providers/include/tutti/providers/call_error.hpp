@@ -24,6 +24,7 @@ enum class call_errc : std::int8_t {
   cancelled,       // the run was cancelled, or the deadline of the ensemble passed
   queue_timeout,   // the agent waited longer than queue_timeout_seconds for its group
   server_down,     // the group's server is down and the agent's time runs out before its probe
+  script_failed,   // a script agent's program could not start, exited non-zero or was killed
 };
 
 std::string_view to_string(call_errc e);

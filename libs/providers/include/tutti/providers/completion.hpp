@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tutti::providers {
 
@@ -28,6 +29,9 @@ struct completion_request {
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   definition::mock_settings mock; // read by the mock provider only
+  // Read by the script provider only: the program and its arguments, and where it runs.
+  std::vector<std::string> script;
+  std::string working_directory;
   /// The longest the call may take, from now: connect, every wait for bytes and the whole
   /// exchange end by then. Zero: the provider's own defaults.
   std::chrono::milliseconds time_left{0};
