@@ -55,6 +55,10 @@ class doctor {
       add(backend, "server", "ok", "the built-in mock: nothing to reach, every model answers");
       return;
     }
+    if (backend.provider == definition::provider_kind::process) {
+      add(backend, "server", "ok", "script agents' programs, run on this machine");
+      return;
+    }
     std::string key;
     if (!backend.api_key_env.empty()) {
       key = env_(backend.api_key_env).value_or("");

@@ -317,6 +317,51 @@ when = ""
   CHECK(problems.size() == 4);
 }
 
+TEST_CASE("a script agent names its program and arguments, and no model") {
+  auto e = parse_ensemble(R"(
+name = "e"
+[[agents]]
+name = "count"
+script = ["python3", "tools/count.py", "--words"]
+script_input = "json"
+timeout_seconds = 5
+)",
+                          "test.toml");
+  REQUIRE(e.has_value());
+  CHECK(e->agents[0].script == std::vector<std::string>{"python3", "tools/count.py", "--words"});
+  CHECK(e->agents[0].script_input_kind == script_input::json);
+
+  auto problems = problems_of(R"(
+name = "e"
+[[agents]]
+name = "both"
+script = ["./run.sh"]
+model = "llama3.2"
+temperature = 0.2
+[[agents]]
+name = "nothing"
+script = []
+[[agents]]
+name = "stray"
+provider = "mock"
+script_input = "json"
+[[agents]]
+name = "wrong"
+script = "run.sh --fast"
+)");
+  INFO(listing(problems));
+  CHECK(has_problem(problems, definition_errc::conflicting_fields,
+                    "test.toml:6:1: agents.both.model: does not apply to a script agent, which "
+                    "runs a program rather than a model"));
+  CHECK(has_problem(problems, definition_errc::conflicting_fields, "agents.both.temperature"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.nothing.script: needs the program to run first"));
+  CHECK(has_problem(problems, definition_errc::conflicting_fields,
+                    "agents.stray.script_input: applies only to script agents"));
+  CHECK(has_problem(problems, definition_errc::wrong_type, "agents.wrong.script"));
+  CHECK(problems.size() == 5);
+}
+
 TEST_CASE("where a model is served is a backend, or a provider with an optional base URL") {
   auto problems = problems_of(R"(
 name = "e"
@@ -340,7 +385,7 @@ base_url = "localhost:8080"
   CHECK(has_problem(problems, definition_errc::missing_field, "agents.b.base_url: needs provider"));
   CHECK(has_problem(problems, definition_errc::invalid_value,
                     "agents.c.provider: 'olama' is not one of openai, anthropic, ollama, "
-                    "lmstudio, mock (did you mean 'ollama'?)"));
+                    "lmstudio, mock, process (did you mean 'ollama'?)"));
   CHECK(has_problem(problems, definition_errc::invalid_value,
                     "agents.d.base_url: 'localhost:8080' is not an http:// or https:// URL"));
 }

@@ -24,6 +24,7 @@ std::string default_base_url(provider_kind p, std::string_view ollama_host) {
   case provider_kind::lmstudio:
     return "http://localhost:1234";
   case provider_kind::mock:
+  case provider_kind::process:
     return "";
   }
   return "";

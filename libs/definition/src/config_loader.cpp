@@ -46,7 +46,7 @@ std::optional<backend_spec> read_backend(table_reader& reader, const std::string
   auto provider_name = reader.choice("provider", provider_names());
   if (!reader.has("provider")) {
     reader.report(definition_errc::missing_field, "provider",
-                  "is required: openai, anthropic, ollama, lmstudio or mock");
+                  "is required: openai, anthropic, ollama, lmstudio, mock or process");
   }
   backend_spec b;
   b.name = name;

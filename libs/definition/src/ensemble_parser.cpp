@@ -15,6 +15,33 @@
 namespace tutti::definition {
 namespace {
 
+// A script agent runs a program, not a model: the keys that pick or tune a model do not apply.
+void read_script(table_reader& reader, agent_spec& agent) {
+  agent.script = reader.text_list("script");
+  if (reader.choice("script_input", {"text", "json"}) == "json") {
+    agent.script_input_kind = script_input::json;
+  }
+  if (!agent.script) {
+    if (reader.has("script_input")) {
+      reader.report(definition_errc::conflicting_fields, "script_input",
+                    "applies only to script agents (script = [\"program\", \"argument\", ...])");
+    }
+    return;
+  }
+  if (agent.script->empty() || agent.script->front().empty()) {
+    reader.report(definition_errc::invalid_value, "script",
+                  "needs the program to run first, as in [\"python3\", \"tools/count.py\"]");
+  }
+  for (const auto* key : {"profile", "backend", "provider", "base_url", "model", "system_prompt",
+                          "temperature", "max_tokens", "mock"}) {
+    if (reader.has(key)) {
+      reader.report(definition_errc::conflicting_fields, key,
+                    std::string{"does not apply to a script agent, which runs a program rather "
+                                "than a model"});
+    }
+  }
+}
+
 agent_spec read_agent(const toml::table& table, std::size_t index, const std::string& file,
                       diagnostics& out) {
   table_reader reader{table, file, "agents[" + std::to_string(index) + "]", out};
@@ -44,6 +71,7 @@ agent_spec read_agent(const toml::table& table, std::size_t index, const std::st
     agent.on_dependency_failure = dependency_failure_policy::run;
   }
   agent.when = reader.non_empty_text("when");
+  read_script(reader, agent);
   reader.report_unknown_keys();
   return agent;
 }

@@ -17,6 +17,8 @@ std::string_view to_string(provider_kind p) {
     return "lmstudio";
   case provider_kind::mock:
     return "mock";
+  case provider_kind::process:
+    return "process";
   }
   return "unknown";
 }

@@ -1,6 +1,8 @@
 #include <tutti/definition/nearest_name.hpp>
 #include <tutti/definition/resolved_ensemble.hpp>
 
+#include <filesystem>
+
 namespace tutti::definition {
 namespace {
 
@@ -19,6 +21,11 @@ class agent_resolver {
 
   std::optional<resolved_agent> resolve(const agent_spec& agent) {
     model_settings settings = agent.settings;
+    if (agent.script && !agent.script->empty()) {
+      // Its programs run in the "process" group; the program stands where a model would.
+      settings.backend = settings.backend.value_or(std::string{to_string(provider_kind::process)});
+      settings.model = agent.script->front();
+    }
     if (agent.profile) {
       auto p = c_.profiles.find(*agent.profile);
       if (p == c_.profiles.end()) {
@@ -32,6 +39,12 @@ class agent_resolver {
     }
     auto backend = backend_for(agent, settings);
     if (!backend) {
+      return std::nullopt;
+    }
+    if (backend->provider == provider_kind::process && !agent.script) {
+      report(definition_errc::conflicting_fields, agent, settings.backend ? "backend" : "provider",
+             "'" + backend->name + "' runs programs: give agent '" + agent.name +
+                 "' a script = [\"program\", \"argument\", ...] instead");
       return std::nullopt;
     }
     if (!settings.model && backend->provider != provider_kind::mock) {
@@ -61,6 +74,14 @@ class agent_resolver {
     r.prompt = agent.prompt;
     r.depends_on = agent.depends_on;
     r.on_dependency_failure = agent.on_dependency_failure;
+    if (agent.script) {
+      r.script = *agent.script;
+      const auto folder = std::filesystem::path{e_.file}.parent_path();
+      r.script_directory =
+          (folder.empty() ? std::filesystem::current_path() : std::filesystem::absolute(folder))
+              .string();
+      r.script_input_kind = agent.script_input_kind;
+    }
     if (agent.when) { // checked with the ensemble: it parses
       r.when =
           std::make_shared<const condition>(std::get<condition>(condition::parse(*agent.when)));

@@ -18,6 +18,8 @@ providers::completion_request request_for(const definition::resolved_agent& agen
   r.temperature = agent.temperature;
   r.max_tokens = agent.max_tokens;
   r.mock = agent.mock;
+  r.script = agent.script;
+  r.working_directory = agent.script_directory;
   return r;
 }
 

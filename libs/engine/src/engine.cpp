@@ -10,6 +10,7 @@
 #include <tutti/providers/http_client.hpp>
 #include <tutti/providers/http_provider.hpp>
 #include <tutti/providers/io_thread.hpp>
+#include <tutti/providers/script_provider.hpp>
 #include <tutti/resources/group_directory.hpp>
 #include <tutti/resources/resource_group.hpp>
 
@@ -73,6 +74,8 @@ struct engine::impl {
                                           : std::make_shared<http_loaded_models_probe>(http)),
         shared_groups(options.shared_groups), system(configured(system_config, options)) {
     providers.emplace("mock", mock);
+    providers.emplace(std::string{definition::to_string(definition::provider_kind::process)},
+                      std::make_shared<providers::script_provider>(io));
     engine_limit = spawn_cap("engine", config.limits.max_concurrent_llm_calls);
   }
 

@@ -4,6 +4,8 @@
 
 #include <tutti/definition/prompt_template.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -97,6 +99,30 @@ std::string output_of(const agent_result& a) {
   return "(" + std::string{to_string(a.status)} + ": " + a.error + ")";
 }
 
+// What a script agent with script_input = "json" reads: the run's input and each dependency's
+// result. A dependency's output is its JSON when it is JSON, else its text.
+std::string script_input_json(run_self self, const definition::resolved_agent& agent) {
+  auto dependencies = nlohmann::json::object();
+  for (std::size_t d = 0; d < agent.dependency_indices.size(); ++d) {
+    const auto& dep = self->state.result.agents[agent.dependency_indices[d]];
+    auto output = nlohmann::json(nullptr);
+    if (dep.status == agent_status::success) {
+      output = nlohmann::json::parse(dep.response, nullptr, false);
+      if (output.is_discarded()) {
+        output = dep.response;
+      }
+    }
+    dependencies[agent.depends_on[d]] = {
+        {"status", to_string(dep.status)},
+        {"output", std::move(output)},
+        {"error", dep.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(dep.error)}};
+  }
+  return nlohmann::json{{"agent", agent.name},
+                        {"input", self->state.ctx->input},
+                        {"dependencies", std::move(dependencies)}}
+      .dump();
+}
+
 // The prompt of an agent about to start, or, when it would be too large, why not. Measured
 // before it is built: a template can multiply its input many times over.
 std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t index) {
@@ -107,6 +133,9 @@ std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t i
                     output_of(self->state.result.agents[agent.dependency_indices[d]]));
   }
   const auto& input = self->state.ctx->input;
+  if (agent.script_input_kind == definition::script_input::json) {
+    return script_input_json(self, agent);
+  }
   const auto size =
       definition::rendered_prompt_size(agent.prompt, input, agent.depends_on, outputs);
   if (size > definition::max_prompt_bytes) {

@@ -1,5 +1,7 @@
 #include <tutti/engine/run_result.hpp>
 
+#include <tutti/definition/provider_kind.hpp>
+
 #include <algorithm>
 
 namespace tutti::engine {
@@ -129,8 +131,9 @@ run_totals totals_of(const run_result& r) {
     t.agent_ms += a.duration_ms;
     t.input_tokens += a.reused ? 0 : a.usage.input_tokens.value_or(0);
     t.output_tokens += a.reused ? 0 : a.usage.output_tokens.value_or(0);
-    if (a.status != agent_status::success || a.reused) {
-      continue; // a failed, cancelled or reused call: no answer whose usage is owed
+    if (a.status != agent_status::success || a.reused ||
+        a.provider == definition::to_string(definition::provider_kind::process)) {
+      continue; // a failed, cancelled or reused call, or a script: no usage owed
     }
     t.without_usage += a.usage.is_known() ? 0 : 1;
     if (a.cost_usd) {

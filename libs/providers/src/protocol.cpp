@@ -334,6 +334,7 @@ std::unique_ptr<protocol> protocol_for(definition::provider_kind p) {
   case definition::provider_kind::ollama:
     return std::make_unique<ollama_protocol>();
   case definition::provider_kind::mock:
+  case definition::provider_kind::process:
     break;
   }
   return nullptr;

@@ -2,6 +2,9 @@
 #include <tutti/resources/group_statistics.hpp>
 #include <tutti/resources/resource_group.hpp>
 
+#include <algorithm>
+#include <thread>
+
 namespace tutti::resources {
 namespace {
 
@@ -15,6 +18,8 @@ resource_class inferred_class(const definition::backend_spec& b,
   case provider_kind::anthropic:
   case provider_kind::mock:
     return resource_class::remote_api;
+  case provider_kind::process:
+    return resource_class::local_server;
   case provider_kind::openai:
     // The official API is a cloud API; any other base URL is an OpenAI-compatible server
     // (vLLM, llama.cpp, LM Studio) and is classified by where it runs.
@@ -30,11 +35,22 @@ resource_class inferred_class(const definition::backend_spec& b,
   return resource_class::remote_api;
 }
 
+// Scripts share this machine's cores; a local server answers one request at a time.
+concurrency_limit default_limit(provider_kind p, resource_class r) {
+  if (p == provider_kind::process) {
+    return concurrency_limit::at_most(
+        static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
+  }
+  return r == resource_class::local_server ? concurrency_limit::at_most(1)
+                                           : concurrency_limit::unlimited();
+}
+
 std::string group_id(const definition::backend_spec& b,
                      const std::optional<definition::server_url>& where) {
-  if (b.provider == provider_kind::mock) {
-    // The mock has no server; each mock backend stands for one ("mock", "mock@mock-local").
-    return b.name == "mock" ? b.name : "mock@" + b.name;
+  if (b.provider == provider_kind::mock || b.provider == provider_kind::process) {
+    // No server: each such backend stands for one ("mock", "mock@mock-local", "process").
+    const auto kind = std::string{definition::to_string(b.provider)};
+    return b.name == kind ? b.name : kind + "@" + b.name;
   }
   // A URL that is no http(s) URL reaches no server; its calls fail, alone in their group.
   return where ? where->identity() : b.base_url;
@@ -63,9 +79,7 @@ resource_group classify(const definition::backend_spec& backend, std::string_vie
   g.is_auto_limit = backend.is_auto_limit;
   g.limit = g.is_auto_limit
                 ? concurrency_limit::at_most(1)
-                : backend.max_concurrent.value_or(g.resource == resource_class::local_server
-                                                      ? concurrency_limit::at_most(1)
-                                                      : concurrency_limit::unlimited());
+                : backend.max_concurrent.value_or(default_limit(backend.provider, g.resource));
   g.id = group_id(backend, where);
   if (backend.exclusive == definition::exclusivity::model && !model.empty()) {
     g.id += "/" + std::string{model};

@@ -15,6 +15,10 @@ namespace tutti::definition {
 /// see the dependency's error in place of its output.
 enum class dependency_failure_policy { skip, run };
 
+/// What a script agent's program reads on stdin: the agent's rendered input, or a JSON object
+/// with the input and each dependency's result.
+enum class script_input { text, json };
+
 struct agent_spec {
   std::string name;
   std::optional<std::string> profile;
@@ -24,7 +28,10 @@ struct agent_spec {
   std::vector<std::string> depends_on;
   dependency_failure_policy on_dependency_failure = dependency_failure_policy::skip;
   std::optional<std::string> when; // a condition on its dependencies (condition.hpp)
-  source_location where;           // the [[agents]] table
+  // A script agent's program and arguments (no shell), run instead of a model.
+  std::optional<std::vector<std::string>> script;
+  script_input script_input_kind = script_input::text;
+  source_location where; // the [[agents]] table
 
   /// Where one key was written, in the file of `where`.
   struct key_position {

@@ -38,7 +38,8 @@ struct config {
 };
 
 /// The backends every configuration has unless it redefines them: openai, anthropic, ollama,
-/// lmstudio, mock, and mock-local (the mock posing as a local server, one request at a time).
+/// lmstudio, mock, process (script agents' programs, as many at once as cores), and mock-local
+/// (the mock posing as a local server, one request at a time).
 std::map<std::string, backend_spec> builtin_backends(std::string_view ollama_host);
 
 } // namespace tutti::definition

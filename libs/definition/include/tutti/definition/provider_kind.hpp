@@ -8,11 +8,12 @@
 
 namespace tutti::definition {
 
-enum class provider_kind { openai, anthropic, ollama, lmstudio, mock };
+/// process: script agents' programs, run on this machine (the built-in backend "process").
+enum class provider_kind { openai, anthropic, ollama, lmstudio, mock, process };
 
-inline constexpr std::array<provider_kind, 5> all_provider_kinds{
-    provider_kind::openai, provider_kind::anthropic, provider_kind::ollama, provider_kind::lmstudio,
-    provider_kind::mock};
+inline constexpr std::array<provider_kind, 6> all_provider_kinds{
+    provider_kind::openai,   provider_kind::anthropic, provider_kind::ollama,
+    provider_kind::lmstudio, provider_kind::mock,      provider_kind::process};
 
 /// The name used in TOML files, e.g. "ollama".
 std::string_view to_string(provider_kind p);

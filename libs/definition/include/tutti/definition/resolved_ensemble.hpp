@@ -35,6 +35,9 @@ struct resolved_agent {
   std::vector<std::size_t> dependency_indices; // the same, as indices into agents
   dependency_failure_policy on_dependency_failure = dependency_failure_policy::skip;
   std::shared_ptr<const condition> when; // none: it always runs
+  std::vector<std::string> script;       // a script agent's program and arguments; else empty
+  std::string script_directory;          // where it runs: the ensemble file's folder
+  script_input script_input_kind = script_input::text;
   std::size_t phase = 0;
 };
 
