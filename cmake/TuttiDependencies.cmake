@@ -4,6 +4,10 @@ find_package(Boost 1.81 REQUIRED)
 find_package(tomlplusplus 3.3 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(OpenSSL REQUIRED)
+# RE2 for the `matches` of conditions: linear time and no recursion, whatever the pattern and
+# the text (std::regex backtracks without bound and recurses once per character).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 
 if(TUTTI_FUZZ)
   return()

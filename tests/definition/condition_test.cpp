@@ -104,6 +104,23 @@ TEST_CASE("and binds tighter than or; not and parentheses") {
   CHECK(holds("not not ${summary}", review));
 }
 
+TEST_CASE("a text is read without the whitespace around it") {
+  const std::map<std::string, result> echoed{{"a", {"success", "  yes\n"}}};
+  CHECK(holds("${a} == yes", echoed));
+  CHECK(holds("output(a) == 'yes'", echoed));
+  CHECK(holds("output(a) matches '^yes$'", echoed));
+}
+
+TEST_CASE("matches takes linear time and no stack, whatever the pattern and the text") {
+  // A backtracking engine takes minutes over the first and overflows its stack on the second.
+  const std::map<std::string, result> texts{
+      {"a", {"success", std::string(40, 'a') + "b"}},
+      {"long", {"success", std::string(1u << 20, 'a') + "c"}}};
+  CHECK_FALSE(holds("output(a) matches '^(a+)+$'", texts));
+  CHECK(holds("output(long) matches '.*c'", texts));
+  CHECK(holds("output(long) matches '(?i)^A+C$'", texts));
+}
+
 TEST_CASE("an agent the caller does not know reads as one that did not succeed") {
   CHECK_FALSE(holds("${elsewhere}", review));
   CHECK(holds("status(elsewhere) == null", review));
@@ -128,7 +145,9 @@ TEST_CASE("a condition that does not parse says where and why") {
   e = error_of("${a} matches ${b}");
   CHECK(e.message == "'matches' needs a quoted regular expression on its right");
   e = error_of("${a} matches '(unclosed'");
-  CHECK(e.message.rfind("the regular expression after 'matches' is not valid", 0) == 0);
+  CHECK(e.message == "the regular expression after 'matches' is not valid: missing ): (unclosed");
+  CHECK(error_of("${a} matches '(a)\\1'").message ==
+        "the regular expression after 'matches' is not valid: invalid escape sequence: \\1");
   e = error_of("${a} ==");
   CHECK(e.message == "the condition ends where a value was expected");
   e = error_of("${a} == 1 ${b}");

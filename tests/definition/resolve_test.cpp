@@ -253,3 +253,25 @@ mock = { latency_ms = 300, reply = "from the profile" }
   CHECK(r->agents[0].mock.latency == 5ms);
   CHECK(r->agents[0].mock.reply == "from the profile");
 }
+
+TEST_CASE("the references of an ensemble whose condition does not parse are still checked") {
+  auto c = parse_config(configuration, "tutti.toml", fixed_environment({}));
+  REQUIRE(c.has_value());
+  auto read = read_ensemble(R"(
+name = "e"
+[[agents]]
+name = "d"
+profile = "fast-lcal"
+[[agents]]
+name = "x"
+provider = "mock"
+depends_on = ["d"]
+when = "(${d} == 1"
+)",
+                            "e.toml");
+  REQUIRE(has_problem(read.problems, definition_errc::invalid_value, "agents.x.when: column 11"));
+  const auto problems = reference_problems(read.as_read, *c);
+  INFO(listing(problems));
+  CHECK(has_problem(problems, definition_errc::unknown_profile, "unknown profile 'fast-lcal'"));
+  CHECK(problems.size() == 1);
+}

@@ -76,7 +76,7 @@ script = ["sh", "-c", "echo oops >&2; exit 4"]
                  "one two three");
   const auto& count = agent(r, "count");
   CHECK(count.status == agent_status::success);
-  CHECK(count.response == "3\n");
+  CHECK(count.response == "3");
   CHECK(count.provider == "process");
   CHECK(count.group == "process");
   CHECK(agent(r, "judge").status == agent_status::success);
@@ -86,7 +86,7 @@ script = ["sh", "-c", "echo oops >&2; exit 4"]
   CHECK(summary["input"] == "one two three");
   CHECK(summary["dependencies"]["count"]["output"] == 3);
   CHECK(summary["dependencies"]["count"]["status"] == "success");
-  CHECK(summary["dependencies"]["judge"]["output"] == "[judge] one two three\n\n## count\n3\n");
+  CHECK(summary["dependencies"]["judge"]["output"] == "[judge] one two three\n\n## count\n3");
 
   const auto& broken = agent(r, "broken");
   CHECK(broken.status == agent_status::failed);
@@ -132,5 +132,5 @@ script = ["sh", "-c", "sleep 0.05; echo c"]
   CHECK(r.status == run_status::completed);
   CHECK(group_of(r).limit == 1);
   CHECK(group_of(r).peak_active == 1);
-  CHECK(agent(r, "c").response == "c\n");
+  CHECK(agent(r, "c").response == "c");
 }

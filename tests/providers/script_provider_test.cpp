@@ -49,7 +49,18 @@ TEST_CASE("a script gets the input on stdin and answers with its stdout") {
   runner r;
   auto result = r.run(script({"tr", "a-z", "A-Z"}, "count these words\n"));
   CHECK(result.is_success());
-  CHECK(result.text == "COUNT THESE WORDS\n");
+  CHECK(result.text == "COUNT THESE WORDS");
+}
+
+TEST_CASE("a stream gets a script's whole output as one piece, before the result") {
+  runner r;
+  std::vector<std::string> pieces;
+  std::promise<completion_result> answered;
+  r.scripts.start(
+      script({"printf", "one\\ntwo\\n\\n"}), [&](std::string piece) { pieces.push_back(piece); },
+      [&](completion_result result) { answered.set_value(std::move(result)); });
+  CHECK(answered.get_future().get().text == "one\ntwo");
+  CHECK(pieces == std::vector<std::string>{"one\ntwo"});
 }
 
 TEST_CASE("a script runs in its working directory, where a relative program is found") {
@@ -62,7 +73,7 @@ TEST_CASE("a script runs in its working directory, where a relative program is f
   request.working_directory = dir.path().string();
   auto result = r.run(request);
   REQUIRE(result.is_success());
-  CHECK(result.text == "3\n" + std::filesystem::canonical(dir.path()).string() + "\n");
+  CHECK(result.text == "3\n" + std::filesystem::canonical(dir.path()).string());
 }
 
 TEST_CASE("a script that fails says how, with the end of its stderr") {
@@ -109,7 +120,7 @@ TEST_CASE("a script that does not read its input still answers") {
   runner r;
   auto result = r.run(script({"echo", "done"}, std::string(4u << 20, 'x')));
   CHECK(result.is_success());
-  CHECK(result.text == "done\n");
+  CHECK(result.text == "done");
 }
 
 TEST_CASE("a cancelled script is killed with what it started, and never answers") {

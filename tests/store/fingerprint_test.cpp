@@ -42,3 +42,21 @@ TEST_CASE("an ensemble's fingerprint changes with any agent's") {
   CHECK(ensemble_fingerprint(ensemble_from(std::string{two} + "prompt = \"x\"\n")) != base);
   CHECK(ensemble_fingerprint(ensemble_from(std::string{two} + "timeout_seconds = 7\n")) == base);
 }
+
+TEST_CASE("a condition and a script count in the fingerprint; an agent without either keeps "
+          "the fingerprint earlier runs stored") {
+  // Recorded before conditions and scripts existed: resuming those runs must still reuse.
+  CHECK(fingerprint_of(with("")) == "e654209967e940447101fb0fa7e9d3ab");
+  const std::string two = "name = \"e\"\n[[agents]]\nname = \"d\"\nprovider = \"mock\"\n"
+                          "[[agents]]\nname = \"a\"\n";
+  auto second = [&](const std::string& fields) {
+    return agent_fingerprint(ensemble_from(two + fields).agents.at(1));
+  };
+  const auto plain = second("provider = \"mock\"\ndepends_on = [\"d\"]\n");
+  const auto when = second("provider = \"mock\"\ndepends_on = [\"d\"]\nwhen = \"${d}\"\n");
+  CHECK(when != plain);
+  CHECK(second("provider = \"mock\"\ndepends_on = [\"d\"]\nwhen = \"not ${d}\"\n") != when);
+  const auto script = second("script = [\"wc\", \"-w\"]\n");
+  CHECK(second("script = [\"wc\", \"-l\"]\n") != script);
+  CHECK(second("script = [\"wc\", \"-w\"]\nscript_input = \"json\"\n") != script);
+}

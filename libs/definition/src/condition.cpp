@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
+#include <re2/re2.h>
 
 namespace tutti::definition {
 
@@ -39,7 +39,7 @@ struct condition::node {
   operand left;
   std::optional<relation> how; // none: left's truth
   operand right;
-  std::shared_ptr<const std::regex> pattern; // of `matches`
+  std::shared_ptr<const re2::RE2> pattern; // of `matches`
 };
 
 namespace {
@@ -239,11 +239,11 @@ class parser {
         if (n->right.what != operand::kind::literal || !n->right.literal.is_string()) {
           fail(op.column, "'matches' needs a quoted regular expression on its right");
         }
-        try {
-          n->pattern = std::make_shared<const std::regex>(n->right.literal.get<std::string>());
-        } catch (const std::regex_error& e) {
+        n->pattern =
+            std::make_shared<const re2::RE2>(n->right.literal.get<std::string>(), re2::RE2::Quiet);
+        if (!n->pattern->ok()) {
           fail(op.column,
-               "the regular expression after 'matches' is not valid: " + std::string{e.what()});
+               "the regular expression after 'matches' is not valid: " + n->pattern->error());
         }
       }
     }
@@ -339,6 +339,19 @@ json field_of(json value, const std::vector<std::string>& path) {
   return value;
 }
 
+// A text as a condition reads it: without the whitespace around it (a model's or a program's
+// last newline is no part of "yes").
+std::string trimmed(std::string_view text) {
+  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!text.empty() && space(text.front())) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && space(text.back())) {
+    text.remove_suffix(1);
+  }
+  return std::string{text};
+}
+
 json value_of(const operand& o, const lookup& dependency) {
   if (o.what == operand::kind::literal) {
     return o.literal;
@@ -351,7 +364,7 @@ json value_of(const operand& o, const lookup& dependency) {
   case operand::kind::status:
     return std::string{d->status};
   case operand::kind::output:
-    return std::string{d->output};
+    return trimmed(d->output);
   default:
     break;
   }
@@ -360,7 +373,7 @@ json value_of(const operand& o, const lookup& dependency) {
   }
   auto parsed = json::parse(d->output, nullptr, false);
   if (parsed.is_discarded()) {
-    return o.path.empty() ? json(std::string{d->output}) : json(nullptr);
+    return o.path.empty() ? json(trimmed(d->output)) : json(nullptr);
   }
   return field_of(std::move(parsed), o.path);
 }
@@ -445,7 +458,8 @@ bool is_met(const node& n, const lookup& dependency) {
     if (left.is_null()) {
       return false;
     }
-    return std::regex_search(left.is_string() ? left.get<std::string>() : left.dump(), *n.pattern);
+    return re2::RE2::PartialMatch(left.is_string() ? left.get<std::string>() : left.dump(),
+                                  *n.pattern);
   default:
     return ordered(left, right, *n.how);
   }

@@ -82,9 +82,11 @@ class agent_resolver {
               .string();
       r.script_input_kind = agent.script_input_kind;
     }
-    if (agent.when) { // checked with the ensemble: it parses
-      r.when =
-          std::make_shared<const condition>(std::get<condition>(condition::parse(*agent.when)));
+    if (agent.when) { // a condition that does not parse is the ensemble's problem, said there
+      auto parsed = condition::parse(*agent.when);
+      if (auto* c = std::get_if<condition>(&parsed)) {
+        r.when = std::make_shared<const condition>(std::move(*c));
+      }
     }
     return r;
   }

@@ -1,6 +1,5 @@
-#include <tutti/engine/run_result.hpp>
-
 #include <tutti/definition/provider_kind.hpp>
+#include <tutti/engine/run_result.hpp>
 
 #include <algorithm>
 

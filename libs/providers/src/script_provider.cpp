@@ -83,8 +83,9 @@ std::string signal_name(int signal) {
 
 // One run of a script; every member is touched on the I/O thread only, but `is_finished`.
 struct script_run : std::enable_shared_from_this<script_run> {
-  script_run(asio::io_context& io, completion_request r, completion_callback d)
-      : in(io), out(io), err(io), deadline(io), request(std::move(r)), done(std::move(d)) {}
+  script_run(asio::io_context& io, completion_request r, token_callback t, completion_callback d)
+      : in(io), out(io), err(io), deadline(io), request(std::move(r)), on_token(std::move(t)),
+        done(std::move(d)) {}
 
   void launch() {
     if (is_finished.load()) {
@@ -205,9 +206,16 @@ struct script_run : std::enable_shared_from_this<script_run> {
     } else if (WEXITSTATUS(status) != 0) {
       why = "exited with status " + std::to_string(WEXITSTATUS(status));
     } else {
+      // As the shell's $(...) reads a command's output: without its last newlines.
+      while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) {
+        output.pop_back();
+      }
       completion_result r;
       r.code = call_errc::none;
       r.text = std::move(output);
+      if (on_token && !r.text.empty() && !is_finished.load()) {
+        on_token(r.text); // one piece: a stream shows it as it shows a model's
+      }
       return hand_over(std::move(r));
     }
     auto tail = errors.size() > stderr_kept ? errors.substr(errors.size() - stderr_kept) : errors;
@@ -244,6 +252,7 @@ struct script_run : std::enable_shared_from_this<script_run> {
   std::optional<bp::process> process;
   ::pid_t group = 0;
   completion_request request;
+  token_callback on_token;
   completion_callback done;
   std::atomic<bool> is_finished{false};
   std::array<char, 16384> chunk{};
@@ -263,10 +272,11 @@ script_provider::script_provider(io_thread& io) : io_(io) {
   std::call_once(ignored, [] { ::signal(SIGPIPE, SIG_IGN); });
 }
 
-cancel_call script_provider::start(completion_request request, token_callback,
+cancel_call script_provider::start(completion_request request, token_callback on_token,
                                    completion_callback done) {
   auto& io = io_.context();
-  auto run = std::make_shared<script_run>(io, std::move(request), std::move(done));
+  auto run =
+      std::make_shared<script_run>(io, std::move(request), std::move(on_token), std::move(done));
   // Launched on the I/O thread: a fork must not race the io_context's other users.
   asio::post(io, [run] { run->launch(); });
   return [run, &io] {

@@ -29,18 +29,27 @@ nlohmann::json optional_json(const std::optional<T>& value) {
 
 std::string agent_fingerprint(const definition::resolved_agent& agent) {
   // A JSON array: an unambiguous encoding whose field order is fixed here.
-  const nlohmann::json fields = {agent.name,
-                                 optional_json(agent.prompt),
-                                 agent.system_prompt,
-                                 definition::to_string(agent.backend.provider),
-                                 agent.backend.base_url,
-                                 agent.model,
-                                 optional_json(agent.temperature),
-                                 optional_json(agent.max_tokens),
-                                 optional_json(agent.mock.reply),
-                                 optional_json(agent.mock.fail),
-                                 agent.depends_on,
-                                 static_cast<int>(agent.on_dependency_failure)};
+  nlohmann::json fields = {agent.name,
+                           optional_json(agent.prompt),
+                           agent.system_prompt,
+                           definition::to_string(agent.backend.provider),
+                           agent.backend.base_url,
+                           agent.model,
+                           optional_json(agent.temperature),
+                           optional_json(agent.max_tokens),
+                           optional_json(agent.mock.reply),
+                           optional_json(agent.mock.fail),
+                           agent.depends_on,
+                           static_cast<int>(agent.on_dependency_failure)};
+  // Later fields only when set, so that an agent without them keeps the fingerprint that runs
+  // stored before them recorded.
+  if (agent.when) {
+    fields.push_back({{"when", agent.when->text()}});
+  }
+  if (!agent.script.empty()) {
+    fields.push_back(
+        {{"script", agent.script}, {"script_input", static_cast<int>(agent.script_input_kind)}});
+  }
   return short_sha256(fields.dump());
 }
 

@@ -14,11 +14,14 @@
 // `${a}` is a's output, parsed as JSON when it is JSON, else its text; `${a.x.y}` a field of
 // that JSON (an array index is a number: `${a.items.0}`); both are null unless a succeeded.
 // `status(a)` is a's status ("success", "failed", "timeout", "skipped"); `output(a)` its text.
+// Texts are read without the whitespace around them.
 // A bare word is a string, as in llm-orc (`${a.kind} == bug`). A lone operand is true unless it
 // is null, false, 0, "" or an empty array or object. `<`, `>` compare numbers with numbers and
 // strings with strings; anything else is false. `contains` finds text in a string, an item in
-// an array or a key in an object; `matches` searches a string with an ECMAScript regular
-// expression, given as a literal and compiled when the file is read. Pure: no actors, no I/O.
+// an array or a key in an object; `matches` searches a string with a regular expression in RE2's
+// syntax (Perl's, without backreferences or lookaround: it runs in linear time, whatever the
+// pattern and the text), given as a literal and compiled when the file is read. Pure: no actors,
+// no I/O.
 #pragma once
 
 #include <functional>

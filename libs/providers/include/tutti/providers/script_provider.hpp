@@ -21,9 +21,11 @@ class script_provider final : public provider {
   explicit script_provider(io_thread& io);
 
   /// Runs request.script (argv; the program a path, found on PATH when it has no '/') in
-  /// request.working_directory. Success: exit status 0, the text its standard output. A
+  /// request.working_directory. Success: exit status 0, the text its standard output without
+  /// its last newlines (as the shell's $(...) reads it). A
   /// status other than 0 or a signal fails (script_failed) with the end of its standard error;
   /// request.time_left, when set, kills its process group (timeout), and so does a cancel.
+  /// A stream gets the whole output as one piece, before the result.
   cancel_call start(completion_request request, token_callback on_token,
                     completion_callback done) override;
 
