@@ -126,11 +126,18 @@ script = ["sh", "-c", "sleep 0.05; echo c"]
     CHECK(r.status == run_status::completed);
     CHECK(group_of(r).limit == std::max<std::int64_t>(1, std::thread::hardware_concurrency()));
   }
-  const auto c = config_of("[backends.process]\nprovider = \"process\"\nmax_concurrent = 1\n");
+  const auto c = config_of("[limits]\nmax_concurrent_llm_calls = 1\n[backends.process]\n"
+                           "provider = \"process\"\nmax_concurrent = 1\n");
   engine e{c};
   auto r = e.run(ensemble_in(folder, three, c), "go");
   CHECK(r.status == run_status::completed);
   CHECK(group_of(r).limit == 1);
   CHECK(group_of(r).peak_active == 1);
   CHECK(agent(r, "c").response == "c");
+  // Programs are not model calls: the caps on those never saw them.
+  REQUIRE_FALSE(r.caps.empty());
+  for (const auto& cap : r.caps) {
+    INFO(cap.id);
+    CHECK(cap.completed == 0);
+  }
 }

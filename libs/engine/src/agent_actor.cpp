@@ -81,7 +81,9 @@ void carry_out(agent_self self, agent_call::step step) {
     slot_request ask;
     ask.priority =
         static_cast<std::int32_t>(resources::request_rank(st.ctx->priority, agent.priority));
-    ask.caps = st.ctx->caps;
+    if (agent.script.empty()) { // the caps count model calls; a script's program is none
+      ask.caps = st.ctx->caps;
+    }
     ask.may_wait = may_wait(*st.ctx, agent, *st.call);
     self->send(st.ctx->resources[st.index], acquire_atom::value, std::move(ask));
     break;

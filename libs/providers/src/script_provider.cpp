@@ -21,6 +21,7 @@
 #include <linux/close_range.h>
 #include <mutex>
 #include <optional>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,13 +35,21 @@ namespace {
 constexpr std::size_t stderr_kept = 2000; // the end of standard error a failure quotes
 
 // Runs in the child between fork and exec, after its standard streams are in place: a process
-// group of its own, so that killing the group ends everything it started; SIGPIPE as a program
-// expects it (tutti ignores it); and no other descriptor of tutti's (sockets, other scripts'
-// pipes) kept open in it. Boost 1.81 means to close them but skips every descriptor between
-// the standard ones and its own last one (close_handles.ipp compares a descriptor with itself).
+// group of its own, so that killing the group ends everything it started; killed with tutti,
+// should tutti be killed outright (SIGKILL leaves it no time to kill the group); SIGPIPE as a
+// program expects it (tutti ignores it); and no other descriptor of tutti's (sockets, other
+// scripts' pipes) kept open in it. Boost 1.81 means to close them but skips every descriptor
+// between the standard ones and its own last one (close_handles.ipp compares a descriptor with
+// itself).
 struct child_setup {
+  ::pid_t parent = ::getpid(); // taken in tutti, before the fork
+
   template <class Launcher>
   bp::error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*&) {
+    // Sent when the thread that started it ends: the I/O thread, which outlives every script.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) {
+      return {ESRCH, boost::system::system_category()}; // tutti is already gone
+    }
     if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
       for (int fd = 3; fd < 65536; ++fd) {
         ::fcntl(fd, F_SETFD, FD_CLOEXEC);
