@@ -157,10 +157,7 @@ struct http_provider::call : std::enable_shared_from_this<http_provider::call> {
   }
 
   void fail(call_errc code, std::string message) {
-    completion_result result;
-    result.code = code;
-    result.error = std::move(message);
-    finish(std::move(result));
+    finish(failed_completion(code, std::move(message)));
   }
 
   void finish(completion_result result) {

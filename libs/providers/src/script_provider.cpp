@@ -236,10 +236,7 @@ struct script_run : std::enable_shared_from_this<script_run> {
   }
 
   void finish(call_errc code, std::string error) {
-    completion_result r;
-    r.code = code;
-    r.error = std::move(error);
-    hand_over(std::move(r));
+    hand_over(failed_completion(code, std::move(error)));
   }
 
   void hand_over(completion_result r) {

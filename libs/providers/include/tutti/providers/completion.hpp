@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tutti::providers {
@@ -48,5 +49,13 @@ struct completion_result {
 
   bool is_success() const { return code == call_errc::none; }
 };
+
+/// An attempt that failed with `code`, saying what went wrong.
+inline completion_result failed_completion(call_errc code, std::string error) {
+  completion_result r;
+  r.code = code;
+  r.error = std::move(error);
+  return r;
+}
 
 } // namespace tutti::providers
