@@ -154,6 +154,13 @@ TEST_CASE("run --model, --profile, --set and --timeout change one run, and say w
   CHECK(contains(unchecked.err, "error: --set b.model=: model must not be empty"));
   CHECK(contains(unchecked.err, "error: --set c.base_url=notaurl: base_url 'notaurl' is not an"));
   CHECK(contains(unchecked.err, "error: --model: must not be empty"));
+  dir.write("script.toml", "name = \"script\"\n[[agents]]\nname = \"s\"\nscript = [\"cat\"]\n");
+  auto program = tutti_in(dir.path(), {"run", "script.toml", "--input", "x", "--set", "s.model=m",
+                                       "--set", "s.temperature=1"});
+  CHECK(program.code == 2);
+  CHECK(contains(program.err, "error: --set s.model=m: model does not apply to 's', a script "
+                              "agent, which runs a program rather than a model"));
+  CHECK(contains(program.err, "error: --set s.temperature=1: temperature does not apply to 's'"));
   auto reference =
       tutti_in(dir.path(), {"run", "trio.toml", "--input", "x", "--set", "a.prompt=P {agents.zz}"});
   CHECK(reference.code == 2);

@@ -63,6 +63,10 @@ std::optional<std::string> naming_problem(const std::string& field, const std::s
 std::optional<std::string> set_field(agent_spec& agent, const std::string& field,
                                      const std::string& value) {
   auto& s = agent.settings;
+  if (agent.script && field != "prompt" && field != "priority" && field != "timeout_seconds") {
+    return "does not apply to '" + agent.name +
+           "', a script agent, which runs a program rather than a model";
+  }
   const bool names_something = field == "model" || field == "backend" || field == "provider" ||
                                field == "base_url" || field == "profile";
   if (names_something) {
