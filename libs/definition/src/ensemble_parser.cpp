@@ -32,8 +32,7 @@ void read_script(table_reader& reader, agent_spec& agent) {
     reader.report(definition_errc::invalid_value, "script",
                   "needs the program to run first, as in [\"python3\", \"tools/count.py\"]");
   }
-  for (const auto* key : {"profile", "backend", "provider", "base_url", "model", "system_prompt",
-                          "temperature", "max_tokens", "mock"}) {
+  for (const auto key : model_keys) {
     if (reader.has(key)) {
       reader.report(definition_errc::conflicting_fields, key,
                     std::string{"does not apply to a script agent, which runs a program rather "

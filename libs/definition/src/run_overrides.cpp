@@ -63,7 +63,7 @@ std::optional<std::string> naming_problem(const std::string& field, const std::s
 std::optional<std::string> set_field(agent_spec& agent, const std::string& field,
                                      const std::string& value) {
   auto& s = agent.settings;
-  if (agent.script && field != "prompt" && field != "priority" && field != "timeout_seconds") {
+  if (agent.script && is_model_key(field)) {
     return "does not apply to '" + agent.name +
            "', a script agent, which runs a program rather than a model";
   }
