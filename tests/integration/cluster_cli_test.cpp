@@ -156,6 +156,7 @@ std::string loopback(std::uint16_t port) {
 }
 
 void check_all_succeeded(const json& result, std::size_t count) {
+  INFO(result.dump());
   CHECK(result.at("status") == "completed");
   CHECK(result.at("agents").size() == count);
   for (const auto& [name, agent] : result.at("agents").items()) {

@@ -92,6 +92,7 @@ class authority_groups : public engine::group_source {
     cfg.resource = g.resource;
     cfg.authority = *authority;
     cfg.authority_timeout = settings_.cluster.authority_timeout;
+    cfg.answer_within = settings_.cluster.answer_within();
     cfg.tls = settings_.tls;
     cfg.connector = caf::actor_cast<connector_type>(connector_of(system, settings_.tls));
     return caf::actor_cast<caf::actor>(system.spawn(remote_group_actor, std::move(cfg)));
@@ -210,8 +211,7 @@ bool accepts_tcp(const definition::node_address& node) {
 
 std::optional<std::string> greet(caf::scoped_actor& self, caf::actor_system& system,
                                  const definition::node_address& node, bool tls,
-                                 caf::actor& authority) {
-  const auto timeout = std::chrono::seconds{5};
+                                 std::chrono::milliseconds timeout, caf::actor& authority) {
   std::optional<std::string> problem;
   self->request(connector_of(system, tls), timeout, caf::connect_atom::value, node.host, node.port)
       .receive([&](caf::node_id&, caf::strong_actor_ptr& found,
@@ -259,9 +259,10 @@ std::vector<std::string> reach_authorities(engine::engine& e, const node_setting
   std::vector<std::string> problems;
   for (const auto& [text, place] : authorities) {
     caf::actor authority;
-    auto problem = greet(self, system, place.first, settings.tls, authority);
+    const auto timeout = settings.cluster.answer_within();
+    auto problem = greet(self, system, place.first, settings.tls, timeout, authority);
     for (auto server = place.second.begin(); !problem && server != place.second.end(); ++server) {
-      self->request(authority, std::chrono::seconds{5}, group_atom::value, *server, std::string{})
+      self->request(authority, timeout, group_atom::value, *server, std::string{})
           .receive(
               [&](group_answer& answer) {
                 if (!answer.group) {
@@ -269,7 +270,7 @@ std::vector<std::string> reach_authorities(engine::engine& e, const node_setting
                 }
               },
               [&](caf::error& err) {
-                problem = describe_failure(system, err, std::chrono::seconds{5}, settings.tls);
+                problem = describe_failure(system, err, timeout, settings.tls);
               });
     }
     if (problem) {

@@ -4,6 +4,7 @@
 
 #include <tutti/definition/resource_class.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -39,6 +40,11 @@ struct cluster_settings {
   std::vector<std::string> shared_servers;
   /// How long a node's waiting requests outlive the loss of their authority.
   std::chrono::milliseconds authority_timeout = std::chrono::seconds{10};
+  /// How long a node waits for one answer of its authority (a connection, a TLS handshake, a
+  /// group): as long as a lost authority, but never under 5 s, which a loaded machine needs.
+  std::chrono::milliseconds answer_within() const {
+    return std::max<std::chrono::milliseconds>(authority_timeout, std::chrono::seconds{5});
+  }
   /// TLS between nodes (--cluster-tls): this node's certificate and key, and the CA that must
   /// have signed every peer's certificate.
   std::optional<std::filesystem::path> tls_certificate;
