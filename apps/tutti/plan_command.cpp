@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "text_table.hpp"
 
+#include <tutti/definition/condition.hpp>
 #include <tutti/resources/group_directory.hpp>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,25 @@ std::string joined(const std::vector<std::string>& names) {
     text += (text.empty() ? "" : ", ") + n;
   }
   return text.empty() ? "-" : text;
+}
+
+// What the table does not say of an agent: that it fans out, runs only when, or runs a program.
+void print_notes(std::ostream& out, const definition::resolved_agent& a) {
+  if (a.fan_out) {
+    out << "  " << a.name << " runs once per item of the output of " << a.depends_on[*a.fan_out]
+        << ", as " << a.name << "[0], " << a.name << "[1], ...\n";
+  }
+  if (a.when) {
+    out << "  " << a.name << " runs only when " << a.when->text() << '\n';
+  }
+  if (!a.script.empty()) {
+    std::string command;
+    for (const auto& word : a.script) {
+      command += (command.empty() ? "" : " ") + word;
+    }
+    out << "  " << a.name << " runs the program: " << command << " (in " << a.script_directory
+        << ")\n";
+  }
 }
 
 void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
@@ -46,6 +66,9 @@ void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
                      std::to_string(a.priority), joined(a.depends_on)});
     }
     table.print(out, 2);
+    for (auto i : phase) {
+      print_notes(out, e.agents[i]);
+    }
   }
   bool is_first = true;
   for (const auto& id : groups) {
@@ -85,7 +108,10 @@ nlohmann::ordered_json plan_json(const definition::resolved_ensemble& e) {
            {"queue_timeout_seconds",
             a.queue_timeout ? json(seconds_of(*a.queue_timeout)) : json(nullptr)},
            {"priority", a.priority},
-           {"depends_on", a.depends_on}});
+           {"depends_on", a.depends_on},
+           {"fan_out", a.fan_out ? json(a.depends_on[*a.fan_out]) : json(nullptr)},
+           {"when", a.when ? json(a.when->text()) : json(nullptr)},
+           {"script", a.script.empty() ? json(nullptr) : json(a.script)}});
     }
     phases.push_back(std::move(agents));
   }

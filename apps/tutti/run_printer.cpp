@@ -40,7 +40,7 @@ void print_answers(std::ostream& out, const engine::run_result& r,
   std::vector<const engine::agent_result*> answers;
   for (const auto& a : r.agents) {
     if (shown.count(a.name) != 0 && streamed.count(a.name) == 0 &&
-        a.status == engine::agent_status::success) {
+        (a.status == engine::agent_status::success || a.status == engine::agent_status::partial)) {
       answers.push_back(&a);
     }
   }
@@ -137,6 +137,9 @@ void print_summary(std::ostream& out, const engine::run_result& r, summary_detai
   }
   out << engine::to_string(r.status) << ": " << t.succeeded << " of " << t.agents
       << " agents succeeded";
+  if (t.partial > 0) {
+    out << ", " << t.partial << " in part (some of their instances failed),";
+  }
   if (t.skipped_by_condition > 0) {
     out << ", " << t.skipped_by_condition << " skipped by conditions,";
   }

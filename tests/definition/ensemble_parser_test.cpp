@@ -317,6 +317,90 @@ when = ""
   CHECK(problems.size() == 4);
 }
 
+TEST_CASE("fan_out names the dependency whose output an agent splits: true for its only one") {
+  auto e = parse_ensemble(R"(
+name = "e"
+[[agents]]
+name = "list"
+provider = "mock"
+[[agents]]
+name = "style"
+provider = "mock"
+[[agents]]
+name = "each"
+provider = "mock"
+depends_on = ["list"]
+fan_out = true
+[[agents]]
+name = "named"
+provider = "mock"
+depends_on = ["style", "list"]
+fan_out = "list"
+[[agents]]
+name = "once"
+provider = "mock"
+depends_on = ["list"]
+fan_out = false
+)",
+                          "test.toml");
+  REQUIRE(e.has_value());
+  CHECK(e->agents[2].fan_out == "");
+  CHECK(e->agents[3].fan_out == "list");
+  CHECK_FALSE(e->agents[4].fan_out.has_value());
+  CHECK_FALSE(e->agents[0].fan_out.has_value());
+
+  auto problems = problems_of(R"(
+name = "e"
+[[agents]]
+name = "list"
+provider = "mock"
+[[agents]]
+name = "style"
+provider = "mock"
+[[agents]]
+name = "two"
+provider = "mock"
+depends_on = ["list", "style"]
+fan_out = true
+[[agents]]
+name = "none"
+provider = "mock"
+fan_out = true
+[[agents]]
+name = "typo"
+provider = "mock"
+depends_on = ["list"]
+fan_out = "lst"
+[[agents]]
+name = "elsewhere"
+provider = "mock"
+depends_on = ["list"]
+fan_out = "style"
+[[agents]]
+name = "number"
+provider = "mock"
+depends_on = ["list"]
+fan_out = 3
+)");
+  INFO(listing(problems));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "test.toml:13:1: agents.two.fan_out: fan_out = true splits the output of the "
+                    "agent's only dependency, and it has 2: name the one to split, as fan_out = "
+                    "\"list\""));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.none.fan_out: fan_out = true splits the output of the agent's only "
+                    "dependency, and it has 0: add one to depends_on"));
+  CHECK(has_problem(problems, definition_errc::unknown_agent,
+                    "test.toml:22:1: agents.typo.fan_out: unknown agent 'lst' (did you mean "
+                    "'list'?)"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.elsewhere.fan_out: splits the output of 'style', which is not in "
+                    "depends_on; add it there"));
+  CHECK(has_problem(problems, definition_errc::wrong_type,
+                    "agents.number.fan_out: expected true, false or an agent's name, got "));
+  CHECK(problems.size() == 5);
+}
+
 TEST_CASE("a script agent names its program and arguments, and no model") {
   auto e = parse_ensemble(R"(
 name = "e"

@@ -236,6 +236,32 @@ on_dependency_failure = "run"
   CHECK(r->agents[1].on_dependency_failure == dependency_failure_policy::run);
 }
 
+TEST_CASE("a fan-out agent knows which of its dependencies it splits") {
+  auto r = resolved(R"(
+name = "e"
+[[agents]]
+name = "a"
+provider = "mock"
+[[agents]]
+name = "b"
+provider = "mock"
+[[agents]]
+name = "only"
+provider = "mock"
+depends_on = ["b"]
+fan_out = true
+[[agents]]
+name = "second"
+provider = "mock"
+depends_on = ["a", "b"]
+fan_out = "b"
+)");
+  REQUIRE(r.has_value());
+  CHECK_FALSE(r->agents[0].fan_out.has_value());
+  CHECK(r->agents[2].fan_out == 0u);
+  CHECK(r->agents[3].fan_out == 1u);
+}
+
 TEST_CASE("mock settings come from the profile, field by field under the agent's own") {
   auto c = parse_config(R"(
 [profiles.fake]

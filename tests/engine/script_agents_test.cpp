@@ -141,3 +141,62 @@ script = ["sh", "-c", "sleep 0.05; echo c"]
     CHECK(cap.completed == 0);
   }
 }
+
+TEST_CASE("a fan-out whose instances partly fail is partial: the others keep their results, and "
+          "each failure is reported in place") {
+  temp_dir folder;
+  folder.write("tools/shout.sh",
+               "read x\nif [ \"$x\" = bad ]; then echo \"cannot take $x\" >&2; exit 3; fi\n"
+               "echo \"got $x\"\n");
+  const auto c = config_of();
+  engine e{c};
+  auto r = e.run(ensemble_in(folder, R"(
+name = "partly"
+[[agents]]
+name = "list"
+script = ["printf", "ok\nbad\nfine\n"]
+[[agents]]
+name = "each"
+script = ["sh", "tools/shout.sh"]
+depends_on = ["list"]
+fan_out = "list"
+[[agents]]
+name = "seen"
+script = ["cat"]
+script_input = "json"
+depends_on = ["each"]
+[[agents]]
+name = "item"
+script = ["cat"]
+script_input = "json"
+depends_on = ["list"]
+fan_out = true
+)",
+                             c),
+                 "go");
+  CHECK(r.status == run_status::partial);
+  CHECK(totals_of(r).partial == 1);
+  const auto& each = agent(r, "each");
+  CHECK(each.status == agent_status::partial);
+  CHECK_FALSE(each.error_code.has_value());
+  REQUIRE(each.instances.size() == 3);
+  CHECK(each.instances[0].response == "got ok");
+  CHECK(each.instances[1].status == agent_status::failed);
+  CHECK(each.instances[1].error_code == tutti::providers::call_errc::script_failed);
+  CHECK_THAT(each.instances[1].error, Catch::Contains("cannot take bad"));
+  CHECK(each.instances[2].response == "got fine");
+  CHECK(nlohmann::json::parse(each.response) == nlohmann::json({"got ok", nullptr, "got fine"}));
+  CHECK_THAT(each.error, Catch::StartsWith("1 of 3 instances did not succeed: each[1] failed: "));
+  // A dependant of a partial agent runs, and sees the gathered array with its null.
+  const auto seen = nlohmann::json::parse(agent(r, "seen").response);
+  CHECK(seen.at("dependencies").at("each").at("status") == "partial");
+  CHECK(seen.at("dependencies").at("each").at("output") ==
+        nlohmann::json({"got ok", nullptr, "got fine"}));
+  // An instance reading JSON sees its item in place of the output it was split from.
+  const auto& item = agent(r, "item");
+  REQUIRE(item.instances.size() == 3);
+  CHECK(nlohmann::json::parse(item.instances[1].response)
+            .at("dependencies")
+            .at("list")
+            .at("output") == "bad");
+}

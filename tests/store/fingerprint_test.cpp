@@ -43,8 +43,8 @@ TEST_CASE("an ensemble's fingerprint changes with any agent's") {
   CHECK(ensemble_fingerprint(ensemble_from(std::string{two} + "timeout_seconds = 7\n")) == base);
 }
 
-TEST_CASE("a condition and a script count in the fingerprint; an agent without either keeps "
-          "the fingerprint earlier runs stored") {
+TEST_CASE("a condition, a script and a fan-out count in the fingerprint; an agent without them "
+          "keeps the fingerprint earlier runs stored") {
   // Recorded before conditions and scripts existed: resuming those runs must still reuse.
   CHECK(fingerprint_of(with("")) == "e654209967e940447101fb0fa7e9d3ab");
   const std::string two = "name = \"e\"\n[[agents]]\nname = \"d\"\nprovider = \"mock\"\n"
@@ -59,4 +59,6 @@ TEST_CASE("a condition and a script count in the fingerprint; an agent without e
   const auto script = second("script = [\"wc\", \"-w\"]\n");
   CHECK(second("script = [\"wc\", \"-l\"]\n") != script);
   CHECK(second("script = [\"wc\", \"-w\"]\nscript_input = \"json\"\n") != script);
+  CHECK(second("provider = \"mock\"\ndepends_on = [\"d\"]\nfan_out = true\n") != plain);
+  CHECK(second("provider = \"mock\"\ndepends_on = [\"d\"]\nfan_out = false\n") == plain);
 }

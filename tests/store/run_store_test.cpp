@@ -115,6 +115,36 @@ TEST_CASE("a stored run reads back exactly as it was printed, in a store made wh
   CHECK(tutti::engine::to_json(again->result) == tutti::engine::to_json(end));
 }
 
+TEST_CASE("a fan-out agent's instances are stored with it and read back in item order") {
+  temp_dir dir;
+  auto s = open_store(dir.path() / "runs.db");
+  auto start = skeleton("20261126-100000-fafafa");
+  start.agents[2].fan_out = "style";
+  auto end = finished(start);
+  auto& each = end.agents[2];
+  each.status = agent_status::partial;
+  each.error = "1 of 2 instances did not succeed: synthesis[1] failed: no";
+  each.response = R"(["first",null])";
+  for (int i = 0; i < 2; ++i) {
+    auto instance = each;
+    instance.fan_out.clear();
+    instance.name = "synthesis[" + std::to_string(i) + "]";
+    instance.status = i == 0 ? agent_status::success : agent_status::failed;
+    instance.response = i == 0 ? "first" : "";
+    instance.error = i == 0 ? "" : "no";
+    each.instances.push_back(instance);
+  }
+  store_whole_run(*s, start, end);
+  auto loaded = s->load(end.id);
+  REQUIRE(loaded);
+  const auto& back = loaded->result.agents[2];
+  CHECK(back.status == agent_status::partial);
+  REQUIRE(back.instances.size() == 2);
+  CHECK(back.instances[1].name == "synthesis[1]");
+  CHECK(back.instances[1].error == "no");
+  CHECK(tutti::engine::to_json(loaded->result) == tutti::engine::to_json(end));
+}
+
 TEST_CASE("a run whose process ended before it did reads as interrupted, with what finished") {
   temp_dir dir;
   auto s = open_store(dir.path() / "runs.db");

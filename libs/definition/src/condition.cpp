@@ -1,3 +1,4 @@
+#include <tutti/definition/agent_output.hpp>
 #include <tutti/definition/condition.hpp>
 #include <tutti/definition/value_ranges.hpp>
 
@@ -368,14 +369,14 @@ json value_of(const operand& o, const lookup& dependency) {
   default:
     break;
   }
-  if (d->status != "success") {
-    return nullptr;
+  if (d->status != "success" && d->status != "partial") {
+    return nullptr; // no output to read; a fan-out's partial one holds null for what failed
   }
-  auto parsed = json::parse(d->output, nullptr, false);
-  if (parsed.is_discarded()) {
-    return o.path.empty() ? json(trimmed(d->output)) : json(nullptr);
+  auto value = json_or_text(d->output);
+  if (value.is_string()) {
+    return o.path.empty() ? json(trimmed(value.get_ref<const std::string&>())) : json(nullptr);
   }
-  return field_of(std::move(parsed), o.path);
+  return field_of(std::move(value), o.path);
 }
 
 bool is_true(const json& v) {

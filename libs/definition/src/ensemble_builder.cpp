@@ -121,6 +121,10 @@ agent_builder& agent_builder::when(std::string condition) {
   spec_.when = std::move(condition);
   return *this;
 }
+agent_builder& agent_builder::fan_out(std::string dependency) {
+  spec_.fan_out = std::move(dependency);
+  return *this;
+}
 agent_builder& agent_builder::mock(mock_settings settings) {
   spec_.settings.mock = std::move(settings);
   return *this;

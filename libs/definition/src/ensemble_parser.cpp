@@ -70,6 +70,13 @@ agent_spec read_agent(const toml::table& table, std::size_t index, const std::st
     agent.on_dependency_failure = dependency_failure_policy::run;
   }
   agent.when = reader.non_empty_text("when");
+  if (auto fan_out = reader.flag_or_text("fan_out")) {
+    if (const auto* name = std::get_if<std::string>(&*fan_out)) {
+      agent.fan_out = *name;
+    } else if (std::get<bool>(*fan_out)) {
+      agent.fan_out = "";
+    }
+  }
   read_script(reader, agent);
   reader.report_unknown_keys();
   return agent;
@@ -122,6 +129,30 @@ void check_condition(const agent_spec& agent, const std::vector<std::string>& na
   }
 }
 
+// A fan-out names the one dependency whose output it splits.
+void check_fan_out(const agent_spec& agent, const std::vector<std::string>& names,
+                   diagnostics& out) {
+  const auto& over = *agent.fan_out;
+  const auto& deps = agent.depends_on;
+  if (over.empty()) {
+    if (deps.size() != 1) {
+      out.push_back(agent_problem(
+          definition_errc::invalid_value, agent, "fan_out",
+          "fan_out = true splits the output of the agent's only dependency, and it has " +
+              std::to_string(deps.size()) +
+              (deps.empty() ? ": add one to depends_on"
+                            : ": name the one to split, as fan_out = \"" + deps.front() + "\"")));
+    }
+  } else if (std::find(names.begin(), names.end(), over) == names.end()) {
+    out.push_back(agent_problem(definition_errc::unknown_agent, agent, "fan_out",
+                                "unknown agent '" + over + "'" + did_you_mean(over, names)));
+  } else if (std::find(deps.begin(), deps.end(), over) == deps.end()) {
+    out.push_back(agent_problem(definition_errc::invalid_value, agent, "fan_out",
+                                "splits the output of '" + over +
+                                    "', which is not in depends_on; add it there"));
+  }
+}
+
 void check_references(const std::vector<agent_spec>& agents, diagnostics& out) {
   std::vector<std::string> names;
   for (const auto& agent : agents) {
@@ -141,6 +172,9 @@ void check_references(const std::vector<agent_spec>& agents, diagnostics& out) {
     }
     if (agent.when) {
       check_condition(agent, names, out);
+    }
+    if (agent.fan_out) {
+      check_fan_out(agent, names, out);
     }
     if (!agent.prompt) {
       continue;

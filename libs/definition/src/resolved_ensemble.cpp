@@ -1,6 +1,7 @@
 #include <tutti/definition/nearest_name.hpp>
 #include <tutti/definition/resolved_ensemble.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace tutti::definition {
@@ -81,6 +82,14 @@ class agent_resolver {
           (folder.empty() ? std::filesystem::current_path() : std::filesystem::absolute(folder))
               .string();
       r.script_input_kind = agent.script_input_kind;
+    }
+    if (agent.fan_out) { // one that names no dependency is the ensemble's problem, said there
+      auto over = agent.fan_out->empty()
+                      ? agent.depends_on.begin()
+                      : std::find(agent.depends_on.begin(), agent.depends_on.end(), *agent.fan_out);
+      if (over != agent.depends_on.end()) {
+        r.fan_out = static_cast<std::size_t>(over - agent.depends_on.begin());
+      }
     }
     if (agent.when) { // a condition that does not parse is the ensemble's problem, said there
       auto parsed = condition::parse(*agent.when);

@@ -165,6 +165,21 @@ std::optional<std::string> table_reader::text(std::string_view key) {
   return std::nullopt;
 }
 
+std::optional<std::variant<bool, std::string>> table_reader::flag_or_text(std::string_view key) {
+  const auto* node = find(key);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  if (const auto* b = node->as_boolean()) {
+    return b->get();
+  }
+  if (const auto* s = node->as_string(); s != nullptr && !s->get().empty()) {
+    return s->get();
+  }
+  wrong_type(key, *node, "true, false or an agent's name");
+  return std::nullopt;
+}
+
 std::optional<std::string> table_reader::required_text(std::string_view key) {
   if (!has(key)) {
     find(key);

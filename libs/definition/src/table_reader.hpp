@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace tutti::definition {
@@ -38,6 +39,8 @@ class table_reader {
   /// A positive number of seconds, integer or fractional.
   std::optional<std::chrono::milliseconds> seconds(std::string_view key);
   std::optional<std::vector<std::string>> text_list(std::string_view key);
+  /// true or false, or a non-empty string.
+  std::optional<std::variant<bool, std::string>> flag_or_text(std::string_view key);
   /// A positive integer or "unlimited".
   std::optional<concurrency_limit> limit(std::string_view key);
   /// An absolute http:// or https:// URL with a host; a trailing slash is dropped.

@@ -1,5 +1,7 @@
 #include "agent_actor.hpp"
 
+#include "task_key.hpp"
+
 #include <random>
 
 namespace tutti::engine {
@@ -56,10 +58,6 @@ void start_call(agent_self self, std::chrono::milliseconds time_left) {
       });
 }
 
-std::uint64_t wire_index(agent_self self) {
-  return static_cast<std::uint64_t>(self->state.index);
-}
-
 // Gives the slot back to the group that lent it, if it lent one.
 void give_back(agent_self self, call_report report) {
   auto& st = self->state;
@@ -90,12 +88,12 @@ void carry_out(agent_self self, agent_call::step step) {
   }
   case agent_call::step::kind::call:
     if (st.call->attempts() == 1) {
-      self->send(st.phase, started_atom::value, wire_index(self));
+      self->send(st.phase, started_atom::value, self->state.task);
     }
     start_call(self, step.time_left);
     break;
   case agent_call::step::kind::wait:
-    self->send(st.run, retry_atom::value, wire_index(self),
+    self->send(st.run, retry_atom::value, self->state.task,
                static_cast<std::int32_t>(st.call->attempts()),
                static_cast<std::int64_t>(step.delay.count()), st.call->result().error);
     self->delayed_send(self, step.delay, retry_atom::value);
@@ -111,7 +109,7 @@ void carry_out(agent_self self, agent_call::step step) {
     o.output_tokens = count_on_wire(r.usage.output_tokens);
     o.attempts = st.call->attempts();
     o.queued = st.call->queued();
-    self->send(st.phase, finished_atom::value, wire_index(self), std::move(o));
+    self->send(st.phase, finished_atom::value, self->state.task, std::move(o));
     self->quit();
     break;
   }
@@ -121,18 +119,19 @@ void carry_out(agent_self self, agent_call::step step) {
 } // namespace
 
 caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
-                          std::shared_ptr<const run_context> ctx, std::size_t index, caf::actor run,
-                          caf::actor phase) {
+                          std::shared_ptr<const run_context> ctx, std::uint64_t task,
+                          caf::actor run, caf::actor phase) {
+  const auto index = agent_of(task);
   auto& st = self->state;
   // Whatever ends this actor early also ends its call, and an abnormal end is reported to the
   // phase, which may still wait for an outcome.
   st.cancel = std::make_shared<providers::cancel_call>();
-  self->attach_functor([cancel = st.cancel, phase, index](const caf::error& reason) {
+  self->attach_functor([cancel = st.cancel, phase, task](const caf::error& reason) {
     if (*cancel) {
       (*cancel)();
     }
     if (reason) {
-      caf::anon_send(phase, stopped_atom::value, static_cast<std::uint64_t>(index), reason);
+      caf::anon_send(phase, stopped_atom::value, task, reason);
     }
   });
   {
@@ -142,6 +141,7 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
     st.call.emplace(agent.timeout, retry);
   }
   st.ctx = std::move(ctx);
+  st.task = task;
   st.index = index;
   st.run = std::move(run);
   st.phase = std::move(phase);
@@ -175,10 +175,10 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
         self->quit();
       },
       [self](token_atom, std::string& piece) {
-        self->send(self->state.run, token_atom::value, wire_index(self), std::move(piece));
+        self->send(self->state.run, token_atom::value, self->state.task, std::move(piece));
       },
       [self](position_atom, ticket, std::string& group_id, std::uint64_t ahead) {
-        self->send(self->state.phase, waiting_atom::value, wire_index(self), std::move(group_id),
+        self->send(self->state.phase, waiting_atom::value, self->state.task, std::move(group_id),
                    ahead);
       },
   };

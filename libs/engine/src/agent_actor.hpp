@@ -19,7 +19,8 @@ namespace tutti::engine {
 // hundred thousand agents some hundred megabytes and millions of reference counts.
 struct agent_state {
   std::shared_ptr<const run_context> ctx;
-  std::size_t index = 0; // into ctx->ensemble.agents
+  std::uint64_t task = 0; // its agent, and instance if it is one (task_key.hpp)
+  std::size_t index = 0;  // into ctx->ensemble.agents
   caf::actor run;
   caf::actor phase;
   std::shared_ptr<providers::cancel_call> cancel; // the call in flight; shared with the exit hook
@@ -29,13 +30,13 @@ struct agent_state {
   static inline const char* name = "tutti.agent";
 };
 
-/// On `begin_atom, prompt`: sends `started_atom, index` to `phase` at its first admission and
-/// `finished_atom, index, agent_outcome` once done, then ends; an abnormal end sends
-/// `stopped_atom, index, reason` instead. Plain messages rather than a request: CAF 0.17 keeps
+/// On `begin_atom, prompt`: sends `started_atom, task` to `phase` at its first admission and
+/// `finished_atom, task, agent_outcome` once done, then ends; an abnormal end sends
+/// `stopped_atom, task, reason` instead. Plain messages rather than a request: CAF 0.17 keeps
 /// an actor's pending requests in a flat map searched linearly, so a phase awaiting 100,000
 /// agents became quadratic.
 caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
-                          std::shared_ptr<const run_context> ctx, std::size_t index, caf::actor run,
-                          caf::actor phase);
+                          std::shared_ptr<const run_context> ctx, std::uint64_t task,
+                          caf::actor run, caf::actor phase);
 
 } // namespace tutti::engine

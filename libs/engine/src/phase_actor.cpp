@@ -2,6 +2,7 @@
 
 #include "agent_actor.hpp"
 #include "agent_call.hpp"
+#include "task_key.hpp"
 
 #include <tutti/definition/duration_text.hpp>
 
@@ -66,7 +67,7 @@ void start_ready(caf::stateful_actor<phase_state>* self,
   for (auto index : self->state.queue->next_to_start()) {
     auto agent = self->spawn(agent_actor, ctx, index, run, caf::actor_cast<caf::actor>(self));
     self->state.running.emplace(index, agent);
-    if (auto wait = ctx->ensemble.agents[index].queue_timeout) {
+    if (auto wait = ctx->ensemble.agents[agent_of(index)].queue_timeout) {
       self->state.deadlines.add(index, deadline_queue::clock::now() + *wait);
       arm_timer(self);
     }
@@ -98,7 +99,7 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
         // Higher priorities first, then definition order; sequential runs keep definition order.
         for (std::size_t i = 0; i < batch.agents.size(); ++i) {
           const auto index = batch.agents[i];
-          const int rank = is_sequential ? 0 : -ctx->ensemble.agents[index].priority;
+          const int rank = is_sequential ? 0 : -ctx->ensemble.agents[agent_of(index)].priority;
           self->state.prompts.emplace(index, std::move(batch.prompts[i]));
           self->state.queue->add(index, rank);
         }
@@ -121,7 +122,7 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
         self->state.queue->mark_admitted(index);
         self->state.deadlines.remove(index);
         self->state.deadlines.add(index, deadline_queue::clock::now() +
-                                             ctx->ensemble.agents[index].timeout);
+                                             ctx->ensemble.agents[agent_of(index)].timeout);
         arm_timer(self);
         self->send(run, started_atom::value, index);
       },
@@ -140,7 +141,8 @@ caf::behavior phase_actor(caf::stateful_actor<phase_state>* self,
           // outcome is decided here, now, whatever it was about to say.
           self->send(self->state.running.at(index), expired_atom::value);
           conclude(self, run, index,
-                   expired_outcome(ctx->ensemble.agents[index], ctx->groups[index],
+                   expired_outcome(ctx->ensemble.agents[agent_of(index)],
+                                   ctx->groups[agent_of(index)],
                                    self->state.admitted.count(index) != 0));
         }
         start_ready(self, ctx, run);

@@ -27,6 +27,7 @@ struct phase_state {
   static inline const char* name = "tutti.phase";
 };
 
+/// Its agents are tasks (task_key.hpp): an agent, or an instance of a fan-out agent.
 /// Handles `begin_atom, agent_batch` from the run, and `started_atom` and
 /// `waiting_atom` from its agents; sends `started_atom, index` (admitted), `waiting_atom` and
 /// `finished_atom, index, outcome` to `run`.

@@ -1,7 +1,9 @@
 #include "run_actor.hpp"
 
 #include "phase_actor.hpp"
+#include "task_key.hpp"
 
+#include <tutti/definition/agent_output.hpp>
 #include <tutti/definition/prompt_template.hpp>
 
 #include <nlohmann/json.hpp>
@@ -25,21 +27,28 @@ double elapsed_ms(run_self self) {
       .count();
 }
 
-void emit(run_self self, run_event&& event, std::size_t agent) {
+// The result of a task: an agent's, or one of a fan-out agent's instances'.
+agent_result& result_of(run_self self, std::uint64_t task) {
+  auto& a = self->state.result.agents[agent_of(task)];
+  const auto instance = instance_of(task);
+  return instance ? a.instances[*instance] : a;
+}
+
+void emit(run_self self, run_event&& event, std::uint64_t task) {
   const auto& ctx = *self->state.ctx;
   if (ctx.on_event) {
-    event.agent = ctx.ensemble.agents[agent].name;
+    event.agent = result_of(self, task).name;
     event.at_ms = elapsed_ms(self);
     ctx.on_event(event);
   }
 }
 
-void emit(run_self self, run_event_kind kind, std::size_t agent,
+void emit(run_self self, run_event_kind kind, std::uint64_t task,
           agent_status status = agent_status::success) {
   run_event event;
   event.kind = kind;
   event.status = status;
-  emit(self, std::move(event), agent);
+  emit(self, std::move(event), task);
 }
 
 // An agent's result is final: the run's listeners hear of it.
@@ -84,6 +93,9 @@ run_result skeleton(const run_context& ctx) {
     a.group = ctx.groups[i];
     a.phase = agent.phase;
     a.depends_on = agent.depends_on;
+    if (agent.fan_out) {
+      a.fan_out = agent.depends_on[*agent.fan_out];
+    }
     r.agents.push_back(std::move(a));
   }
   return r;
@@ -91,9 +103,18 @@ run_result skeleton(const run_context& ctx) {
 
 namespace {
 
-// What a dependant sees of a dependency: its output, or in its place what went wrong.
-std::string output_of(const agent_result& a) {
-  if (a.status == agent_status::success) {
+bool has_output(const agent_result& a) {
+  return a.status == agent_status::success || a.status == agent_status::partial;
+}
+
+// What a dependant sees of a dependency: its output, or in its place what went wrong. An
+// instance of a fan-out agent sees its item in place of the output it was split from.
+std::string output_of(const definition::resolved_agent& agent, std::size_t d, const agent_result& a,
+                      const std::string* item) {
+  if (item != nullptr && agent.fan_out == d) {
+    return *item;
+  }
+  if (has_output(a)) {
     return a.response;
   }
   return "(" + std::string{to_string(a.status)} + ": " + a.error + ")";
@@ -101,16 +122,14 @@ std::string output_of(const agent_result& a) {
 
 // What a script agent with script_input = "json" reads: the run's input and each dependency's
 // result. A dependency's output is its JSON when it is JSON, else its text.
-std::string script_input_json(run_self self, const definition::resolved_agent& agent) {
+std::string script_input_json(run_self self, const definition::resolved_agent& agent,
+                              const std::string* item) {
   auto dependencies = nlohmann::json::object();
   for (std::size_t d = 0; d < agent.dependency_indices.size(); ++d) {
     const auto& dep = self->state.result.agents[agent.dependency_indices[d]];
     auto output = nlohmann::json(nullptr);
-    if (dep.status == agent_status::success) {
-      output = nlohmann::json::parse(dep.response, nullptr, false);
-      if (output.is_discarded()) {
-        output = dep.response;
-      }
+    if (has_output(dep)) {
+      output = definition::json_or_text(output_of(agent, d, dep, item));
     }
     dependencies[agent.depends_on[d]] = {
         {"status", to_string(dep.status)},
@@ -123,21 +142,32 @@ std::string script_input_json(run_self self, const definition::resolved_agent& a
       .dump();
 }
 
-// The prompt of an agent about to start, or, when it would be too large, why not. Measured
-// before it is built: a template can multiply its input many times over.
-std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t index) {
+// The prompt of an agent (or of an instance, given its item) about to start, or, when it
+// would be too large, why not. Measured before it is built: a template can multiply its input
+// many times over.
+std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t index,
+                                                    const std::string* item = nullptr) {
   const auto& agent = self->state.ctx->ensemble.agents[index];
+  if (agent.script_input_kind == definition::script_input::json) {
+    return script_input_json(self, agent, item);
+  }
   std::map<std::string, std::string> outputs;
   for (std::size_t d = 0; d < agent.dependency_indices.size(); ++d) {
-    outputs.emplace(agent.depends_on[d],
-                    output_of(self->state.result.agents[agent.dependency_indices[d]]));
+    outputs.emplace(
+        agent.depends_on[d],
+        output_of(agent, d, self->state.result.agents[agent.dependency_indices[d]], item));
   }
-  const auto& input = self->state.ctx->input;
-  if (agent.script_input_kind == definition::script_input::json) {
-    return script_input_json(self, agent);
+  // Without a template, an instance's item is its input, and its other dependencies follow.
+  std::string_view input = self->state.ctx->input;
+  const auto* headings = &agent.depends_on;
+  std::vector<std::string> others;
+  if (item != nullptr && !agent.prompt) {
+    input = *item;
+    others = agent.depends_on;
+    others.erase(others.begin() + static_cast<std::ptrdiff_t>(*agent.fan_out));
+    headings = &others;
   }
-  const auto size =
-      definition::rendered_prompt_size(agent.prompt, input, agent.depends_on, outputs);
+  const auto size = definition::rendered_prompt_size(agent.prompt, input, *headings, outputs);
   if (size > definition::max_prompt_bytes) {
     agent_outcome refused;
     refused.code = providers::call_errc::too_large;
@@ -146,7 +176,7 @@ std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t i
                     std::to_string(definition::max_prompt_bytes) + " bytes";
     return refused;
   }
-  return definition::render_prompt(agent.prompt, input, agent.depends_on, outputs);
+  return definition::render_prompt(agent.prompt, input, *headings, outputs);
 }
 
 caf::actor& phase_for(run_self self, std::size_t phase) {
@@ -271,26 +301,27 @@ void reuse(run_self self, std::size_t index) {
   a.usage = earlier.usage;
   a.cost_usd = earlier.cost_usd; // spent by the earlier run, not this one
   a.attempts = earlier.attempts;
+  a.instances = earlier.instances;
   a.reused = true;
   conclude(self, index);
   record_skips(self, self->state.schedule->finish(index, a.status));
 }
 
-// Whether the run's cost limit lets a ready agent start; if not, it is skipped, with its
-// dependants.
-bool admit_within_cost(run_self self, std::size_t index, const std::string& prompt) {
+// Why the run's cost limit does not let a ready task start; nullopt when it does.
+std::optional<std::string> over_cost(run_self self, std::uint64_t task, const std::string& prompt) {
   auto& st = self->state;
   if (!st.budget->is_limited()) {
-    return true; // no estimate to make for every agent of every run without a limit
+    return std::nullopt; // no estimate to make for every agent of every run without a limit
   }
+  const auto index = agent_of(task);
   const auto& agent = st.ctx->ensemble.agents[index];
   constexpr std::int64_t default_max_tokens = 1024;
   const auto estimate =
       cost_budget::estimate(st.ctx->prices[index], prompt.size() + agent.system_prompt.size(),
                             agent.max_tokens.value_or(default_max_tokens));
-  const auto admission = st.budget->admit(index, estimate);
+  const auto admission = st.budget->admit(task, estimate);
   if (admission == cost_budget::admission::admitted) {
-    return true;
+    return std::nullopt;
   }
   char limit[200];
   if (admission == cost_budget::admission::over_limit) {
@@ -305,8 +336,7 @@ bool admit_within_cost(run_self self, std::size_t index, const std::string& prom
                   "no more",
                   st.ctx->max_cost_usd.value_or(0.0));
   }
-  skip(self, index, limit);
-  return false;
+  return std::string{limit};
 }
 
 // Whether a ready agent's condition holds on its dependencies' results; if not, it is skipped.
@@ -334,6 +364,137 @@ bool admit_by_condition(run_self self, std::size_t index) {
   return false;
 }
 
+// Hands a ready task to its phase with its prompt; false, and the task ends with the reason, when
+// its prompt is too large or the cost limit refuses it.
+bool hand_over(run_self self, std::uint64_t task, std::variant<std::string, agent_outcome> prompt,
+               std::map<std::size_t, agent_batch>& batches) {
+  auto& st = self->state;
+  if (auto* refused = std::get_if<agent_outcome>(&prompt)) {
+    self->send(self, finished_atom::value, task, std::move(*refused));
+    return true;
+  }
+  auto& text = std::get<std::string>(prompt);
+  if (auto why = over_cost(self, task, text)) {
+    if (!instance_of(task)) {
+      skip(self, agent_of(task), std::move(*why));
+      return false;
+    }
+    self->send(self, finished_atom::value, task,
+               unsent_outcome(agent_status::skipped, providers::call_errc::none, std::move(*why)));
+    return true;
+  }
+  if (st.ctx->include_prompts) {
+    result_of(self, task).prompt = text;
+  }
+  st.asked_ms[agent_of(task)] = elapsed_ms(self);
+  auto& batch = batches[st.ctx->ensemble.agents[agent_of(task)].phase];
+  batch.agents.push_back(task);
+  batch.prompts.push_back(std::move(text));
+  return true;
+}
+
+// A fan-out agent whose instances have all finished: their outputs gathered in item order,
+// with null for each that did not succeed; success when all did, failed when none did, else
+// partial. Its dependants may start.
+void gather(run_self self, std::size_t index) {
+  auto& st = self->state;
+  auto& a = st.result.agents[index];
+  auto outputs = nlohmann::json::array();
+  std::size_t failed = 0;
+  std::string failures;
+  constexpr std::size_t failures_told = 3;
+  providers::token_usage usage;
+  const auto add = [](std::optional<std::int64_t>& sum, const std::optional<std::int64_t>& n) {
+    if (n) {
+      sum = sum.value_or(0) + *n;
+    }
+  };
+  a.attempts = 0;
+  for (const auto& instance : a.instances) {
+    if (instance.status == agent_status::success) {
+      outputs.push_back(definition::json_or_text(instance.response));
+    } else {
+      outputs.push_back(nullptr);
+      if (failed < failures_told) {
+        failures += (failed == 0 ? "" : "; ") + instance.name + " " +
+                    std::string{to_string(instance.status)} + ": " + instance.error;
+      }
+      if (failed == 0) {
+        a.error_code = instance.error_code;
+      }
+      ++failed;
+    }
+    add(usage.input_tokens, instance.usage.input_tokens);
+    add(usage.output_tokens, instance.usage.output_tokens);
+    if (instance.cost_usd) {
+      a.cost_usd = a.cost_usd.value_or(0.0) + *instance.cost_usd;
+    }
+    a.attempts += instance.attempts;
+  }
+  const auto count = a.instances.size();
+  a.status = failed == 0       ? agent_status::success
+             : failed == count ? agent_status::failed
+                               : agent_status::partial;
+  if (a.status != agent_status::failed) {
+    a.error_code.reset();
+  }
+  if (failed > 0) {
+    a.error =
+        std::to_string(failed) + " of " + std::to_string(count) +
+        " instances did not succeed: " + failures +
+        (failed > failures_told ? "; and " + std::to_string(failed - failures_told) + " more" : "");
+  }
+  a.response = outputs.dump();
+  a.usage = usage;
+  const auto now = elapsed_ms(self);
+  a.finished_ms = now;
+  a.duration_ms = now - a.started_ms.value_or(now);
+  conclude(self, index);
+  record_skips(self, st.schedule->finish(index, a.status));
+}
+
+// Splits the output of a ready fan-out agent's dependency into items and hands each to an
+// instance of its own, AGENT[i]. Returns true when the agent ended here at once (no items, or
+// a dependency with no output), which may have made others ready.
+bool expand(run_self self, std::size_t index, std::map<std::size_t, agent_batch>& batches) {
+  auto& st = self->state;
+  const auto& agent = st.ctx->ensemble.agents[index];
+  auto& a = st.result.agents[index];
+  const auto& source = st.result.agents[agent.dependency_indices[*agent.fan_out]];
+  if (!has_output(source)) {
+    skip(self, index,
+         "fan_out: dependency '" + a.fan_out + "' " + std::string{to_string(source.status)} +
+             ", so there are no items to run on");
+    return true;
+  }
+  auto split = definition::fan_out_items(source.response);
+  if (auto* why = std::get_if<std::string>(&split)) {
+    self->send(self, finished_atom::value, task_key(index),
+               unsent_outcome(agent_status::failed, providers::call_errc::fan_out_failed,
+                              "fan_out: cannot split the output of '" + a.fan_out +
+                                  "' into items: " + *why));
+    return false;
+  }
+  const auto& items = std::get<std::vector<std::string>>(split);
+  if (items.empty()) {
+    gather(self, index);
+    return true;
+  }
+  a.instances.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto& instance = a.instances.emplace_back(a);
+    instance.name = a.name + "[" + std::to_string(i) + "]";
+    instance.status = agent_status::pending;
+    instance.fan_out.clear();
+  }
+  st.instances_left[index] = items.size();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    emit(self, run_event_kind::queued, task_key(index, i));
+    hand_over(self, task_key(index, i), prompt_for(self, index, &items[i]), batches);
+  }
+  return false;
+}
+
 void dispatch(run_self self) {
   auto& st = self->state;
   if (st.schedule->is_done()) {
@@ -354,23 +515,13 @@ void dispatch(run_self self) {
       reused_any = true;
       continue;
     }
-    auto prompt = prompt_for(self, index);
-    if (auto* refused = std::get_if<agent_outcome>(&prompt)) {
-      self->send(self, finished_atom::value, static_cast<std::uint64_t>(index),
-                 std::move(*refused));
+    if (st.ctx->ensemble.agents[index].fan_out) {
+      reused_any = expand(self, index, batches) || reused_any;
       continue;
     }
-    if (!admit_within_cost(self, index, std::get<std::string>(prompt))) {
+    if (!hand_over(self, task_key(index), prompt_for(self, index), batches)) {
       reused_any = true;
-      continue;
     }
-    if (st.ctx->include_prompts) {
-      st.result.agents[index].prompt = std::get<std::string>(prompt);
-    }
-    st.asked_ms[index] = elapsed_ms(self);
-    auto& batch = batches[st.ctx->ensemble.agents[index].phase];
-    batch.agents.push_back(index);
-    batch.prompts.push_back(std::move(std::get<std::string>(prompt)));
   }
   for (auto& [phase, batch] : batches) {
     self->send(phase_for(self, phase), begin_atom::value, std::move(batch));
@@ -380,31 +531,71 @@ void dispatch(run_self self) {
   }
 }
 
+// A task's outcome into its result.
+void record_outcome(run_self self, std::uint64_t task, agent_outcome&& outcome) {
+  auto& a = result_of(self, task);
+  const auto now = elapsed_ms(self);
+  const auto asked = self->state.asked_ms[agent_of(task)];
+  a.status = outcome.status;
+  a.response = std::move(outcome.response);
+  a.error = std::move(outcome.error);
+  if (outcome.status != agent_status::success && outcome.status != agent_status::skipped) {
+    a.error_code = outcome.code;
+  }
+  // The agent's own count covers every wait, retries included; an agent ended by its phase
+  // before it said anything waited at least until admission, or until now.
+  if (outcome.queued.count() > 0) {
+    a.queued_ms = static_cast<double>(outcome.queued.count());
+  } else if (!a.queued_ms && asked >= 0) {
+    a.queued_ms = now - asked;
+  }
+  a.usage = {count_from_wire(outcome.input_tokens), count_from_wire(outcome.output_tokens)};
+  a.cost_usd = cost_of(a.usage, self->state.ctx->prices[agent_of(task)]);
+  self->state.budget->finish(task, a.cost_usd);
+  a.attempts = outcome.attempts;
+  a.finished_ms = now;
+  a.duration_ms = now - a.started_ms.value_or(now);
+}
+
 // Ends the run before its agents are done: the deadline passed or it was cancelled.
+// Ends a task the run stops before it finished: `running_status` if it had started, else
+// skipped (it never called its model, as the README says).
+void cut_short(agent_result& a, std::optional<double> asked_ms, double now,
+               agent_status running_status, const std::string& reason) {
+  a.error = reason;
+  if (!a.started_ms) {
+    if (asked_ms) {
+      a.queued_ms = now - *asked_ms;
+    }
+    a.status = agent_status::skipped;
+    return;
+  }
+  a.status = running_status;
+  a.finished_ms = now;
+  a.duration_ms = now - *a.started_ms;
+  a.attempts = std::max(a.attempts, 1);
+  a.error_code = running_status == agent_status::timeout ? providers::call_errc::timeout
+                                                         : providers::call_errc::cancelled;
+}
+
 void stop_early(run_self self, run_status status, agent_status running_status,
                 const std::string& reason) {
   auto& st = self->state;
   const auto now = elapsed_ms(self);
   for (std::size_t i = 0; i < st.result.agents.size(); ++i) {
-    auto& a = st.result.agents[i];
-    if (st.schedule->is_running(i) && a.started_ms) {
-      a.status = running_status;
-      a.error = reason;
-      a.finished_ms = now;
-      a.duration_ms = now - a.started_ms.value_or(now);
-      a.attempts = std::max(a.attempts, 1);
-      a.error_code = running_status == agent_status::timeout ? providers::call_errc::timeout
-                                                             : providers::call_errc::cancelled;
-      conclude(self, i);
-    } else if (st.schedule->is_pending(i) || st.schedule->is_running(i)) {
-      // Never admitted: it never called its model, so it is skipped, as the README says.
-      if (st.schedule->is_running(i)) {
-        a.queued_ms = now - st.asked_ms[i];
-      }
-      a.status = agent_status::skipped;
-      a.error = reason;
-      conclude(self, i);
+    if (!st.schedule->is_pending(i) && !st.schedule->is_running(i)) {
+      continue;
     }
+    auto& a = st.result.agents[i];
+    const auto asked =
+        st.schedule->is_running(i) ? std::optional{st.asked_ms[i]} : std::optional<double>{};
+    for (auto& instance : a.instances) {
+      if (instance.status == agent_status::pending) {
+        cut_short(instance, asked, now, running_status, reason);
+      }
+    }
+    cut_short(a, asked, now, running_status, reason);
+    conclude(self, i);
   }
   finish_run(self, status);
 }
@@ -427,36 +618,33 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         self->delayed_send(self, ctx->ensemble.timeout, deadline_atom::value);
         dispatch(self);
       },
-      [=](started_atom, std::uint64_t index) {
-        auto& a = self->state.result.agents[index];
+      [=](started_atom, std::uint64_t task) {
+        const auto asked = self->state.asked_ms[agent_of(task)];
+        auto& a = result_of(self, task);
         a.started_ms = elapsed_ms(self);
-        a.queued_ms = *a.started_ms - self->state.asked_ms[index];
-        emit(self, run_event_kind::started, index);
+        a.queued_ms = *a.started_ms - asked;
+        emit(self, run_event_kind::started, task);
+        // A fan-out agent starts with its first instance.
+        if (auto& agent = self->state.result.agents[agent_of(task)]; !agent.started_ms) {
+          agent.started_ms = a.started_ms;
+          agent.queued_ms = a.queued_ms;
+          emit(self, run_event_kind::started, task_key(agent_of(task)));
+        }
       },
-      [=](finished_atom, std::uint64_t index, agent_outcome& outcome) {
-        auto& a = self->state.result.agents[index];
-        const auto now = elapsed_ms(self);
-        a.status = outcome.status;
-        a.response = std::move(outcome.response);
-        a.error = std::move(outcome.error);
-        if (outcome.status != agent_status::success) {
-          a.error_code = outcome.code;
+      [=](finished_atom, std::uint64_t task, agent_outcome& outcome) {
+        record_outcome(self, task, std::move(outcome));
+        const auto index = agent_of(task);
+        if (instance_of(task)) {
+          emit(self, run_event_kind::finished, task, result_of(self, task).status);
+          if (--self->state.instances_left.at(index) > 0) {
+            return;
+          }
+          self->state.instances_left.erase(index);
+          gather(self, index);
+        } else {
+          conclude(self, index);
+          record_skips(self, self->state.schedule->finish(index, result_of(self, task).status));
         }
-        // The agent's own count covers every wait, retries included; an agent ended by its
-        // phase before it said anything waited at least until admission, or until now.
-        if (outcome.queued.count() > 0) {
-          a.queued_ms = static_cast<double>(outcome.queued.count());
-        } else if (!a.queued_ms && self->state.asked_ms[index] >= 0) {
-          a.queued_ms = now - self->state.asked_ms[index];
-        }
-        a.usage = {count_from_wire(outcome.input_tokens), count_from_wire(outcome.output_tokens)};
-        a.cost_usd = cost_of(a.usage, self->state.ctx->prices[index]);
-        self->state.budget->finish(index, a.cost_usd);
-        a.attempts = outcome.attempts;
-        a.finished_ms = now;
-        a.duration_ms = now - a.started_ms.value_or(now);
-        conclude(self, index);
-        record_skips(self, self->state.schedule->finish(index, a.status));
         dispatch(self);
       },
       [=](waiting_atom, std::uint64_t index, std::string& group, std::uint64_t ahead) {
@@ -479,9 +667,9 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         event.attempt = attempt;
         event.delay_ms = static_cast<double>(delay_ms);
         event.text = std::move(why);
-        event.max_attempts = self->state.ctx->ensemble.agents[index].backend.max_attempts;
+        event.max_attempts = self->state.ctx->ensemble.agents[agent_of(index)].backend.max_attempts;
         const auto now = elapsed_ms(self);
-        self->state.result.agents[index].retry_waits.push_back({now, now + event.delay_ms});
+        result_of(self, index).retry_waits.push_back({now, now + event.delay_ms});
         emit(self, std::move(event), index);
       },
       [=](deadline_atom) {

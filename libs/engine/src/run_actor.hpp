@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace tutti::engine {
@@ -24,6 +25,7 @@ struct run_state {
   std::size_t statistics_due = 0;    // answers still expected from resource actors at the end
   std::vector<double> asked_ms;      // per agent: when it was handed to its phase to ask for a slot
   std::optional<cost_budget> budget; // the run's cost limit
+  std::unordered_map<std::size_t, std::size_t> instances_left; // per fan-out agent running
   static inline const char* name = "tutti.run";
 };
 

@@ -51,6 +51,7 @@ json totals_json(const run_totals& t) {
           {"failed", t.failed},
           {"timed_out", t.timed_out},
           {"skipped", t.skipped},
+          {"partial", t.partial},
           {"skipped_by_condition", t.skipped_by_condition},
           {"pending", t.pending},
           {"input_tokens", t.input_tokens},
@@ -65,10 +66,25 @@ json text_or_null(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
 
+json agent_json(const agent_result& a);
+
+// A fan-out agent's instances, each with its name, in item order.
+json instances_list(const agent_result& a) {
+  json list = json::array();
+  for (const auto& instance : a.instances) {
+    auto j = agent_json(instance);
+    j["name"] = instance.name;
+    list.push_back(std::move(j));
+  }
+  return list;
+}
+
 json agent_json(const agent_result& a) {
   json j;
   j["status"] = to_string(a.status);
-  j["response"] = a.status == agent_status::success ? json(a.response) : json(nullptr);
+  j["response"] = a.status == agent_status::success || a.status == agent_status::partial
+                      ? json(a.response)
+                      : json(nullptr);
   j["error"] = text_or_null(a.error);
   j["error_code"] = a.error_code ? json(providers::to_string(*a.error_code)) : json(nullptr);
   j["reused"] = a.reused;
@@ -94,6 +110,10 @@ json agent_json(const agent_result& a) {
   j["cost_usd"] = optional_number(a.cost_usd);
   if (a.prompt) {
     j["prompt"] = *a.prompt; // only when asked for (--include-prompts)
+  }
+  if (!a.fan_out.empty()) {
+    j["fan_out"] = a.fan_out;
+    j["instances"] = instances_list(a);
   }
   return j;
 }
@@ -147,6 +167,8 @@ std::string read_text_or_null(const json& j) {
   return j.is_null() ? std::string{} : j.get<std::string>();
 }
 
+std::vector<agent_result> read_instances(const json& list);
+
 agent_result read_agent(const std::string& name, const json& j) {
   agent_result a;
   a.name = name;
@@ -183,7 +205,19 @@ agent_result read_agent(const std::string& name, const json& j) {
   if (j.contains("prompt")) {
     a.prompt = j.at("prompt").get<std::string>();
   }
+  if (j.contains("fan_out")) {
+    a.fan_out = j.at("fan_out").get<std::string>();
+    a.instances = read_instances(j.at("instances"));
+  }
   return a;
+}
+
+std::vector<agent_result> read_instances(const json& list) {
+  std::vector<agent_result> instances;
+  for (const auto& instance : list) {
+    instances.push_back(read_agent(instance.at("name").get<std::string>(), instance));
+  }
+  return instances;
 }
 
 resources::group_statistics read_group(const json& j) {
@@ -443,6 +477,18 @@ std::string to_json(const run_result& r, int indent) {
   std::ostringstream out;
   write_json(out, r, indent);
   return std::move(out).str();
+}
+
+std::string instances_json(const agent_result& a) {
+  return dumped(instances_list(a), -1);
+}
+
+std::optional<std::vector<agent_result>> instances_from_json(std::string_view text) {
+  try {
+    return read_instances(json::parse(text));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 std::optional<run_result> run_result_from_json(std::string_view text) {

@@ -17,6 +17,8 @@ std::string_view to_string(agent_status s) {
     return "skipped";
   case agent_status::pending:
     return "pending";
+  case agent_status::partial:
+    return "partial";
   }
   return "unknown";
 }
@@ -64,7 +66,7 @@ std::optional<Enum> named(std::string_view name, Enum last) {
 } // namespace
 
 std::optional<agent_status> agent_status_named(std::string_view name) {
-  return named(name, agent_status::pending);
+  return named(name, agent_status::partial);
 }
 
 std::optional<run_status> run_status_named(std::string_view name) {
@@ -102,7 +104,10 @@ run_status status_of(const std::vector<agent_result>& agents) {
   if (succeeded == needed) {
     return run_status::completed;
   }
-  return succeeded == 0 ? run_status::failed : run_status::partial;
+  const auto in_part = std::count_if(agents.begin(), agents.end(), [](const agent_result& a) {
+    return a.status == agent_status::partial;
+  });
+  return succeeded + in_part == 0 ? run_status::failed : run_status::partial;
 }
 
 run_totals totals_of(const run_result& r) {
@@ -126,11 +131,15 @@ run_totals totals_of(const run_result& r) {
     case agent_status::pending:
       ++t.pending;
       break;
+    case agent_status::partial:
+      ++t.partial;
+      break;
     }
     t.agent_ms += a.duration_ms;
     t.input_tokens += a.reused ? 0 : a.usage.input_tokens.value_or(0);
     t.output_tokens += a.reused ? 0 : a.usage.output_tokens.value_or(0);
-    if (a.status != agent_status::success || a.reused ||
+    const bool has_output = a.status == agent_status::success || a.status == agent_status::partial;
+    if (!has_output || a.reused ||
         a.provider == definition::to_string(definition::provider_kind::process)) {
       continue; // a failed, cancelled or reused call, or a script: no usage owed
     }

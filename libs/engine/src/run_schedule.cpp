@@ -15,6 +15,7 @@ std::string skip_reason(const std::string& dependency, agent_status status) {
   case agent_status::skipped:
     return "dependency '" + dependency + "' was skipped";
   case agent_status::success:
+  case agent_status::partial: // its dependants are given what its instances gave
   case agent_status::pending: // an agent the schedule finishes is never pending
     break;
   }
@@ -88,7 +89,7 @@ void run_schedule::mark_finished(std::size_t agent, agent_status status,
       }
       // A pending agent is in no ready queue until its last dependency finishes, so
       // settling it here needs no queue update.
-      if (done_status != agent_status::success &&
+      if (done_status != agent_status::success && done_status != agent_status::partial &&
           ensemble_.agents[dependant].on_dependency_failure ==
               definition::dependency_failure_policy::skip) {
         settle(dependant);

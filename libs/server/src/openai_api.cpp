@@ -92,7 +92,7 @@ std::optional<std::string> final_output(const engine::run_result& run, std::stri
     if (finals.count(a.name) == 0) {
       continue;
     }
-    if (a.status != engine::agent_status::success) {
+    if (a.status != engine::agent_status::success && a.status != engine::agent_status::partial) {
       why = "ensemble " + run.ensemble + " (run " + run.id + "): agent " + a.name + " " +
             std::string{engine::to_string(a.status)} + (a.error.empty() ? "" : ": " + a.error);
       return std::nullopt;

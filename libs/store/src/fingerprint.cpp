@@ -50,6 +50,9 @@ std::string agent_fingerprint(const definition::resolved_agent& agent) {
     fields.push_back(
         {{"script", agent.script}, {"script_input", static_cast<int>(agent.script_input_kind)}});
   }
+  if (agent.fan_out) {
+    fields.push_back({{"fan_out", agent.depends_on[*agent.fan_out]}});
+  }
   return short_sha256(fields.dump());
 }
 

@@ -112,7 +112,7 @@ void bind_text_or_null(SQLite::Statement& s, int index, const std::string& text)
 }
 
 // An agents row: its columns, and how a row's values are bound after `before` others.
-constexpr std::size_t agent_columns = 23;
+constexpr std::size_t agent_columns = 24;
 constexpr std::size_t rows_per_insert = 32; // an insert of many rows costs little more than one
 
 std::string insert_agents_sql(std::size_t rows) {
@@ -120,7 +120,7 @@ std::string insert_agents_sql(std::size_t rows) {
 INSERT OR REPLACE INTO agents (run_id, position, name, status, output, error, error_code,
                                input_tokens, output_tokens, attempts, queued_ms, started_ms,
                                finished_ms, duration_ms, profile, provider, model, backend, reused,
-                               cost_usd, retry_waits, prompt, skipped_by_condition)
+                               cost_usd, retry_waits, prompt, skipped_by_condition, instances)
 VALUES )";
   for (std::size_t r = 0; r < rows; ++r) {
     sql += r == 0 ? "(?" : ", (?";
@@ -164,7 +164,7 @@ void bind_agent(SQLite::Statement& insert, int before, const std::string& run_id
   insert.bind(++i, static_cast<std::int64_t>(position));
   insert.bindNoCopy(++i, a.name);
   insert.bind(++i, std::string{engine::to_string(a.status)});
-  if (a.status == engine::agent_status::success) {
+  if (a.status == engine::agent_status::success || a.status == engine::agent_status::partial) {
     insert.bindNoCopy(++i, a.response);
   } else {
     insert.bind(++i);
@@ -190,6 +190,8 @@ void bind_agent(SQLite::Statement& insert, int before, const std::string& run_id
   bind_optional(insert, ++i, waits_json(a.retry_waits));
   bind_optional(insert, ++i, a.prompt);
   insert.bind(++i, a.skipped_by_condition ? 1 : 0);
+  bind_optional(insert, ++i,
+                a.fan_out.empty() ? std::nullopt : std::optional{engine::instances_json(a)});
 }
 
 } // namespace
@@ -484,7 +486,7 @@ FROM runs JOIN run_skeletons ON run_skeletons.run_id = runs.id WHERE id = ?)"};
     SQLite::Statement agents{impl_->db, R"(
 SELECT name, status, output, error, error_code, input_tokens, output_tokens, attempts,
        queued_ms, started_ms, finished_ms, duration_ms, reused, profile, provider, model, backend,
-       cost_usd, retry_waits, prompt, skipped_by_condition
+       cost_usd, retry_waits, prompt, skipped_by_condition, instances
 FROM agents WHERE run_id = ?)"};
     agents.bind(1, id.value());
     auto& all = out.result.agents;
@@ -532,6 +534,9 @@ FROM agents WHERE run_id = ?)"};
       a->retry_waits = waits_from(text_or_null(agents.getColumn(18)));
       a->prompt = text_or_null(agents.getColumn(19));
       a->skipped_by_condition = agents.getColumn(20).getInt() != 0;
+      if (auto instances = text_or_null(agents.getColumn(21))) {
+        a->instances = engine::instances_from_json(*instances).value_or(a->instances);
+      }
     }
     if (out.result.status == engine::run_status::interrupted) {
       for (const auto& a : all) {

@@ -75,6 +75,10 @@ ALTER TABLE agents ADD COLUMN prompt TEXT;
     R"(
 ALTER TABLE agents ADD COLUMN skipped_by_condition INTEGER NOT NULL DEFAULT 0;
 )",
+    // 4: a fan-out agent's instances, as the run JSON lists them; null for any other agent.
+    R"(
+ALTER TABLE agents ADD COLUMN instances TEXT;
+)",
 };
 
 int read_int(SQLite::Database& db, const char* pragma) {

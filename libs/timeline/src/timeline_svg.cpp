@@ -34,6 +34,8 @@ std::string_view status_colour(agent_status s) {
     return "#e53935";
   case agent_status::timeout:
     return "#fb8c00";
+  case agent_status::partial:
+    return "#c0ca33";
   case agent_status::skipped:
   case agent_status::pending:
     break;

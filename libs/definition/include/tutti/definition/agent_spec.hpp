@@ -39,6 +39,9 @@ struct agent_spec {
   // A script agent's program and arguments (no shell), run instead of a model.
   std::optional<std::vector<std::string>> script;
   script_input script_input_kind = script_input::text;
+  // Run once per item of a dependency's output: that dependency's name, or "" for `true`
+  // (its only dependency).
+  std::optional<std::string> fan_out;
   source_location where; // the [[agents]] table
 
   /// Where one key was written, in the file of `where`.

@@ -12,8 +12,10 @@
 //               | "string" | 'string' | number | true | false | null | bare-word
 //
 // `${a}` is a's output, parsed as JSON when it is JSON, else its text; `${a.x.y}` a field of
-// that JSON (an array index is a number: `${a.items.0}`); both are null unless a succeeded.
-// `status(a)` is a's status ("success", "failed", "timeout", "skipped"); `output(a)` its text.
+// that JSON (an array index is a number: `${a.items.0}`); both are null unless a succeeded
+// (or, fanning out, partly).
+// `status(a)` is a's status ("success", "partial" (a fan-out of which some instances failed),
+// "failed", "timeout", "skipped"); `output(a)` its text.
 // Texts are read without the whitespace around them.
 // A bare word is a string, as in llm-orc (`${a.kind} == bug`). A lone operand is true unless it
 // is null, false, 0, "" or an empty array or object. `<`, `>` compare numbers with numbers and

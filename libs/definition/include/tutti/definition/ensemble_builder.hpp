@@ -35,6 +35,8 @@ class agent_builder {
   agent_builder& on_dependency_failure(dependency_failure_policy policy);
   /// A condition on its dependencies' results (condition.hpp); false: it is skipped.
   agent_builder& when(std::string condition);
+  /// Runs once per item of `dependency`'s output ("" for its only dependency).
+  agent_builder& fan_out(std::string dependency = {});
   agent_builder& mock(mock_settings settings);
 
   agent_builder& agent(std::string name);

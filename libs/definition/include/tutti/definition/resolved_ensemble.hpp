@@ -38,6 +38,8 @@ struct resolved_agent {
   std::vector<std::string> script;       // a script agent's program and arguments; else empty
   std::string script_directory;          // where it runs: the ensemble file's folder
   script_input script_input_kind = script_input::text;
+  /// Runs once per item of this dependency's output (an index into depends_on); none: once.
+  std::optional<std::size_t> fan_out;
   std::size_t phase = 0;
 };
 

@@ -27,6 +27,11 @@ void write_json(std::ostream& out, const run_result& r, int indent = 2);
 /// What was stored is printed again exactly: to_json(*from_json(to_json(r))) == to_json(r).
 std::optional<run_result> run_result_from_json(std::string_view text);
 
+/// A fan-out agent's instances as the run JSON lists them, on one line; and read back (nullopt
+/// when `text` is no such list).
+std::string instances_json(const agent_result& a);
+std::optional<std::vector<agent_result>> instances_from_json(std::string_view text);
+
 /// One event on one line: {"kind", "agent", "at_ms"} and the fields of its kind.
 std::string to_json(const run_event& e);
 /// The event that to_json(run_event) printed; nullopt for any other text.

@@ -14,8 +14,8 @@
 namespace tutti::engine {
 
 /// pending: not finished; only in a run read back from a store while it runs, or after its
-/// process ended.
-enum class agent_status : std::int8_t { success, failed, timeout, skipped, pending };
+/// process ended. partial: a fan-out agent some of whose instances did not succeed.
+enum class agent_status : std::int8_t { success, failed, timeout, skipped, pending, partial };
 
 /// completed: every agent succeeded; partial: some did not; failed: none did; timeout: the
 /// ensemble deadline passed; cancelled: the run was cancelled through its handle. A run read
@@ -77,6 +77,11 @@ struct agent_result {
   // Skipped because a condition, its own or one before it, chose not to run it: not needed
   // rather than failed, so that it leaves the run completed.
   bool skipped_by_condition = false;
+  // A fan-out agent: the dependency whose output it split (empty for any other agent), and
+  // its instances NAME[0], NAME[1], ... in item order. Its response is their outputs gathered
+  // as a JSON array, null in the place of an instance that did not succeed.
+  std::string fan_out;
+  std::vector<agent_result> instances;
 };
 
 struct run_result {
@@ -111,6 +116,7 @@ struct run_totals {
   std::size_t failed = 0;
   std::size_t timed_out = 0;
   std::size_t skipped = 0;
+  std::size_t partial = 0;              // fan-out agents some of whose instances failed
   std::size_t skipped_by_condition = 0; // of those skipped
   std::size_t pending = 0;              // a stored run that has not ended, or never will
   std::int64_t input_tokens = 0;        // over the agents whose backends reported them
@@ -124,7 +130,7 @@ struct run_totals {
 run_totals totals_of(const run_result& r);
 
 /// The run's status from its agents' statuses (completed, partial or failed); agents skipped by
-/// a condition do not count.
+/// a condition do not count, and a partial agent makes the run partial.
 run_status status_of(const std::vector<agent_result>& agents);
 
 } // namespace tutti::engine

@@ -25,6 +25,7 @@ enum class call_errc : std::int8_t {
   queue_timeout,   // the agent waited longer than queue_timeout_seconds for its group
   server_down,     // the group's server is down and the agent's time runs out before its probe
   script_failed,   // a script agent's program could not start, exited non-zero or was killed
+  fan_out_failed,  // a fan-out agent's dependency gave an output it cannot split into items
 };
 
 std::string_view to_string(call_errc e);
