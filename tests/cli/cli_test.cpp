@@ -519,6 +519,38 @@ TEST_CASE("run --json prints one JSON document with the mode and caps in force")
   CHECK(contains(eager.out, "\"max_concurrent_agents\": 3"));
 }
 
+TEST_CASE("the bug-triage example fans out, decides a condition and runs scripts, out of the "
+          "box") {
+  temp_dir dir;
+  std::ifstream example{std::string{TUTTI_SOURCE_DIR} + "/ensembles/bug-triage.toml"};
+  std::stringstream text;
+  text << example.rdbuf();
+  dir.write("ensembles/bug-triage.toml", text.str());
+  auto r = tutti_in(dir.path(), {"run", "bug-triage", "--json", "--no-store"});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  auto run = nlohmann::json::parse(r.out);
+  CHECK(run.at("status") == "completed");
+  const auto& triage = run.at("agents").at("triage");
+  REQUIRE(triage.at("instances").size() == 3);
+  CHECK(triage.at("instances")[2].at("name") == "triage[2]");
+  CHECK(contains(triage.at("instances")[2].at("response").get<std::string>(),
+                 "The editor crashes when a file is saved twice"));
+  CHECK(run.at("agents").at("escalate").at("status") == "success");
+  const auto summary =
+      nlohmann::json::parse(run.at("agents").at("summary").at("response").get<std::string>());
+  CHECK(summary.at("dependencies").at("triage").at("output").size() == 3);
+
+  // Without a crash among the reports, the condition skips the escalation; the run completes.
+  auto calm = tutti_in(dir.path(), {"run", "bug-triage", "--json", "--no-store", "--input",
+                                    "The logo is blurry\nThe font is small"});
+  CHECK(calm.code == 0);
+  auto quiet = nlohmann::json::parse(calm.out);
+  CHECK(quiet.at("status") == "completed");
+  CHECK(quiet.at("agents").at("triage").at("instances").size() == 2);
+  CHECK(quiet.at("agents").at("escalate").at("skipped_by_condition") == true);
+}
+
 TEST_CASE("run exits 1 when some agent did not succeed and 2 when nothing could run") {
   temp_dir dir;
   dir.write("partial.toml", "name = \"p\"\ndefault_input = \"x\"\n[[agents]]\nname = \"a\"\n"

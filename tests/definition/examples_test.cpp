@@ -31,14 +31,16 @@ resolved_ensemble example(const std::string& name) {
 
 } // namespace
 
-TEST_CASE("every example ensemble runs on the mock backend without a configuration") {
+TEST_CASE("every example ensemble runs on the mock backend (or the shell's programs) without a "
+          "configuration") {
   auto files = ensemble_files({source_dir / "ensembles"});
   REQUIRE(files.size() >= 4);
   for (const auto& file : files) {
     auto r = example(file.stem().string());
     for (const auto& agent : r.agents) {
       INFO(file.string() << ": " << agent.name);
-      CHECK(agent.backend.provider == provider_kind::mock);
+      CHECK((agent.backend.provider == provider_kind::mock ||
+             agent.backend.provider == provider_kind::process));
     }
   }
 }
@@ -51,6 +53,10 @@ TEST_CASE("the examples cover a fan-out, a multi-level graph, local and remote, 
   CHECK_FALSE(mixed.agents[2].backend.resource.has_value());
   auto fanout = example("brainstorm-fanout");
   CHECK(fanout.phases.at(0).size() >= 20);
+  auto triage = example("bug-triage");
+  CHECK(triage.agents[1].fan_out == 0u);
+  CHECK(triage.agents[2].when != nullptr);
+  CHECK_FALSE(triage.agents[0].script.empty());
 }
 
 TEST_CASE("the example configuration is valid") {
