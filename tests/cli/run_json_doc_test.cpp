@@ -60,17 +60,21 @@ std::set<std::string> documented() {
 TEST_CASE("docs/run-json.md lists every key a run's JSON has, and no other") {
   temp_dir dir;
   // A run that has it all: a retry wait, a failure, a skip, prompts, prices.
-  dir.write("tutti.toml", "[prices.priced]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\n");
+  dir.write("tutti.toml", "[prices.priced]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\n"
+                          "[profiles.spare]\nprovider = \"mock\"\n");
   dir.write("all.toml", "name = \"all\"\n[[agents]]\nname = \"a\"\nprovider = \"mock\"\nmodel = "
-                        "\"priced\"\n[[agents]]\nname = \"b\"\nprovider = \"mock\"\nmock = { fail "
+                        "\"priced\"\nfallback = [\"spare\"]\n[[agents]]\nname = \"b\"\nprovider = "
+                        "\"mock\"\nmock = { fail "
                         "= \"no\" }\n[[agents]]\nname = \"c\"\nprovider = \"mock\"\ndepends_on = "
-                        "[\"b\"]\n[[agents]]\nname = \"d\"\nprovider = \"mock\"\ndepends_on = "
+                        "[\"b\"]\n[[agents]]\nname = \"d\"\nprovider = "
+                        "\"mock\"\ndepends_on = "
                         "[\"a\"]\nfan_out = true\n");
   auto r = tutti_in(
       dir.path(), {"run", "all.toml", "--input", "x", "--json", "--no-store", "--include-prompts"});
   REQUIRE(r.code == 1);
   auto run = nlohmann::json::parse(r.out);
   REQUIRE(run["agents"]["d"]["instances"].size() == 1);
+  REQUIRE(run["agents"]["a"].contains("profile_attempts"));
   // A retry's wait, as a rate-limited call would leave it, so its keys are seen too.
   run["agents"]["a"]["retry_waits"] = {{{"start_ms", 1.0}, {"end_ms", 2.0}}};
   std::set<std::string> printed;

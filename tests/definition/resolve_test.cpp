@@ -236,6 +236,102 @@ on_dependency_failure = "run"
   CHECK(r->agents[1].on_dependency_failure == dependency_failure_policy::run);
 }
 
+TEST_CASE("fallbacks resolve to their profiles' models, with the agent's own prompt and "
+          "options over them") {
+  auto r = resolved(R"(
+name = "e"
+[[agents]]
+name = "a"
+profile = "fast-local"
+system_prompt = "Mine."
+temperature = 0.7
+fallback = ["smart-remote"]
+[[agents]]
+name = "b"
+provider = "mock"
+)");
+  REQUIRE(r.has_value());
+  const auto& a = r->agents[0];
+  REQUIRE(a.fallbacks.size() == 1);
+  CHECK(a.fallbacks[0].profile == "smart-remote");
+  CHECK(a.fallbacks[0].backend.provider == provider_kind::anthropic);
+  CHECK(a.fallbacks[0].model == "claude");
+  CHECK(a.fallbacks[0].system_prompt == "Mine.");
+  CHECK(a.fallbacks[0].temperature == 0.7);
+  CHECK(a.model == "qwen");
+  CHECK(r->agents[1].fallbacks.empty());
+}
+
+TEST_CASE("a profile's fallbacks are its agents' unless an agent gives its own") {
+  auto c = parse_config(configuration + "[profiles.spare]\nprovider = \"mock\"\n"
+                                        "[profiles.first]\nprovider = \"mock\"\n"
+                                        "fallback = [\"spare\"]\n",
+                        "tutti.toml", fixed_environment({}));
+  INFO(listing(c.problems()));
+  REQUIRE(c.has_value());
+  auto e = parse_ensemble(R"(
+name = "e"
+[[agents]]
+name = "a"
+profile = "first"
+[[agents]]
+name = "b"
+profile = "first"
+fallback = ["smart-remote"]
+)",
+                          "e.toml");
+  REQUIRE(e.has_value());
+  auto r = resolve(*e, *c);
+  REQUIRE(r.has_value());
+  REQUIRE(r->agents[0].fallbacks.size() == 1);
+  CHECK(r->agents[0].fallbacks[0].profile == "spare");
+  REQUIRE(r->agents[1].fallbacks.size() == 1);
+  CHECK(r->agents[1].fallbacks[0].profile == "smart-remote");
+}
+
+TEST_CASE("a fallback that names no profile, the agent's own, one twice, or one without a model "
+          "is an error where it is written") {
+  auto c = parse_config(configuration + "[profiles.no-model]\nbackend = \"studio\"\n", "tutti.toml",
+                        fixed_environment({}));
+  REQUIRE(c.has_value());
+  auto e = parse_ensemble(R"(
+name = "e"
+[[agents]]
+name = "typo"
+profile = "fast-local"
+fallback = ["smart-remot"]
+[[agents]]
+name = "own"
+profile = "fast-local"
+fallback = ["fast-local"]
+[[agents]]
+name = "twice"
+provider = "mock"
+fallback = ["smart-remote", "smart-remote"]
+[[agents]]
+name = "modelless"
+provider = "mock"
+fallback = ["no-model"]
+)",
+                          "e.toml");
+  REQUIRE(e.has_value());
+  auto r = resolve(*e, *c);
+  REQUIRE_FALSE(r.has_value());
+  const auto& problems = r.problems();
+  INFO(listing(problems));
+  CHECK(has_problem(problems, definition_errc::unknown_profile,
+                    "e.toml:6:1: agents.typo.fallback: unknown profile 'smart-remot' (did you "
+                    "mean 'smart-remote'?)"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.own.fallback: names 'fast-local', the agent's own profile"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.twice.fallback: names 'smart-remote' twice"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.modelless.fallback: profile 'no-model' cannot be fallen back to: it "
+                    "names no model"));
+  CHECK(problems.size() == 4);
+}
+
 TEST_CASE("a fan-out agent knows which of its dependencies it splits") {
   auto r = resolved(R"(
 name = "e"

@@ -35,6 +35,7 @@ model_settings overlay(const model_settings& base, const model_settings& top) {
   take(out.mock.latency, top.mock.latency);
   take(out.mock.reply, top.mock.reply);
   take(out.mock.fail, top.mock.fail);
+  take(out.fallback, top.fallback);
   return out;
 }
 

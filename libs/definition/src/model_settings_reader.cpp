@@ -2,6 +2,8 @@
 
 #include <tutti/definition/provider_kind.hpp>
 
+#include <algorithm>
+
 namespace tutti::definition {
 
 std::vector<std::string> provider_names() {
@@ -23,6 +25,12 @@ model_settings read_model_settings(table_reader& reader) {
   s.queue_timeout = reader.seconds("queue_timeout_seconds");
   s.temperature = reader.number("temperature", temperature_range);
   s.max_tokens = reader.integer("max_tokens", max_tokens_range);
+  s.fallback = reader.text_list("fallback");
+  if (s.fallback && std::any_of(s.fallback->begin(), s.fallback->end(),
+                                [](const std::string& name) { return name.empty(); })) {
+    reader.report_value(definition_errc::invalid_value, "fallback",
+                        "names a profile with an empty string");
+  }
   if (const auto* mock = reader.table("mock")) {
     table_reader mock_reader{*mock, reader.file(), reader.field("mock"), reader.problems()};
     if (auto latency = mock_reader.integer("latency_ms", {0, 24 * 3600 * 1000})) {

@@ -69,6 +69,9 @@ class agent_resolver {
     r.temperature = settings.temperature;
     r.max_tokens = settings.max_tokens;
     r.mock = settings.mock;
+    if (settings.fallback && !resolve_fallbacks(agent, *settings.fallback, r)) {
+      return std::nullopt;
+    }
     r.timeout = settings.timeout.value_or(c_.limits.agent_timeout);
     r.queue_timeout = settings.queue_timeout ? settings.queue_timeout : c_.limits.queue_timeout;
     r.priority = agent.priority.value_or(e_.priority.value_or(default_priority));
@@ -101,6 +104,49 @@ class agent_resolver {
   }
 
  private:
+  // The profiles an agent falls back to, each a target with the agent's own system prompt,
+  // temperature and max_tokens over the profile's. False, with the problems said, when one
+  // cannot be used.
+  bool resolve_fallbacks(const agent_spec& agent, const std::vector<std::string>& names,
+                         resolved_agent& r) {
+    const auto problems = out_.size();
+    std::vector<std::string> seen{r.profile};
+    for (const auto& name : names) {
+      auto p = c_.profiles.find(name);
+      if (p == c_.profiles.end()) {
+        report(definition_errc::unknown_profile, agent, "fallback",
+               "unknown profile '" + name + "'" + did_you_mean(name, keys_of(c_.profiles)) +
+                   where_profiles_live(name));
+        continue;
+      }
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+        report(definition_errc::invalid_value, agent, "fallback",
+               "names '" + name + "'" +
+                   (name == r.profile ? ", the agent's own profile" : " twice"));
+        continue;
+      }
+      seen.push_back(name);
+      model_settings own;
+      own.system_prompt = agent.settings.system_prompt;
+      own.temperature = agent.settings.temperature;
+      own.max_tokens = agent.settings.max_tokens;
+      const auto s = overlay(p->second.settings, own);
+      auto backend = s.names_target() ? target_backend(s, c_) : std::nullopt;
+      if (!backend || backend->provider == provider_kind::process ||
+          (!s.model && backend->provider != provider_kind::mock)) {
+        report(definition_errc::invalid_value, agent, "fallback",
+               "profile '" + name + "' cannot be fallen back to: " +
+                   (!backend ? "it names no backend or provider that exists"
+                    : backend->provider == provider_kind::process ? "it runs programs"
+                                                                  : "it names no model"));
+        continue;
+      }
+      r.fallbacks.push_back({name, std::move(*backend), s.model.value_or("mock"),
+                             s.system_prompt.value_or(""), s.temperature, s.max_tokens, s.mock});
+    }
+    return out_.size() == problems;
+  }
+
   std::optional<backend_spec> backend_for(const agent_spec& agent, const model_settings& s) {
     if (!s.names_target()) {
       report(definition_errc::no_model, agent, "name",

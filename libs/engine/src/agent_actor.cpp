@@ -10,19 +10,47 @@ namespace {
 using agent_self = caf::stateful_actor<agent_state>*;
 using clock = agent_call::clock;
 
+// The call of `agent` to its model `target` (0: its own, k: its fallback k - 1).
 providers::completion_request request_for(const definition::resolved_agent& agent,
-                                          std::string prompt) {
+                                          std::size_t target, std::string prompt) {
   providers::completion_request r;
   r.agent = agent.name;
-  r.model = agent.model;
-  r.system_prompt = agent.system_prompt;
   r.prompt = std::move(prompt);
-  r.temperature = agent.temperature;
-  r.max_tokens = agent.max_tokens;
-  r.mock = agent.mock;
   r.script = agent.script;
   r.working_directory = agent.script_directory;
+  if (target == 0) {
+    r.model = agent.model;
+    r.system_prompt = agent.system_prompt;
+    r.temperature = agent.temperature;
+    r.max_tokens = agent.max_tokens;
+    r.mock = agent.mock;
+  } else {
+    const auto& fallback = agent.fallbacks[target - 1];
+    r.model = fallback.model;
+    r.system_prompt = fallback.system_prompt;
+    r.temperature = fallback.temperature;
+    r.max_tokens = fallback.max_tokens;
+    r.mock = fallback.mock;
+  }
   return r;
+}
+
+// The provider and group of the model the agent calls now.
+providers::provider& provider_of(const agent_state& st) {
+  return st.target == 0 ? *st.ctx->providers[st.index]
+                        : *st.ctx->fallbacks[st.index][st.target - 1].provider;
+}
+
+const resource_actor_type& resource_of(const agent_state& st) {
+  return st.target == 0 ? st.ctx->resources[st.index]
+                        : st.ctx->fallbacks[st.index][st.target - 1].resource;
+}
+
+// Whether a failed call may go on to the next model: not when the agent's time is up or its run
+// cancelled it, nor when there is no next model.
+bool can_fall_back(const agent_state& st, providers::call_errc code) {
+  return code != providers::call_errc::timeout && code != providers::call_errc::cancelled &&
+         st.target < st.ctx->ensemble.agents[st.index].fallbacks.size();
 }
 
 double jitter() {
@@ -50,19 +78,19 @@ void start_call(agent_self self, std::chrono::milliseconds time_left) {
   if (st.ctx->on_event) { // stream only when someone listens
     on_token = [me](std::string piece) { caf::anon_send(me, token_atom::value, std::move(piece)); };
   }
-  auto request = request_for(st.ctx->ensemble.agents[st.index], st.prompt);
+  auto request = request_for(st.ctx->ensemble.agents[st.index], st.target, st.prompt);
   request.time_left = time_left;
-  *st.cancel = st.ctx->providers[st.index]->start(
-      std::move(request), std::move(on_token), [me](providers::completion_result r) {
-        caf::anon_send(me, complete_atom::value, attempt_of(r));
-      });
+  *st.cancel = provider_of(st).start(std::move(request), std::move(on_token),
+                                     [me](providers::completion_result r) {
+                                       caf::anon_send(me, complete_atom::value, attempt_of(r));
+                                     });
 }
 
 // Gives the slot back to the group that lent it, if it lent one.
 void give_back(agent_self self, call_report report) {
   auto& st = self->state;
   if (st.slot != 0) {
-    self->send(st.ctx->resources[st.index], release_atom::value, st.slot, std::move(report));
+    self->send(resource_of(st), release_atom::value, st.slot, std::move(report));
     st.slot = 0;
   }
 }
@@ -83,7 +111,7 @@ void carry_out(agent_self self, agent_call::step step) {
       ask.caps = st.ctx->caps;
     }
     ask.may_wait = may_wait(*st.ctx, agent, *st.call);
-    self->send(st.ctx->resources[st.index], acquire_atom::value, std::move(ask));
+    self->send(resource_of(st), acquire_atom::value, std::move(ask));
     break;
   }
   case agent_call::step::kind::call:
@@ -100,6 +128,19 @@ void carry_out(agent_self self, agent_call::step step) {
     break;
   case agent_call::step::kind::done: {
     const auto& r = st.call->result();
+    if (!r.is_success() && can_fall_back(st, r.code)) {
+      const auto& next = st.ctx->ensemble.agents[st.index].fallbacks[st.target];
+      st.fallen.push_back({static_cast<std::int32_t>(st.target), r.code, r.error,
+                           st.call->attempts_on_this_model()});
+      // Said as a retry with no wait, so that whoever watches sees why the model changed.
+      self->send(st.run, retry_atom::value, st.task, static_cast<std::int32_t>(st.call->attempts()),
+                 std::int64_t{0}, "falling back to profile " + next.profile + ": " + r.error);
+      ++st.target;
+      providers::retry_settings retry;
+      retry.max_attempts = next.backend.max_attempts;
+      carry_out(self, st.call->fall_back(retry, clock::now()));
+      break;
+    }
     agent_outcome o;
     o.status = status_of(r.code);
     o.code = r.code;
@@ -109,6 +150,8 @@ void carry_out(agent_self self, agent_call::step step) {
     o.output_tokens = count_on_wire(r.usage.output_tokens);
     o.attempts = st.call->attempts();
     o.queued = st.call->queued();
+    o.target = static_cast<std::int32_t>(st.target);
+    o.fallen = std::move(st.fallen);
     self->send(st.phase, finished_atom::value, self->state.task, std::move(o));
     self->quit();
     break;

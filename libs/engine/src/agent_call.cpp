@@ -34,6 +34,7 @@ agent_call::step agent_call::admitted(clock::time_point now) {
     return finish(std::move(late), call_errc::cancelled);
   }
   ++attempts_;
+  ++model_attempts_;
   attempt_ends_ = now + left;
   step s;
   s.what = step::kind::call;
@@ -46,12 +47,14 @@ agent_call::step agent_call::answered(providers::completion_result r, clock::tim
   if (r.code == call_errc::timeout && now >= attempt_ends_) {
     r.error = agent_timeout_error(timeout_);
   }
-  if (r.is_success() || !providers::is_retryable(r.code) || attempts_ >= retry_.max_attempts) {
+  if (r.is_success() || !providers::is_retryable(r.code) ||
+      model_attempts_ >= retry_.max_attempts) {
     const auto code = r.code;
     return finish(std::move(r), code);
   }
   const auto left = duration_cast<milliseconds>(*deadline_ - now);
-  const auto delay = r.retry_after.value_or(providers::backoff_delay(attempts_, retry_, jitter));
+  const auto delay =
+      r.retry_after.value_or(providers::backoff_delay(model_attempts_, retry_, jitter));
   if (delay >= left) {
     if (r.retry_after) {
       // Waiting as told would only end in a timeout that hides what the server said.
@@ -81,10 +84,18 @@ agent_call::step agent_call::refused(call_errc code, std::string message) {
   return finish(std::move(r), std::nullopt);
 }
 
+agent_call::step agent_call::fall_back(providers::retry_settings retry, clock::time_point now) {
+  retry_ = retry;
+  model_attempts_ = 0;
+  is_done_ = false;
+  asked_at_ = now;
+  return {};
+}
+
 agent_call::step agent_call::finish(providers::completion_result r,
                                     std::optional<call_errc> release) {
-  if (!r.is_success() && attempts_ > 1) {
-    r.error += " (after " + std::to_string(attempts_) + " attempts)";
+  if (!r.is_success() && model_attempts_ > 1) {
+    r.error += " (after " + std::to_string(model_attempts_) + " attempts)";
   }
   result_ = std::move(r);
   is_done_ = true;

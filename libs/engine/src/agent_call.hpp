@@ -44,10 +44,15 @@ class agent_call {
   step waited(clock::time_point now);
   /// The group will not admit the request (its server is down and the time would run out).
   step refused(providers::call_errc code, std::string message);
+  /// Once done with a failure: starts over on another model with its own retries, within the
+  /// deadline already set (if one is).
+  step fall_back(providers::retry_settings retry, clock::time_point now);
 
   /// Once done: the last attempt's result, its error saying how many attempts it took.
   const providers::completion_result& result() const { return result_; }
+  /// Calls made, on every model tried; and on the one tried now.
   int attempts() const { return attempts_; }
+  int attempts_on_this_model() const { return model_attempts_; }
   /// Waiting for slots, in total.
   std::chrono::milliseconds queued() const { return queued_; }
   /// When the agent's time ends; set at the first admission.
@@ -64,6 +69,7 @@ class agent_call {
   clock::time_point asked_at_{};
   std::chrono::milliseconds queued_{0};
   int attempts_ = 0;
+  int model_attempts_ = 0;
   bool is_done_ = false;
   providers::completion_result result_;
 };

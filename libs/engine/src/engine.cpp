@@ -223,11 +223,23 @@ run_handle engine::start(definition::resolved_ensemble e, std::string input, run
     auto [id, group] = impl_->group_for(agent.backend, agent.model);
     ctx->groups.push_back(std::move(id));
     ctx->resources.push_back(std::move(group));
+    auto& routes = ctx->fallbacks.emplace_back();
+    for (const auto& target : agent.fallbacks) {
+      auto [fallback_id, fallback_group] = impl_->group_for(target.backend, target.model);
+      routes.push_back({impl_->provider_for(target.backend), std::move(fallback_id),
+                        std::move(fallback_group),
+                        definition::price_of(impl_->config.prices, target.model)});
+    }
   }
   {
     std::lock_guard lock{impl_->mutex};
     for (const auto& id : ctx->groups) {
       ctx->spellings.emplace(id, impl_->directory.spellings(id));
+    }
+    for (const auto& routes : ctx->fallbacks) {
+      for (const auto& route : routes) {
+        ctx->spellings.emplace(route.group, impl_->directory.spellings(route.group));
+      }
     }
   }
   for (std::size_t i = 0; i < ensemble.agents.size() && !options.reuse.empty(); ++i) {

@@ -30,6 +30,19 @@ using expired_atom = caf::atom_constant<caf::atom("expired")>;   // an agent's d
 std::int64_t count_on_wire(const std::optional<std::int64_t>& count);
 std::optional<std::int64_t> count_from_wire(std::int64_t count);
 
+/// A model an agent fell back from: what its calls came to there.
+struct fallen_from {
+  std::int32_t target = 0; // 0: the agent's own model; k: its fallback k - 1
+  providers::call_errc code = providers::call_errc::bad_response;
+  std::string error;
+  std::int32_t attempts = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fallen_from& x) {
+  return f(caf::meta::type_name("fallen_from"), x.target, x.code, x.error, x.attempts);
+}
+
 /// What an agent's call came to, as the agent actor reports it.
 struct agent_outcome {
   agent_status status = agent_status::failed;
@@ -40,12 +53,14 @@ struct agent_outcome {
   std::int64_t output_tokens = 0;
   std::int32_t attempts = 0;
   std::chrono::milliseconds queued{0}; // waiting for slots, in total
+  std::int32_t target = 0;             // the model that answered last, as fallen_from says
+  std::vector<fallen_from> fallen;     // the models it fell back from, in order
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_outcome& x) {
   return f(caf::meta::type_name("agent_outcome"), x.status, x.code, x.response, x.error,
-           x.input_tokens, x.output_tokens, x.attempts, x.queued);
+           x.input_tokens, x.output_tokens, x.attempts, x.queued, x.target, x.fallen);
 }
 
 /// Agents a phase is to start, with their prompts, in one message.

@@ -252,6 +252,11 @@ void finish_run(run_self self, std::optional<run_status> forced) {
   self->set_default_handler(caf::drop);
   self->become([](deadline_atom) {});
   std::set<resource_actor_type> groups(st.ctx->resources.begin(), st.ctx->resources.end());
+  for (const auto& routes : st.ctx->fallbacks) {
+    for (const auto& route : routes) {
+      groups.insert(route.resource);
+    }
+  }
   std::set<caf::actor> caps(st.ctx->caps.begin(), st.ctx->caps.end());
   caps.insert(st.ctx->run_cap);
   std::vector<resource_actor_type> asked;
@@ -531,6 +536,50 @@ void dispatch(run_self self) {
   }
 }
 
+// Which models an agent with fallbacks tried, and the one that answered last into its result.
+void record_fallbacks(const run_context& ctx, std::size_t index, const agent_outcome& outcome,
+                      agent_result& a) {
+  const auto& agent = ctx.ensemble.agents[index];
+  const auto tried = [&](std::int32_t target, agent_status status,
+                         std::optional<providers::call_errc> code, std::string error,
+                         int attempts) {
+    profile_attempt p;
+    if (target == 0) {
+      p.profile = agent.profile;
+      p.provider = definition::to_string(agent.backend.provider);
+      p.model = agent.model;
+    } else {
+      const auto& fallback = agent.fallbacks[static_cast<std::size_t>(target) - 1];
+      p.profile = fallback.profile;
+      p.provider = definition::to_string(fallback.backend.provider);
+      p.model = fallback.model;
+    }
+    p.status = status;
+    p.error_code = code;
+    p.error = std::move(error);
+    p.attempts = attempts;
+    a.profile_attempts.push_back(std::move(p));
+  };
+  a.profile_attempts.clear();
+  int earlier_attempts = 0;
+  for (const auto& f : outcome.fallen) {
+    tried(f.target, status_of(f.code), f.code, f.error, f.attempts);
+    earlier_attempts += f.attempts;
+  }
+  tried(outcome.target, outcome.status,
+        outcome.status == agent_status::success ? std::nullopt : std::optional{outcome.code},
+        a.error, outcome.attempts - earlier_attempts);
+  if (outcome.target > 0) {
+    const auto& answered = a.profile_attempts.back();
+    const auto& fallback = agent.fallbacks[static_cast<std::size_t>(outcome.target) - 1];
+    a.profile = answered.profile;
+    a.provider = answered.provider;
+    a.model = answered.model;
+    a.backend = fallback.backend.name;
+    a.group = ctx.fallbacks[index][static_cast<std::size_t>(outcome.target) - 1].group;
+  }
+}
+
 // A task's outcome into its result.
 void record_outcome(run_self self, std::uint64_t task, agent_outcome&& outcome) {
   auto& a = result_of(self, task);
@@ -550,7 +599,14 @@ void record_outcome(run_self self, std::uint64_t task, agent_outcome&& outcome) 
     a.queued_ms = now - asked;
   }
   a.usage = {count_from_wire(outcome.input_tokens), count_from_wire(outcome.output_tokens)};
-  a.cost_usd = cost_of(a.usage, self->state.ctx->prices[agent_of(task)]);
+  const auto& ctx = *self->state.ctx;
+  const auto index = agent_of(task);
+  if (!ctx.ensemble.agents[index].fallbacks.empty()) {
+    record_fallbacks(ctx, index, outcome, a);
+  }
+  a.cost_usd =
+      cost_of(a.usage, outcome.target == 0 ? ctx.prices[index]
+                                           : ctx.fallbacks[index][outcome.target - 1].price);
   self->state.budget->finish(task, a.cost_usd);
   a.attempts = outcome.attempts;
   a.finished_ms = now;
@@ -669,7 +725,9 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         event.text = std::move(why);
         event.max_attempts = self->state.ctx->ensemble.agents[agent_of(index)].backend.max_attempts;
         const auto now = elapsed_ms(self);
-        result_of(self, index).retry_waits.push_back({now, now + event.delay_ms});
+        if (delay_ms > 0) { // none when it falls back to another model
+          result_of(self, index).retry_waits.push_back({now, now + event.delay_ms});
+        }
         emit(self, std::move(event), index);
       },
       [=](deadline_atom) {

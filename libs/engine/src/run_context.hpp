@@ -22,6 +22,14 @@
 
 namespace tutti::engine {
 
+/// Where an agent's fallback is called: its provider, group and price.
+struct fallback_route {
+  std::shared_ptr<providers::provider> provider;
+  std::string group;
+  resource_actor_type resource;
+  std::optional<definition::model_price> price;
+};
+
 struct run_context {
   std::string id;
   definition::resolved_ensemble ensemble;
@@ -32,7 +40,8 @@ struct run_context {
   int priority = definition::default_priority;                 // the run's, before its agents' own
   std::vector<std::shared_ptr<providers::provider>> providers; // per agent
   std::vector<std::string> groups;                             // per agent
-  std::vector<resource_actor_type> resources; // per agent: its group's resource actor
+  std::vector<resource_actor_type> resources;         // per agent: its group's resource actor
+  std::vector<std::vector<fallback_route>> fallbacks; // per agent: as its fallbacks, in order
   /// The caps a request asks once its group has admitted it: the run's (unless the run has
   /// too few agents to reach it), then the engine's.
   std::vector<caf::actor> caps;

@@ -79,6 +79,31 @@ json instances_list(const agent_result& a) {
   return list;
 }
 
+// What an agent has beyond the fields every agent has: a fan-out's instances, the models an
+// agent with fallbacks tried. An empty object for most agents.
+json details(const agent_result& a) {
+  json j = json::object();
+  if (!a.fan_out.empty()) {
+    j["fan_out"] = a.fan_out;
+    j["instances"] = instances_list(a);
+  }
+  if (!a.profile_attempts.empty()) {
+    json tried = json::array();
+    for (const auto& p : a.profile_attempts) {
+      tried.push_back(
+          {{"profile", text_or_null(p.profile)},
+           {"provider", p.provider},
+           {"model", p.model},
+           {"status", to_string(p.status)},
+           {"error_code", p.error_code ? json(providers::to_string(*p.error_code)) : json(nullptr)},
+           {"error", text_or_null(p.error)},
+           {"attempts", p.attempts}});
+    }
+    j["profile_attempts"] = std::move(tried);
+  }
+  return j;
+}
+
 json agent_json(const agent_result& a) {
   json j;
   j["status"] = to_string(a.status);
@@ -111,9 +136,9 @@ json agent_json(const agent_result& a) {
   if (a.prompt) {
     j["prompt"] = *a.prompt; // only when asked for (--include-prompts)
   }
-  if (!a.fan_out.empty()) {
-    j["fan_out"] = a.fan_out;
-    j["instances"] = instances_list(a);
+  auto extra = details(a);
+  for (auto& [key, value] : extra.items()) {
+    j[key] = std::move(value);
   }
   return j;
 }
@@ -168,6 +193,7 @@ std::string read_text_or_null(const json& j) {
 }
 
 std::vector<agent_result> read_instances(const json& list);
+void read_details(const json& j, agent_result& a);
 
 agent_result read_agent(const std::string& name, const json& j) {
   agent_result a;
@@ -205,11 +231,28 @@ agent_result read_agent(const std::string& name, const json& j) {
   if (j.contains("prompt")) {
     a.prompt = j.at("prompt").get<std::string>();
   }
+  read_details(j, a);
+  return a;
+}
+
+void read_details(const json& j, agent_result& a) {
   if (j.contains("fan_out")) {
     a.fan_out = j.at("fan_out").get<std::string>();
     a.instances = read_instances(j.at("instances"));
   }
-  return a;
+  for (const auto& p : j.value("profile_attempts", json::array())) {
+    profile_attempt tried;
+    tried.profile = read_text_or_null(p.at("profile"));
+    tried.provider = p.at("provider").get<std::string>();
+    tried.model = p.at("model").get<std::string>();
+    tried.status = named(p.at("status"), agent_status_named);
+    if (!p.at("error_code").is_null()) {
+      tried.error_code = named(p.at("error_code"), providers::call_errc_named);
+    }
+    tried.error = read_text_or_null(p.at("error"));
+    tried.attempts = p.at("attempts").get<int>();
+    a.profile_attempts.push_back(std::move(tried));
+  }
 }
 
 std::vector<agent_result> read_instances(const json& list) {
@@ -479,15 +522,21 @@ std::string to_json(const run_result& r, int indent) {
   return std::move(out).str();
 }
 
-std::string instances_json(const agent_result& a) {
-  return dumped(instances_list(a), -1);
+std::optional<std::string> details_json(const agent_result& a) {
+  auto j = details(a);
+  return j.empty() ? std::nullopt : std::optional{dumped(j, -1)};
 }
 
-std::optional<std::vector<agent_result>> instances_from_json(std::string_view text) {
+bool read_details_json(std::string_view text, agent_result& a) {
   try {
-    return read_instances(json::parse(text));
+    agent_result read;
+    read_details(json::parse(text), read);
+    a.fan_out = std::move(read.fan_out);
+    a.instances = std::move(read.instances);
+    a.profile_attempts = std::move(read.profile_attempts);
+    return true;
   } catch (const std::exception&) {
-    return std::nullopt;
+    return false;
   }
 }
 

@@ -120,7 +120,7 @@ std::string insert_agents_sql(std::size_t rows) {
 INSERT OR REPLACE INTO agents (run_id, position, name, status, output, error, error_code,
                                input_tokens, output_tokens, attempts, queued_ms, started_ms,
                                finished_ms, duration_ms, profile, provider, model, backend, reused,
-                               cost_usd, retry_waits, prompt, skipped_by_condition, instances)
+                               cost_usd, retry_waits, prompt, skipped_by_condition, details)
 VALUES )";
   for (std::size_t r = 0; r < rows; ++r) {
     sql += r == 0 ? "(?" : ", (?";
@@ -190,8 +190,7 @@ void bind_agent(SQLite::Statement& insert, int before, const std::string& run_id
   bind_optional(insert, ++i, waits_json(a.retry_waits));
   bind_optional(insert, ++i, a.prompt);
   insert.bind(++i, a.skipped_by_condition ? 1 : 0);
-  bind_optional(insert, ++i,
-                a.fan_out.empty() ? std::nullopt : std::optional{engine::instances_json(a)});
+  bind_optional(insert, ++i, engine::details_json(a));
 }
 
 } // namespace
@@ -486,7 +485,7 @@ FROM runs JOIN run_skeletons ON run_skeletons.run_id = runs.id WHERE id = ?)"};
     SQLite::Statement agents{impl_->db, R"(
 SELECT name, status, output, error, error_code, input_tokens, output_tokens, attempts,
        queued_ms, started_ms, finished_ms, duration_ms, reused, profile, provider, model, backend,
-       cost_usd, retry_waits, prompt, skipped_by_condition, instances
+       cost_usd, retry_waits, prompt, skipped_by_condition, details
 FROM agents WHERE run_id = ?)"};
     agents.bind(1, id.value());
     auto& all = out.result.agents;
@@ -534,8 +533,8 @@ FROM agents WHERE run_id = ?)"};
       a->retry_waits = waits_from(text_or_null(agents.getColumn(18)));
       a->prompt = text_or_null(agents.getColumn(19));
       a->skipped_by_condition = agents.getColumn(20).getInt() != 0;
-      if (auto instances = text_or_null(agents.getColumn(21))) {
-        a->instances = engine::instances_from_json(*instances).value_or(a->instances);
+      if (auto details = text_or_null(agents.getColumn(21))) {
+        engine::read_details_json(*details, *a);
       }
     }
     if (out.result.status == engine::run_status::interrupted) {

@@ -75,9 +75,10 @@ ALTER TABLE agents ADD COLUMN prompt TEXT;
     R"(
 ALTER TABLE agents ADD COLUMN skipped_by_condition INTEGER NOT NULL DEFAULT 0;
 )",
-    // 4: a fan-out agent's instances, as the run JSON lists them; null for any other agent.
+    // 4: what an agent has beyond the columns above (a fan-out's instances, the models an agent
+    // with fallbacks tried), as the run JSON gives it (engine::details_json); null when none.
     R"(
-ALTER TABLE agents ADD COLUMN instances TEXT;
+ALTER TABLE agents ADD COLUMN details TEXT;
 )",
 };
 

@@ -20,9 +20,9 @@ enum class dependency_failure_policy { skip, run };
 enum class script_input { text, json };
 
 /// The keys that pick or tune a model: they do not apply to a script agent.
-inline constexpr std::string_view model_keys[] = {"profile",     "backend",    "provider",
-                                                  "base_url",    "model",      "system_prompt",
-                                                  "temperature", "max_tokens", "mock"};
+inline constexpr std::string_view model_keys[] = {
+    "profile",       "backend",     "provider",   "base_url", "model",
+    "system_prompt", "temperature", "max_tokens", "mock",     "fallback"};
 
 /// Whether `key` is one of model_keys.
 bool is_model_key(std::string_view key);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tutti::definition {
 
@@ -31,6 +32,9 @@ struct model_settings {
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   mock_settings mock;
+  // Profiles to try in order when a call fails after its retries; their own fallbacks are not
+  // followed.
+  std::optional<std::vector<std::string>> fallback;
 
   bool names_target() const { return backend || provider || base_url; }
 };

@@ -18,6 +18,17 @@
 
 namespace tutti::definition {
 
+/// A model an agent falls back to: a profile's target, with the agent's own settings over it.
+struct model_target {
+  std::string profile;
+  backend_spec backend;
+  std::string model;
+  std::string system_prompt;
+  std::optional<double> temperature;
+  std::optional<int> max_tokens;
+  mock_settings mock;
+};
+
 struct resolved_agent {
   std::string name;
   std::string profile; // the configuration profile it named; empty when none
@@ -27,7 +38,8 @@ struct resolved_agent {
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   mock_settings mock;
-  std::chrono::milliseconds timeout{};                    // for the call, from its admission
+  std::vector<model_target> fallbacks; // tried in order when the call fails after its retries
+  std::chrono::milliseconds timeout{}; // for the call, from its admission
   std::optional<std::chrono::milliseconds> queue_timeout; // for the wait before admission
   int priority = default_priority;
   std::optional<std::string> prompt;

@@ -27,10 +27,11 @@ void write_json(std::ostream& out, const run_result& r, int indent = 2);
 /// What was stored is printed again exactly: to_json(*from_json(to_json(r))) == to_json(r).
 std::optional<run_result> run_result_from_json(std::string_view text);
 
-/// A fan-out agent's instances as the run JSON lists them, on one line; and read back (nullopt
-/// when `text` is no such list).
-std::string instances_json(const agent_result& a);
-std::optional<std::vector<agent_result>> instances_from_json(std::string_view text);
+/// What an agent has beyond the fields every agent has (a fan-out's instances, the models an
+/// agent with fallbacks tried), as the run JSON gives it, on one line; nullopt for an agent
+/// with none. And read back into `a`; false, with `a` unchanged, when `text` is no such thing.
+std::optional<std::string> details_json(const agent_result& a);
+bool read_details_json(std::string_view text, agent_result& a);
 
 /// One event on one line: {"kind", "agent", "at_ms"} and the fields of its kind.
 std::string to_json(const run_event& e);

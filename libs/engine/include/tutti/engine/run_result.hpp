@@ -50,6 +50,17 @@ struct time_span {
   double end_ms = 0;
 };
 
+/// One model an agent with fallbacks tried, and what came of it there.
+struct profile_attempt {
+  std::string profile; // empty when the agent named its model without a profile
+  std::string provider;
+  std::string model;
+  agent_status status = agent_status::failed;
+  std::optional<providers::call_errc> error_code;
+  std::string error;
+  int attempts = 0;
+};
+
 struct agent_result {
   std::string name;
   agent_status status = agent_status::skipped;
@@ -82,6 +93,9 @@ struct agent_result {
   // as a JSON array, null in the place of an instance that did not succeed.
   std::string fan_out;
   std::vector<agent_result> instances;
+  // An agent with fallbacks: each model it tried, in order; the last is the one that answered
+  // (or failed last), which profile, provider, model, backend and group also name.
+  std::vector<profile_attempt> profile_attempts;
 };
 
 struct run_result {
