@@ -128,7 +128,7 @@ struct remote_run::impl {
 
 std::variant<std::unique_ptr<remote_run>, remote_error>
 remote_run::start(const std::string& url, const std::string& token, const std::string& request,
-                  const std::function<void(int)>& on_busy) {
+                  const std::function<void(int)>& on_busy, const std::function<bool()>& gave_up) {
   if (auto problem = url_problem(url)) {
     return remote_error{0, "--server " + url + ": " + *problem};
   }
@@ -148,7 +148,14 @@ remote_run::start(const std::string& url, const std::string& token, const std::s
     if (on_busy) {
       on_busy(seconds);
     }
-    std::this_thread::sleep_for(std::chrono::seconds{seconds});
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{seconds};
+    while (std::chrono::steady_clock::now() < until) {
+      if (gave_up()) {
+        return remote_error{0,
+                            "gave up waiting for the busy server " + url + "; no run was started"};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    }
     posted = state->exchange(state->call("POST", "/v1/runs", request));
   }
   if (auto e = state->failure_of(posted, 201)) {

@@ -25,10 +25,11 @@ class remote_run {
  public:
   /// Starts `request` (the body of POST /v1/runs) on the server at `url`; `token` (may be
   /// empty) goes as a bearer header. Blocks until the server has taken the run; while it is
-  /// busy (503), waits as it asks, telling `on_busy` the seconds.
+  /// busy (503), waits as it asks, telling `on_busy` the seconds, and gives up once
+  /// `gave_up` says so (then no run was started).
   static std::variant<std::unique_ptr<remote_run>, remote_error>
   start(const std::string& url, const std::string& token, const std::string& request,
-        const std::function<void(int)>& on_busy);
+        const std::function<void(int)>& on_busy, const std::function<bool()>& gave_up);
 
   ~remote_run();
   remote_run(const remote_run&) = delete;

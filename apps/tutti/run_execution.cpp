@@ -36,6 +36,32 @@ extern "C" void on_interrupt(int) {
 // all cancel the run and print what finished, rather than losing it.
 constexpr int cancelling_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
+// While it lives, those signals set `interrupted` instead of ending the process; from before
+// the run starts, so that one sent as it starts cancels it rather than killing this process
+// and leaving the run behind.
+class cancelling_signals_caught {
+ public:
+  cancelling_signals_caught() {
+    interrupted = false;
+    for (int s : cancelling_signals) {
+      previous_.push_back(std::signal(s, on_interrupt));
+      if (previous_.back() == SIG_IGN) {
+        std::signal(s, SIG_IGN); // a background job's Ctrl-C is not its own: leave it ignored
+      }
+    }
+  }
+  ~cancelling_signals_caught() {
+    for (std::size_t i = 0; i < previous_.size(); ++i) {
+      std::signal(cancelling_signals[i], previous_[i]);
+    }
+  }
+  cancelling_signals_caught(const cancelling_signals_caught&) = delete;
+  cancelling_signals_caught& operator=(const cancelling_signals_caught&) = delete;
+
+ private:
+  std::vector<void (*)(int)> previous_;
+};
+
 // How the run is waited for and cancelled, whether it runs here or on a server.
 struct run_control {
   std::function<bool(std::chrono::milliseconds)> wait_for; // true once it has ended
@@ -81,15 +107,9 @@ class run_display {
     };
   }
 
-  // Waits for the run, redrawing the view every 100 ms and cancelling on Ctrl-C.
+  // Waits for the run, redrawing the view every 100 ms and cancelling on Ctrl-C (caught by a
+  // cancelling_signals_caught that lives across the run's start and this wait).
   void wait_for(command_state& state, const run_control& run) {
-    std::vector<void (*)(int)> previous;
-    for (int s : cancelling_signals) {
-      previous.push_back(std::signal(s, on_interrupt));
-      if (previous.back() == SIG_IGN) {
-        std::signal(s, SIG_IGN); // a background job's Ctrl-C is not its own: leave it ignored
-      }
-    }
     const auto started = std::chrono::steady_clock::now();
     while (true) {
       const bool done = run.wait_for(std::chrono::milliseconds{100});
@@ -104,9 +124,6 @@ class run_display {
       if (done) {
         break;
       }
-    }
-    for (std::size_t i = 0; i < previous.size(); ++i) {
-      std::signal(cancelling_signals[i], previous[i]);
     }
   }
 
@@ -324,6 +341,7 @@ void execute_run(command_state& state, const definition::config& config,
       state, output,
       view_title(e.name, agents.size(), options.mode, options.scheduling.value_or(e.scheduling)),
       agents, last_phase};
+  cancelling_signals_caught caught;
   auto handle =
       engine.start(std::move(e), std::move(input), std::move(options), display.on_event());
   const engine::run_result* result = nullptr; // the handle's own
@@ -359,15 +377,19 @@ void execute_remote_run(command_state& state, const std::string& url, const std:
     return;
   }
   bool told = false;
-  auto started = remote_run::start(url, token, request, [&](int seconds) {
-    if (!std::exchange(told, true) && !output.quiet) {
-      state.ctx.err << "the server is busy: waiting for it (it asks " << seconds
-                    << " s at a time; Ctrl-C gives up)" << std::endl;
-    }
-  });
+  cancelling_signals_caught caught;
+  auto started = remote_run::start(
+      url, token, request,
+      [&](int seconds) {
+        if (!std::exchange(told, true) && !output.quiet) {
+          state.ctx.err << "the server is busy: waiting for it (it asks " << seconds
+                        << " s at a time; Ctrl-C gives up)" << std::endl;
+        }
+      },
+      [] { return interrupted.load(); });
   if (const auto* refused = std::get_if<remote_error>(&started)) {
     state.ctx.err << "error: " << refused->message << '\n';
-    state.exit_code = exit_code::invalid_input;
+    state.exit_code = interrupted ? exit_code::run_failed : exit_code::invalid_input;
     return;
   }
   auto& run = *std::get<std::unique_ptr<remote_run>>(started);
