@@ -1,4 +1,5 @@
 #include "support/diagnostics_match.hpp"
+#include "support/temp_dir.hpp"
 
 #include <tutti/definition/config_loader.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
@@ -396,4 +397,45 @@ when = "(${d} == 1"
   INFO(listing(problems));
   CHECK(has_problem(problems, definition_errc::unknown_profile, "unknown profile 'fast-lcal'"));
   CHECK(problems.size() == 1);
+}
+
+TEST_CASE("a script's program that does not exist, cannot be run or is not on PATH is an error "
+          "at load, naming where it was looked for") {
+  tutti::test::temp_dir folder;
+  folder.write("tools/plain.sh", "echo hi\n"); // not executable
+  const auto file = folder.write("e.toml", R"(
+name = "e"
+[[agents]]
+name = "ok"
+script = ["sh", "tools/plain.sh"]
+[[agents]]
+name = "missing"
+script = ["tools/none.sh"]
+[[agents]]
+name = "plain"
+script = ["tools/plain.sh"]
+[[agents]]
+name = "unknown"
+script = ["no-such-program-anywhere"]
+)");
+  auto c = parse_config("", "", fixed_environment({}));
+  REQUIRE(c.has_value());
+  auto e = load_ensemble(file);
+  REQUIRE(e.has_value());
+  auto r = resolve(*e, *c);
+  REQUIRE_FALSE(r.has_value());
+  const auto& problems = r.problems();
+  INFO(listing(problems));
+  const auto tools = (folder.path() / "tools").string();
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "e.toml:8:1: agents.missing.script: cannot run it: " + tools +
+                        "/none.sh does not exist"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.plain.script: cannot run it: " + tools +
+                        "/plain.sh is not an executable file (chmod +x it, or name its "
+                        "interpreter first, as [\"python3\", \"tools/plain.sh\"])"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.unknown.script: cannot run it: cannot find "
+                    "'no-such-program-anywhere' on PATH"));
+  CHECK(problems.size() == 3);
 }

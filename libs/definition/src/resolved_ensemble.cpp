@@ -1,4 +1,5 @@
 #include <tutti/definition/nearest_name.hpp>
+#include <tutti/definition/program_path.hpp>
 #include <tutti/definition/resolved_ensemble.hpp>
 
 #include <algorithm>
@@ -85,6 +86,12 @@ class agent_resolver {
           (folder.empty() ? std::filesystem::current_path() : std::filesystem::absolute(folder))
               .string();
       r.script_input_kind = agent.script_input_kind;
+      // Said now, where the file names it, rather than when the agent's turn comes.
+      const auto program = find_program(r.script.front(), r.script_directory);
+      if (const auto* why = std::get_if<std::string>(&program)) {
+        report(definition_errc::invalid_value, agent, "script", "cannot run it: " + *why);
+        return std::nullopt;
+      }
     }
     if (agent.fan_out) { // one that names no dependency is the ensemble's problem, said there
       auto over = agent.fan_out->empty()

@@ -1,3 +1,4 @@
+#include <tutti/definition/program_path.hpp>
 #include <tutti/providers/io_thread.hpp>
 #include <tutti/providers/script_provider.hpp>
 
@@ -63,28 +64,6 @@ struct child_setup {
   }
 };
 
-// The program to run: a path with '/' (relative to the working directory), else a name on PATH.
-std::filesystem::path program_of(const std::string& name, const std::string& directory) {
-  if (name.find('/') != std::string::npos) {
-    const std::filesystem::path path{name};
-    return path.is_absolute() || directory.empty() ? path : std::filesystem::path{directory} / path;
-  }
-  // Found here rather than by Boost.Process's find_executable, which needs Boost.Filesystem's
-  // library (Debian's is 1.74, not 1.81).
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const auto dir = dirs.substr(0, colon);
-    dirs.remove_prefix(colon == std::string_view::npos ? dirs.size() : colon + 1);
-    auto candidate = std::filesystem::path{dir.empty() ? "." : dir} / name;
-    if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) {
-      return candidate;
-    }
-  }
-  return {};
-}
-
 std::string signal_name(int signal) {
   const char* name = ::sigabbrev_np(signal);
   return name != nullptr ? std::string{"SIG"} + name : std::to_string(signal);
@@ -103,11 +82,11 @@ struct script_run : std::enable_shared_from_this<script_run> {
     if (request.script.empty()) {
       return finish(call_errc::rejected, "a script agent needs a program to run");
     }
-    const auto program = program_of(request.script.front(), request.working_directory);
-    if (program.empty()) {
-      return finish(call_errc::script_failed,
-                    "cannot find '" + request.script.front() + "' on PATH");
+    auto found = definition::find_program(request.script.front(), request.working_directory);
+    if (const auto* why = std::get_if<std::string>(&found)) {
+      return finish(call_errc::script_failed, *why);
     }
+    const auto& program = std::get<std::filesystem::path>(found);
     const std::vector<std::string> args(request.script.begin() + 1, request.script.end());
     asio::readable_pipe child_in{in.get_executor()};
     asio::writable_pipe child_out{out.get_executor()};
