@@ -148,8 +148,11 @@ void print_summary(std::ostream& out, const engine::run_result& r, summary_detai
       << seconds(t.agent_ms);
   // Only when agents overlapped enough to show: a chain of dependants, one agent or a
   // sequential run would print "1.0x" (or less, with queueing), which says nothing.
+  // Nor for a run stopped early: its agents' time was cut short, not saved.
+  const bool ran_out =
+      r.status == engine::run_status::cancelled || r.status == engine::run_status::timeout;
   const double speedup = r.elapsed_ms > 0 ? t.agent_ms / r.elapsed_ms : 0.0;
-  if (speedup >= 1.1) {
+  if (speedup >= 1.1 && !ran_out) {
     char text[32];
     std::snprintf(text, sizeof text, "%.1fx", speedup);
     out << ", " << text << " speedup";

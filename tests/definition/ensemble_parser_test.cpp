@@ -302,6 +302,10 @@ when = "(${classify.label} == bug"
 name = "empty"
 provider = "mock"
 when = ""
+[[agents]]
+name = "constant"
+provider = "mock"
+when = "'yes' == yes"
 )");
   INFO(listing(problems));
   CHECK(has_problem(problems, definition_errc::unknown_agent,
@@ -314,7 +318,9 @@ when = ""
                     "test.toml:18:1: agents.broken.when: column 26 of the condition: expected "
                     "')' to close the '(' at column 1"));
   CHECK(has_problem(problems, definition_errc::empty_field, "agents.empty.when"));
-  CHECK(problems.size() == 4);
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.constant.when: refers to no agent, so it never changes"));
+  CHECK(problems.size() == 5);
 }
 
 TEST_CASE("fan_out names the dependency whose output an agent splits: true for its only one") {

@@ -207,7 +207,9 @@ TEST_CASE("a priority-9 run on one node goes before a priority-1 run that waited
   CHECK(busy->wait() == 1);
   CHECK(low->wait() == 0);
   CHECK(high->wait() == 0);
-  CHECK(backend.overall().peak_in_flight == 1);
+  // The authority never lent two slots at once. (The backend may count the cancelled request a
+  // moment longer, until it sees its connection closed: a loaded machine saw 2 there.)
+  CHECK(folder.group_at_authority().value("peak_active", 0) == 1);
 }
 
 TEST_CASE("kill -9 of a node mid-run frees its slot at the authority within a second") {

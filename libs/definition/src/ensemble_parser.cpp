@@ -115,6 +115,12 @@ void check_condition(const agent_spec& agent, const std::vector<std::string>& na
     return;
   }
   const auto& deps = agent.depends_on;
+  if (std::get<condition>(parsed).agents().empty()) {
+    out.push_back(agent_problem(definition_errc::invalid_value, agent, "when",
+                                "refers to no agent, so it never changes: name a dependency, as "
+                                "in ${NAME} or status(NAME) == success"));
+    return;
+  }
   for (const auto& ref : std::get<condition>(parsed).agents()) {
     if (std::find(names.begin(), names.end(), ref) == names.end()) {
       out.push_back(
