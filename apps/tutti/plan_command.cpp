@@ -21,6 +21,14 @@ std::string joined(const std::vector<std::string>& names) {
   return text.empty() ? "-" : text;
 }
 
+nlohmann::ordered_json fallback_profiles(const definition::resolved_agent& a) {
+  auto profiles = nlohmann::ordered_json::array();
+  for (const auto& fallback : a.fallbacks) {
+    profiles.push_back(fallback.profile);
+  }
+  return profiles;
+}
+
 // What the table does not say of an agent: that it fans out, runs only when, or runs a program.
 void print_notes(std::ostream& out, const definition::resolved_agent& a) {
   if (a.fan_out) {
@@ -29,6 +37,14 @@ void print_notes(std::ostream& out, const definition::resolved_agent& a) {
   }
   if (a.when) {
     out << "  " << a.name << " runs only when " << a.when->text() << '\n';
+  }
+  if (!a.fallbacks.empty()) {
+    std::vector<std::string> profiles;
+    for (const auto& fallback : a.fallbacks) {
+      profiles.push_back(fallback.profile + " (" + fallback.model + " on " + fallback.backend.name +
+                         ")");
+    }
+    out << "  " << a.name << " falls back to " << joined(profiles) << '\n';
   }
   if (!a.script.empty()) {
     std::string command;
@@ -111,6 +127,7 @@ nlohmann::ordered_json plan_json(const definition::resolved_ensemble& e) {
            {"depends_on", a.depends_on},
            {"fan_out", a.fan_out ? json(a.depends_on[*a.fan_out]) : json(nullptr)},
            {"when", a.when ? json(a.when->text()) : json(nullptr)},
+           {"fallback", fallback_profiles(a)},
            {"script", a.script.empty() ? json(nullptr) : json(a.script)}});
     }
     phases.push_back(std::move(agents));

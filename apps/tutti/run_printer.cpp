@@ -138,10 +138,13 @@ void print_summary(std::ostream& out, const engine::run_result& r, summary_detai
   out << engine::to_string(r.status) << ": " << t.succeeded << " of " << t.agents
       << " agents succeeded";
   if (t.partial > 0) {
-    out << ", " << t.partial << " in part (some of their instances failed),";
+    out << ", " << t.partial << " in part (some of their instances failed)";
   }
   if (t.skipped_by_condition > 0) {
-    out << ", " << t.skipped_by_condition << " skipped by conditions,";
+    out << ", " << t.skipped_by_condition << " skipped by conditions";
+  }
+  if (t.partial > 0 || t.skipped_by_condition > 0) {
+    out << ',';
   }
   out << " in " << seconds(r.elapsed_ms) << " (" << engine::to_string(r.mode)
       << (r.scheduling == definition::scheduling_policy::eager ? ", eager" : "") << "); agent time "

@@ -11,9 +11,23 @@ token_printer::token_printer(std::ostream& out, std::set<std::string> agents, bo
                              bool hold_lines)
     : out_(out), agents_(std::move(agents)), is_terminal_(is_terminal), hold_lines_(hold_lines) {}
 
+namespace {
+
+// The agent an event is of: NAME for NAME or for NAME[i], an instance of the fan-out NAME.
+std::string_view agent_named(std::string_view name) {
+  if (name.empty() || name.back() != ']') {
+    return name;
+  }
+  const auto open = name.rfind('[');
+  return open == std::string_view::npos ? name : name.substr(0, open);
+}
+
+} // namespace
+
 void token_printer::end_line(const std::string& agent, std::string& text) {
-  auto line = agents_.size() > 1 ? "[" + agent + "]" + (text.empty() ? "" : " " + text) + '\n'
-                                 : text + '\n';
+  auto line = agents_.size() > 1 || has_instances_
+                  ? "[" + agent + "]" + (text.empty() ? "" : " " + text) + '\n'
+                  : text + '\n';
   text.clear();
   if (hold_lines_) {
     held_.push_back(std::move(line));
@@ -25,10 +39,11 @@ void token_printer::end_line(const std::string& agent, std::string& text) {
 void token_printer::apply(const engine::run_event& event) {
   const bool is_token = event.kind == engine::run_event_kind::token;
   if ((!is_token && event.kind != engine::run_event_kind::finished) ||
-      agents_.count(event.agent) == 0) {
+      agents_.count(std::string{agent_named(event.agent)}) == 0) {
     return;
   }
   std::lock_guard lock{mutex_};
+  has_instances_ = has_instances_ || agent_named(event.agent).size() != event.agent.size();
   const auto text = is_terminal_ ? terminal_safe(event.text) : event.text;
   if (!is_line_mode()) {
     if (is_token) {

@@ -32,11 +32,12 @@ class token_printer {
   void finish();
 
  private:
-  bool is_line_mode() const { return hold_lines_ || agents_.size() > 1; }
+  bool is_line_mode() const { return hold_lines_ || agents_.size() > 1 || has_instances_; }
   void end_line(const std::string& agent, std::string& text);
 
   std::ostream& out_;
   std::set<std::string> agents_;
+  bool has_instances_ = false; // a fan-out's instances stream, each on labelled lines
   bool is_terminal_;
   bool hold_lines_;
   std::mutex mutex_;

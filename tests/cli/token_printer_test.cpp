@@ -72,3 +72,15 @@ TEST_CASE("held lines wait for the live view to take them") {
   printer.finish();
   CHECK(out.str() == "tw\n");
 }
+
+TEST_CASE("a streamed fan-out agent's instances print whole lines behind their own names") {
+  std::ostringstream out;
+  tutti::cli::token_printer printer{out, {"fan"}};
+  printer.apply(token("fan[0]", "first "));
+  printer.apply(token("fan[1]", "second\n"));
+  printer.apply(token("fan[0]", "done"));
+  printer.apply(token("fanatic[0]", "not an instance of fan"));
+  printer.apply(finished("fan[0]"));
+  printer.finish();
+  CHECK(out.str() == "[fan[1]] second\n[fan[0]] first done\n");
+}

@@ -387,6 +387,11 @@ name = "number"
 provider = "mock"
 depends_on = ["list"]
 fan_out = 3
+[[agents]]
+name = "itself"
+provider = "mock"
+depends_on = ["list"]
+fan_out = "itself"
 )");
   INFO(listing(problems));
   CHECK(has_problem(problems, definition_errc::invalid_value,
@@ -404,7 +409,9 @@ fan_out = 3
                     "depends_on; add it there"));
   CHECK(has_problem(problems, definition_errc::wrong_type,
                     "agents.number.fan_out: expected true, false or an agent's name, got "));
-  CHECK(problems.size() == 5);
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "agents.itself.fan_out: names the agent itself"));
+  CHECK(problems.size() == 6);
 }
 
 TEST_CASE("a script agent names its program and arguments, and no model") {

@@ -41,6 +41,10 @@ mock = { reply = "spare answered" }
 provider = "mock"
 mock = { latency_ms = 60000 }
 
+[profiles.slowly-broken]
+provider = "mock"
+mock = { latency_ms = 50, fail = "gave up slowly" }
+
 [profiles.local]
 backend = "dead"
 model = "llama3.2"
@@ -104,13 +108,13 @@ TEST_CASE("a failing model falls back to the next profile, and the result says w
   CHECK(nlohmann::json::parse(to_json(*back)).at("agents") == document.at("agents"));
 }
 
-TEST_CASE("when every profile fails, the agent fails with the last one's error, each listed") {
+TEST_CASE("when every profile fails, the agent fails saying what each said, the last first") {
   const auto c = config_with_profiles();
   engine e{c};
   auto r = e.run(one_agent(c, "profile = \"broken\"\nfallback = [\"also-broken\"]\n"), "go");
   const auto& a = r.agents.at(0);
   CHECK(a.status == agent_status::failed);
-  CHECK(a.error == "model melted");
+  CHECK(a.error == "model melted; before, profile broken: model exploded");
   CHECK(a.error_code == call_errc::rejected);
   CHECK(a.profile == "also-broken");
   REQUIRE(a.profile_attempts.size() == 2);
@@ -148,4 +152,22 @@ TEST_CASE("an agent whose own time ran out does not fall back") {
   CHECK(a.status == agent_status::timeout);
   CHECK(e.mock_statistics().calls == 1);
   CHECK(a.profile == "slow");
+}
+
+TEST_CASE("an agent whose time runs out on a fallback says what each model it tried came to") {
+  const auto c = config_with_profiles();
+  engine e{c};
+  auto r = e.run(
+      one_agent(c, "profile = \"slowly-broken\"\nfallback = [\"slow\"]\ntimeout_seconds = 0.5\n"),
+      "go");
+  const auto& a = r.agents.at(0);
+  CHECK(a.status == agent_status::timeout);
+  CHECK(a.profile == "slow");
+  REQUIRE(a.profile_attempts.size() == 2);
+  CHECK(a.profile_attempts[0].profile == "slowly-broken");
+  CHECK(a.profile_attempts[0].error == "gave up slowly");
+  CHECK(a.profile_attempts[1].profile == "slow");
+  CHECK(a.profile_attempts[1].status == agent_status::timeout);
+  CHECK_THAT(a.error, Catch::EndsWith("; before, profile slowly-broken: gave up slowly"));
+  CHECK(e.mock_statistics().calls == 2);
 }

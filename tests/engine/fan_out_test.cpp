@@ -210,3 +210,21 @@ mock = { latency_ms = 60000 }
   CHECK(eventually([&] { return e.mock_statistics().in_flight == 0; }));
   CHECK(all_slots_returned(e));
 }
+
+TEST_CASE("a fan-out of hundreds of items runs each once, and no instance carries others") {
+  engine e{default_config()};
+  std::string items = "[";
+  for (int i = 0; i < 300; ++i) {
+    items += (i == 0 ? "\"" : ", \"") + std::to_string(i) + "\"";
+  }
+  items += "]";
+  auto r = e.run(ensemble_from(colours("'" + items + "'", "max_concurrent_agents = 8")), "go");
+  CHECK(r.status == run_status::completed);
+  const auto& each = agent(r, "each");
+  REQUIRE(each.instances.size() == 300);
+  CHECK(each.instances[299].response == "colour: 299");
+  for (const auto& instance : each.instances) {
+    CHECK(instance.instances.empty());
+  }
+  CHECK(e.mock_statistics().calls == 302);
+}

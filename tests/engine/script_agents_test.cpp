@@ -171,6 +171,11 @@ script = ["cat"]
 script_input = "json"
 depends_on = ["list"]
 fan_out = true
+[[agents]]
+name = "judged"
+script = ["cat"]
+depends_on = ["each"]
+when = "${each.0} == 'got ok' and ${each.1} == null and ${each} contains 'got fine'"
 )",
                              c),
                  "go");
@@ -192,6 +197,8 @@ fan_out = true
   CHECK(seen.at("dependencies").at("each").at("status") == "partial");
   CHECK(seen.at("dependencies").at("each").at("output") ==
         nlohmann::json({"got ok", nullptr, "got fine"}));
+  // A condition reads a partial fan-out's array, nulls and all.
+  CHECK(agent(r, "judged").status == agent_status::success);
   // An instance reading JSON sees its item in place of the output it was split from.
   const auto& item = agent(r, "item");
   REQUIRE(item.instances.size() == 3);

@@ -149,6 +149,10 @@ void check_fan_out(const agent_spec& agent, const std::vector<std::string>& name
               (deps.empty() ? ": add one to depends_on"
                             : ": name the one to split, as fan_out = \"" + deps.front() + "\"")));
     }
+  } else if (over == agent.name) {
+    out.push_back(agent_problem(definition_errc::invalid_value, agent, "fan_out",
+                                "names the agent itself; name the dependency whose output it "
+                                "splits"));
   } else if (std::find(names.begin(), names.end(), over) == names.end()) {
     out.push_back(agent_problem(definition_errc::unknown_agent, agent, "fan_out",
                                 "unknown agent '" + over + "'" + did_you_mean(over, names)));

@@ -130,11 +130,9 @@ void carry_out(agent_self self, agent_call::step step) {
     const auto& r = st.call->result();
     if (!r.is_success() && can_fall_back(st, r.code)) {
       const auto& next = st.ctx->ensemble.agents[st.index].fallbacks[st.target];
-      st.fallen.push_back({static_cast<std::int32_t>(st.target), r.code, r.error,
-                           st.call->attempts_on_this_model()});
-      // Said as a retry with no wait, so that whoever watches sees why the model changed.
-      self->send(st.run, retry_atom::value, st.task, static_cast<std::int32_t>(st.call->attempts()),
-                 std::int64_t{0}, "falling back to profile " + next.profile + ": " + r.error);
+      self->send(st.run, fallback_atom::value, st.task,
+                 fallen_from{static_cast<std::int32_t>(st.target), r.code, r.error,
+                             st.call->attempts_on_this_model()});
       ++st.target;
       providers::retry_settings retry;
       retry.max_attempts = next.backend.max_attempts;
@@ -150,8 +148,6 @@ void carry_out(agent_self self, agent_call::step step) {
     o.output_tokens = count_on_wire(r.usage.output_tokens);
     o.attempts = st.call->attempts();
     o.queued = st.call->queued();
-    o.target = static_cast<std::int32_t>(st.target);
-    o.fallen = std::move(st.fallen);
     self->send(st.phase, finished_atom::value, self->state.task, std::move(o));
     self->quit();
     break;

@@ -25,10 +25,9 @@ struct agent_state {
   caf::actor phase;
   std::shared_ptr<providers::cancel_call> cancel; // the call in flight; shared with the exit hook
   std::optional<agent_call> call;
-  std::string prompt;              // as rendered for this run
-  ticket slot = 0;                 // from the resource actor while admitted, else 0
-  std::size_t target = 0;          // the model called now: 0 its own, k its fallback k - 1
-  std::vector<fallen_from> fallen; // the models it fell back from
+  std::string prompt;     // as rendered for this run
+  ticket slot = 0;        // from the resource actor while admitted, else 0
+  std::size_t target = 0; // the model called now: 0 its own, k its fallback k - 1
   static inline const char* name = "tutti.agent";
 };
 

@@ -55,7 +55,6 @@ agent_outcome unsent_outcome(agent_status status, providers::call_errc code, std
 
 void announce_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<fallen_from>("tutti.fallen_from");
-  cfg.add_message_type<std::vector<fallen_from>>("tutti.fallen_from_list");
   cfg.add_message_type<agent_outcome>("tutti.agent_outcome");
   cfg.add_message_type<attempt_result>("tutti.attempt_result");
   cfg.add_message_type<agent_batch>("tutti.agent_batch");

@@ -25,12 +25,14 @@ using timeout_atom = caf::atom_constant<caf::atom("timeout")>;   // an agent dea
 using stopped_atom = caf::atom_constant<caf::atom("stopped")>;   // an agent ended abnormally
 using retry_atom = caf::atom_constant<caf::atom("retry")>;       // a wait before a retry is over
 using expired_atom = caf::atom_constant<caf::atom("expired")>;   // an agent's deadline passed
+using fallback_atom = caf::atom_constant<caf::atom("fallback")>; // an agent left a model
 
 /// A token count on the wire: -1 when the backend did not report it.
 std::int64_t count_on_wire(const std::optional<std::int64_t>& count);
 std::optional<std::int64_t> count_from_wire(std::int64_t count);
 
-/// A model an agent fell back from: what its calls came to there.
+/// A model an agent fell back from: what its calls came to there. The run keeps them as they
+/// come, so that an agent ended by its deadline on a fallback is still told as it was.
 struct fallen_from {
   std::int32_t target = 0; // 0: the agent's own model; k: its fallback k - 1
   providers::call_errc code = providers::call_errc::bad_response;
@@ -53,14 +55,12 @@ struct agent_outcome {
   std::int64_t output_tokens = 0;
   std::int32_t attempts = 0;
   std::chrono::milliseconds queued{0}; // waiting for slots, in total
-  std::int32_t target = 0;             // the model that answered last, as fallen_from says
-  std::vector<fallen_from> fallen;     // the models it fell back from, in order
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_outcome& x) {
   return f(caf::meta::type_name("agent_outcome"), x.status, x.code, x.response, x.error,
-           x.input_tokens, x.output_tokens, x.attempts, x.queued, x.target, x.fallen);
+           x.input_tokens, x.output_tokens, x.attempts, x.queued);
 }
 
 /// Agents a phase is to start, with their prompts, in one message.

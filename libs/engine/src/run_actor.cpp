@@ -307,6 +307,9 @@ void reuse(run_self self, std::size_t index) {
   a.cost_usd = earlier.cost_usd; // spent by the earlier run, not this one
   a.attempts = earlier.attempts;
   a.instances = earlier.instances;
+  for (auto& instance : a.instances) {
+    instance.reused = true;
+  }
   a.reused = true;
   conclude(self, index);
   record_skips(self, self->state.schedule->finish(index, a.status));
@@ -355,9 +358,8 @@ bool admit_by_condition(run_self self, std::size_t index) {
     for (std::size_t k = 0; k < agent.depends_on.size(); ++k) {
       if (agent.depends_on[k] == name) {
         const auto& d = st.result.agents[agent.dependency_indices[k]];
-        return definition::dependency_view{to_string(d.status), d.status == agent_status::success
-                                                                    ? std::string_view{d.response}
-                                                                    : std::string_view{}};
+        return definition::dependency_view{
+            to_string(d.status), has_output(d) ? std::string_view{d.response} : std::string_view{}};
       }
     }
     return std::nullopt;
@@ -452,6 +454,10 @@ void gather(run_self self, std::size_t index) {
   a.response = outputs.dump();
   a.usage = usage;
   const auto now = elapsed_ms(self);
+  if (a.instances.empty()) { // no items: done at once, having called nothing
+    a.started_ms = now;
+    a.usage = {0, 0};
+  }
   a.finished_ms = now;
   a.duration_ms = now - a.started_ms.value_or(now);
   conclude(self, index);
@@ -485,12 +491,15 @@ bool expand(run_self self, std::size_t index, std::map<std::size_t, agent_batch>
     gather(self, index);
     return true;
   }
+  // Each instance starts as the agent did; made once, before the agent has any instance to
+  // copy along.
+  auto blank = a;
+  blank.status = agent_status::pending;
+  blank.fan_out.clear();
   a.instances.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
-    auto& instance = a.instances.emplace_back(a);
+    auto& instance = a.instances.emplace_back(blank);
     instance.name = a.name + "[" + std::to_string(i) + "]";
-    instance.status = agent_status::pending;
-    instance.fan_out.clear();
   }
   st.instances_left[index] = items.size();
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -536,11 +545,13 @@ void dispatch(run_self self) {
   }
 }
 
-// Which models an agent with fallbacks tried, and the one that answered last into its result.
-void record_fallbacks(const run_context& ctx, std::size_t index, const agent_outcome& outcome,
-                      agent_result& a) {
+// Which models an agent with fallbacks tried (`fallen` from, then the last one) into its
+// result, which names the last; returns that one (0: its own, k: its fallback k - 1).
+std::size_t record_fallbacks(const run_context& ctx, std::size_t index,
+                             const agent_outcome& outcome, const std::vector<fallen_from>& fallen,
+                             agent_result& a) {
   const auto& agent = ctx.ensemble.agents[index];
-  const auto tried = [&](std::int32_t target, agent_status status,
+  const auto tried = [&](std::size_t target, agent_status status,
                          std::optional<providers::call_errc> code, std::string error,
                          int attempts) {
     profile_attempt p;
@@ -549,7 +560,7 @@ void record_fallbacks(const run_context& ctx, std::size_t index, const agent_out
       p.provider = definition::to_string(agent.backend.provider);
       p.model = agent.model;
     } else {
-      const auto& fallback = agent.fallbacks[static_cast<std::size_t>(target) - 1];
+      const auto& fallback = agent.fallbacks[target - 1];
       p.profile = fallback.profile;
       p.provider = definition::to_string(fallback.backend.provider);
       p.model = fallback.model;
@@ -562,22 +573,32 @@ void record_fallbacks(const run_context& ctx, std::size_t index, const agent_out
   };
   a.profile_attempts.clear();
   int earlier_attempts = 0;
-  for (const auto& f : outcome.fallen) {
-    tried(f.target, status_of(f.code), f.code, f.error, f.attempts);
+  std::string earlier_errors;
+  for (const auto& f : fallen) {
+    tried(static_cast<std::size_t>(f.target), status_of(f.code), f.code, f.error, f.attempts);
     earlier_attempts += f.attempts;
+    const auto& p = a.profile_attempts.back();
+    earlier_errors +=
+        "; before, " + (p.profile.empty() ? p.model : "profile " + p.profile) + ": " + f.error;
   }
-  tried(outcome.target, outcome.status,
+  const std::size_t target =
+      fallen.empty() ? 0 : static_cast<std::size_t>(fallen.back().target) + 1;
+  tried(target, outcome.status,
         outcome.status == agent_status::success ? std::nullopt : std::optional{outcome.code},
-        a.error, outcome.attempts - earlier_attempts);
-  if (outcome.target > 0) {
+        a.error, std::max(outcome.attempts - earlier_attempts, 0));
+  if (outcome.status != agent_status::success) {
+    a.error += earlier_errors; // what every model tried said, not the last one's alone
+  }
+  a.attempts = std::max(outcome.attempts, earlier_attempts);
+  if (target > 0) {
     const auto& answered = a.profile_attempts.back();
-    const auto& fallback = agent.fallbacks[static_cast<std::size_t>(outcome.target) - 1];
     a.profile = answered.profile;
     a.provider = answered.provider;
     a.model = answered.model;
-    a.backend = fallback.backend.name;
-    a.group = ctx.fallbacks[index][static_cast<std::size_t>(outcome.target) - 1].group;
+    a.backend = agent.fallbacks[target - 1].backend.name;
+    a.group = ctx.fallbacks[index][target - 1].group;
   }
+  return target;
 }
 
 // A task's outcome into its result.
@@ -601,14 +622,20 @@ void record_outcome(run_self self, std::uint64_t task, agent_outcome&& outcome) 
   a.usage = {count_from_wire(outcome.input_tokens), count_from_wire(outcome.output_tokens)};
   const auto& ctx = *self->state.ctx;
   const auto index = agent_of(task);
+  a.attempts = outcome.attempts;
+  std::size_t target = 0;
   if (!ctx.ensemble.agents[index].fallbacks.empty()) {
-    record_fallbacks(ctx, index, outcome, a);
+    auto& fallen = self->state.fallen;
+    auto found = fallen.find(task);
+    target = record_fallbacks(
+        ctx, index, outcome, found == fallen.end() ? std::vector<fallen_from>{} : found->second, a);
+    if (found != fallen.end()) {
+      fallen.erase(found);
+    }
   }
   a.cost_usd =
-      cost_of(a.usage, outcome.target == 0 ? ctx.prices[index]
-                                           : ctx.fallbacks[index][outcome.target - 1].price);
+      cost_of(a.usage, target == 0 ? ctx.prices[index] : ctx.fallbacks[index][target - 1].price);
   self->state.budget->finish(task, a.cost_usd);
-  a.attempts = outcome.attempts;
   a.finished_ms = now;
   a.duration_ms = now - a.started_ms.value_or(now);
 }
@@ -729,6 +756,18 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
           result_of(self, index).retry_waits.push_back({now, now + event.delay_ms});
         }
         emit(self, std::move(event), index);
+      },
+      [=](fallback_atom, std::uint64_t task, fallen_from& f) {
+        // Told as a retry with no wait, so that whoever watches sees the model change.
+        const auto& agent = self->state.ctx->ensemble.agents[agent_of(task)];
+        run_event event;
+        event.kind = run_event_kind::retry;
+        event.attempt = f.attempts;
+        event.max_attempts = agent.backend.max_attempts;
+        event.text = "fell back to profile " +
+                     agent.fallbacks[static_cast<std::size_t>(f.target)].profile + ": " + f.error;
+        emit(self, std::move(event), task);
+        self->state.fallen[task].push_back(std::move(f));
       },
       [=](deadline_atom) {
         stop_early(self, run_status::timeout, agent_status::timeout, "ensemble deadline");

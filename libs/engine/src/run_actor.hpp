@@ -25,7 +25,8 @@ struct run_state {
   std::size_t statistics_due = 0;    // answers still expected from resource actors at the end
   std::vector<double> asked_ms;      // per agent: when it was handed to its phase to ask for a slot
   std::optional<cost_budget> budget; // the run's cost limit
-  std::unordered_map<std::size_t, std::size_t> instances_left; // per fan-out agent running
+  std::unordered_map<std::size_t, std::size_t> instances_left;        // per fan-out agent running
+  std::unordered_map<std::uint64_t, std::vector<fallen_from>> fallen; // per task that fell back
   static inline const char* name = "tutti.run";
 };
 
