@@ -207,3 +207,34 @@ when = "${each.0} == 'got ok' and ${each.1} == null and ${each} contains 'got fi
             .at("list")
             .at("output") == "bad");
 }
+
+TEST_CASE("a fan-out whose instances print bytes that are not UTF-8 still ends, with them "
+          "replaced in the gathered array") {
+  temp_dir folder;
+  const auto c = config_of();
+  engine e{c};
+  auto r = e.run(ensemble_in(folder, R"(
+name = "bytes"
+[[agents]]
+name = "list"
+script = ["printf", "a\nb\n"]
+[[agents]]
+name = "each"
+script = ["printf", 'caf\351']
+script_input = "json"
+depends_on = ["list"]
+fan_out = true
+[[agents]]
+name = "after"
+script = ["cat"]
+script_input = "json"
+depends_on = ["each"]
+)",
+                             c),
+                 "go");
+  CHECK(r.status == run_status::completed);
+  const auto gathered = nlohmann::json::parse(agent(r, "each").response);
+  REQUIRE(gathered.size() == 2);
+  CHECK(gathered[0] == "caf\xEF\xBF\xBD");
+  CHECK(agent(r, "after").status == agent_status::success);
+}

@@ -14,6 +14,7 @@
 #include <tutti/resources/group_directory.hpp>
 #include <tutti/resources/resource_group.hpp>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -258,12 +259,15 @@ run_handle engine::start(definition::resolved_ensemble e, std::string input, run
   ctx->observer = std::move(options.observer);
   ctx->on_event = std::move(on_event);
   // The run's own cap counts agents that hold a slot; it is asked after their group. A cap
-  // that the run cannot reach (no more agents than it) is not asked: it would cost every
+  // that the run cannot reach (no more agents than it, none of which fans out into more tasks)
+  // is not asked: it would cost every
   // agent two messages for nothing. Its row still shows in the statistics.
   const int run_cap =
       ctx->mode == run_mode::sequential ? 1 : std::max(ctx->max_concurrent_agents, 1);
   ctx->run_cap = caf::actor_cast<caf::actor>(impl_->spawn_cap("run", run_cap));
-  if (static_cast<std::size_t>(run_cap) < ensemble.agents.size()) {
+  const bool fans_out = std::any_of(ensemble.agents.begin(), ensemble.agents.end(),
+                                    [](const auto& agent) { return agent.fan_out.has_value(); });
+  if (static_cast<std::size_t>(run_cap) < ensemble.agents.size() || fans_out) {
     ctx->caps.push_back(ctx->run_cap);
   }
   ctx->caps.push_back(caf::actor_cast<caf::actor>(impl_->engine_limit));

@@ -139,7 +139,7 @@ std::string script_input_json(run_self self, const definition::resolved_agent& a
   return nlohmann::json{{"agent", agent.name},
                         {"input", self->state.ctx->input},
                         {"dependencies", std::move(dependencies)}}
-      .dump();
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); // a program's bytes
 }
 
 // The prompt of an agent (or of an instance, given its item) about to start, or, when it
@@ -451,7 +451,9 @@ void gather(run_self self, std::size_t index) {
         " instances did not succeed: " + failures +
         (failed > failures_told ? "; and " + std::to_string(failed - failures_told) + " more" : "");
   }
-  a.response = outputs.dump();
+  // Replacing what is not UTF-8: a program's output may be any bytes, and a throw here would end
+  // the run actor with nobody told.
+  a.response = outputs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   a.usage = usage;
   const auto now = elapsed_ms(self);
   if (a.instances.empty()) { // no items: done at once, having called nothing
@@ -758,6 +760,9 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         emit(self, std::move(event), index);
       },
       [=](fallback_atom, std::uint64_t task, fallen_from& f) {
+        if (result_of(self, task).finished_ms) {
+          return; // its phase ended it as it fell back: it was told as it stood then
+        }
         // Told as a retry with no wait, so that whoever watches sees the model change.
         const auto& agent = self->state.ctx->ensemble.agents[agent_of(task)];
         run_event event;
