@@ -385,3 +385,16 @@ TEST_CASE("host:port addresses: IPv6 in brackets, a port of 1 to 65535") {
     CHECK_FALSE(parse_node_address(bad));
   }
 }
+
+TEST_CASE("a profile's fallback that names itself or no profile is an error at its own line") {
+  auto problems =
+      problems_of("[profiles.spare]\nprovider = \"mock\"\n"
+                  "[profiles.main]\nprovider = \"mock\"\nfallback = [\"spar\", \"main\"]\n");
+  INFO(listing(problems));
+  CHECK(has_problem(problems, definition_errc::unknown_profile,
+                    "tutti.toml:5:12: profiles.main.fallback: unknown profile 'spar' (did you "
+                    "mean 'spare'?)"));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "profiles.main.fallback: names 'main', the profile itself"));
+  CHECK(problems.size() == 2);
+}

@@ -160,6 +160,25 @@ void read_profiles(const toml::table& table, const std::string& file, config& c,
     }
     c.profiles.emplace(name, std::move(p));
   }
+  // A profile's fallbacks name profiles of this file: said here, at its line, rather than at
+  // each agent that uses it.
+  std::vector<std::string> profile_names;
+  for (const auto& [name, p] : c.profiles) {
+    profile_names.push_back(name);
+  }
+  for (const auto& [name, p] : c.profiles) {
+    for (const auto& fallback : p.settings.fallback.value_or(std::vector<std::string>{})) {
+      table_reader reader{*parent.table(name), file, "profiles." + name, out};
+      if (fallback == name) {
+        reader.report_value(definition_errc::invalid_value, "fallback",
+                            "names '" + name + "', the profile itself");
+      } else if (c.profiles.count(fallback) == 0) {
+        reader.report_value(definition_errc::unknown_profile, "fallback",
+                            "unknown profile '" + fallback + "'" +
+                                did_you_mean(fallback, profile_names));
+      }
+    }
+  }
 }
 
 void read_prices(const toml::table& table, const std::string& file, config& c, diagnostics& out) {
