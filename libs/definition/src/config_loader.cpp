@@ -167,6 +167,8 @@ void read_profiles(const toml::table& table, const std::string& file, config& c,
     profile_names.push_back(name);
   }
   for (const auto& [name, p] : c.profiles) {
+    auto others = profile_names; // what it may fall back to
+    others.erase(std::find(others.begin(), others.end(), name));
     for (const auto& fallback : p.settings.fallback.value_or(std::vector<std::string>{})) {
       table_reader reader{*parent.table(name), file, "profiles." + name, out};
       if (fallback == name) {
@@ -174,8 +176,7 @@ void read_profiles(const toml::table& table, const std::string& file, config& c,
                             "names '" + name + "', the profile itself");
       } else if (c.profiles.count(fallback) == 0) {
         reader.report_value(definition_errc::unknown_profile, "fallback",
-                            "unknown profile '" + fallback + "'" +
-                                did_you_mean(fallback, profile_names));
+                            "unknown profile '" + fallback + "'" + did_you_mean(fallback, others));
       }
     }
   }
