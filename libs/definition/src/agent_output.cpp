@@ -9,6 +9,10 @@ json json_or_text(std::string_view output) {
   return parsed.is_discarded() ? json(std::string{output}) : parsed;
 }
 
+std::string json_text(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 namespace {
 
 const std::string fan_out_limit =

@@ -136,10 +136,9 @@ std::string script_input_json(run_self self, const definition::resolved_agent& a
         {"output", std::move(output)},
         {"error", dep.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(dep.error)}};
   }
-  return nlohmann::json{{"agent", agent.name},
-                        {"input", self->state.ctx->input},
-                        {"dependencies", std::move(dependencies)}}
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); // a program's bytes
+  return definition::json_text({{"agent", agent.name},
+                                {"input", self->state.ctx->input},
+                                {"dependencies", std::move(dependencies)}});
 }
 
 // The prompt of an agent (or of an instance, given its item) about to start, or, when it
@@ -451,9 +450,8 @@ void gather(run_self self, std::size_t index) {
         " instances did not succeed: " + failures +
         (failed > failures_told ? "; and " + std::to_string(failed - failures_told) + " more" : "");
   }
-  // Replacing what is not UTF-8: a program's output may be any bytes, and a throw here would end
-  // the run actor with nobody told.
-  a.response = outputs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // json_text: a throw here would end the run actor with nobody told.
+  a.response = definition::json_text(outputs);
   a.usage = usage;
   const auto now = elapsed_ms(self);
   if (a.instances.empty()) { // no items: done at once, having called nothing

@@ -1,3 +1,4 @@
+#include <tutti/definition/agent_output.hpp>
 #include <tutti/definition/server_url.hpp>
 #include <tutti/providers/protocol.hpp>
 
@@ -63,19 +64,13 @@ std::optional<std::int64_t> count_at(const json* j, const char* key) {
                                                         : std::nullopt;
 }
 
-// Request bodies carry people's text as given; bytes that are not UTF-8 become U+FFFD rather
-// than an exception.
-std::string body_text(const json& body) {
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 // A JSON POST carrying the key, if any, as a bearer token (OpenAI's and Ollama's way).
 http_call bearer_post(std::string target, const call_settings& s, const json& body) {
   auto headers = json_headers();
   if (!s.api_key.empty()) {
     headers.emplace_back("authorization", "Bearer " + s.api_key);
   }
-  return {std::move(target), "POST", std::move(headers), body_text(body)};
+  return {std::move(target), "POST", std::move(headers), definition::json_text(body)};
 }
 
 http_call bearer_get(std::string target, const call_settings& s) {
@@ -210,7 +205,7 @@ class anthropic_protocol final : public protocol {
     if (!s.api_key.empty()) {
       headers.emplace_back("x-api-key", s.api_key);
     }
-    return {s.base_path + "/v1/messages", "POST", std::move(headers), body_text(body)};
+    return {s.base_path + "/v1/messages", "POST", std::move(headers), definition::json_text(body)};
   }
 
   completion_result parse_body(std::string_view body) const override {

@@ -15,6 +15,10 @@ namespace tutti::definition {
 /// Its JSON when the whole output is JSON, else its text as a JSON string.
 nlohmann::json json_or_text(std::string_view output);
 
+/// `value` as JSON text on one line, with bytes that are not UTF-8 replaced: what an agent
+/// gives may be any bytes, and nlohmann's dump() throws on them.
+std::string json_text(const nlohmann::json& value);
+
 /// The most instances one fan-out agent may run: a guard against an output that splits into
 /// millions of lines, not a limit anyone should meet.
 inline constexpr std::size_t max_fan_out_items = 10'000;
