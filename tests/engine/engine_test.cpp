@@ -2,6 +2,7 @@
 // order, overlap and counts, never about how fast something was.
 #include "support/ensemble_text.hpp"
 #include "support/eventually.hpp"
+#include "support/run_lookup.hpp"
 #include "support/slots.hpp"
 
 #include <tutti/definition/config_loader.hpp>
@@ -19,11 +20,10 @@ using tutti::definition::scheduling_policy;
 using tutti::test::all_slots_returned;
 using tutti::test::ensemble_from;
 
-namespace {
+using tutti::test::agent;
+using tutti::test::default_config;
 
-tutti::definition::config default_config() {
-  return tutti::definition::parse_config("", "", tutti::definition::fixed_environment({})).value();
-}
+namespace {
 
 // An ensemble of `n` independent mock agents with the given latency.
 std::string fan_out(int n, int latency_ms, const std::string& extra = "") {
@@ -33,12 +33,6 @@ std::string fan_out(int n, int latency_ms, const std::string& extra = "") {
             "\"\nprovider = \"mock\"\nmock = { latency_ms = " + std::to_string(latency_ms) + " }\n";
   }
   return text;
-}
-
-const agent_result& agent(const run_result& r, const std::string& name) {
-  const auto* a = r.find(name);
-  REQUIRE(a != nullptr);
-  return *a;
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // in item order. Every assertion is about outputs, statuses and counts, never about time.
 #include "support/ensemble_text.hpp"
 #include "support/eventually.hpp"
+#include "support/run_lookup.hpp"
 #include "support/slots.hpp"
 
 #include <tutti/definition/config_loader.hpp>
@@ -20,17 +21,10 @@ using tutti::test::all_slots_returned;
 using tutti::test::ensemble_from;
 using tutti::test::eventually;
 
+using tutti::test::agent;
+using tutti::test::default_config;
+
 namespace {
-
-tutti::definition::config default_config() {
-  return tutti::definition::parse_config("", "", tutti::definition::fixed_environment({})).value();
-}
-
-const agent_result& agent(const run_result& r, const std::string& name) {
-  const auto* a = r.find(name);
-  REQUIRE(a != nullptr);
-  return *a;
-}
 
 // list answers `reply` (a TOML string); each runs once per item of it, answering "colour: ITEM";
 // summary reads what each gathered.

@@ -1,6 +1,7 @@
 // Script agents in a whole run: real processes, on the engine's own process group. Every
 // assertion is about outputs, statuses and counts, never about time.
 #include "support/diagnostics_match.hpp"
+#include "support/run_lookup.hpp"
 #include "support/temp_dir.hpp"
 
 #include <tutti/definition/config_loader.hpp>
@@ -15,6 +16,8 @@
 using namespace tutti::engine;
 using tutti::test::listing;
 using tutti::test::temp_dir;
+
+using tutti::test::agent;
 
 namespace {
 
@@ -37,12 +40,6 @@ tutti::definition::resolved_ensemble ensemble_in(const temp_dir& folder, const s
   INFO(listing(r.problems()));
   REQUIRE(r.has_value());
   return std::move(r).value();
-}
-
-const agent_result& agent(const run_result& r, const std::string& name) {
-  const auto* a = r.find(name);
-  REQUIRE(a != nullptr);
-  return *a;
 }
 
 } // namespace
