@@ -3,6 +3,7 @@
 #include <tutti/definition/config_loader.hpp>
 #include <tutti/definition/ensemble_catalog.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
+#include <tutti/definition/ensemble_resolver.hpp>
 #include <tutti/definition/run_overrides.hpp>
 #include <tutti/definition/source_text.hpp>
 #include <tutti/resources/group_directory.hpp>
@@ -112,7 +113,8 @@ load_ensemble_or_report(command_state& state, const std::string& name_or_path,
   if (!overridden) {
     return fail(overridden.problems());
   }
-  auto resolved = definition::resolve(*overridden, config);
+  definition::ensemble_resolver resolver{config, dirs, max_bytes};
+  auto resolved = resolver.resolve(*overridden);
   if (!resolved) {
     return fail(resolved.problems());
   }

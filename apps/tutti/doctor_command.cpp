@@ -197,10 +197,10 @@ void run_doctor(command_state& state, const doctor_arguments& args) {
     if (!seen_ensembles.insert(e->file).second) {
       continue;
     }
-    for (const auto& agent : e->agents) {
+    definition::for_each_caller(*e, [&](const definition::resolved_agent& agent) {
       used.emplace(agent.backend.name, agent.backend);
       agents[agent.backend.name].emplace_back(e->name + "." + agent.name, agent.model);
-    }
+    });
   }
   doctor d{*config, state.ctx.env};
   if (args.ensembles.empty()) {

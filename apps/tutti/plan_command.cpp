@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace tutti::cli {
@@ -29,6 +30,18 @@ nlohmann::ordered_json fallback_profiles(const definition::resolved_agent& a) {
   return profiles;
 }
 
+// The ensembles that e's agents run, each once, in the order first named.
+std::vector<const definition::resolved_ensemble*>
+nested_ensembles(const definition::resolved_ensemble& e) {
+  std::vector<const definition::resolved_ensemble*> bodies;
+  for (const auto& a : e.agents) {
+    if (a.nested && std::find(bodies.begin(), bodies.end(), a.nested->body.get()) == bodies.end()) {
+      bodies.push_back(a.nested->body.get());
+    }
+  }
+  return bodies;
+}
+
 // What the table does not say of an agent: that it fans out, runs only when, or runs a program.
 void print_notes(std::ostream& out, const definition::resolved_agent& a) {
   if (a.fan_out) {
@@ -45,6 +58,23 @@ void print_notes(std::ostream& out, const definition::resolved_agent& a) {
                          ")");
     }
     out << "  " << a.name << " falls back to " << joined(profiles) << '\n';
+  }
+  if (a.nested) {
+    const auto& n = *a.nested;
+    out << "  " << a.name << " runs ensemble " << n.body->name << " (" << n.body->file << ")";
+    if (n.is_loop) {
+      std::vector<std::string> carried;
+      for (const auto& [text, value] : n.carry) {
+        carried.push_back(text);
+      }
+      out << " again" << (n.until ? " until " + n.until->text() + "," : "") << " at most "
+          << n.max_iterations << " times"
+          << (carried.empty()
+                  ? ""
+                  : ", giving the next " + joined(carried) +
+                        (n.carry_replaces_input ? " as its input" : " after the input"));
+    }
+    out << "; its final output is " << a.name << "'s\n";
   }
   if (!a.script.empty()) {
     std::string command;
@@ -74,6 +104,11 @@ void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
                       "PRIORITY", "DEPENDS ON"}};
     for (auto i : phase) {
       const auto& a = e.agents[i];
+      if (a.nested) { // its nested ensemble's agents have backends and groups, planned below
+        table.add_row({a.name, "-", "-", "-", "-", definition::duration_text(a.timeout), "-",
+                       std::to_string(a.priority), joined(a.depends_on)});
+        continue;
+      }
       auto group = directory.join(a.backend, a.model).group;
       groups.insert(group.id);
       table.add_row({a.name, a.backend.name, a.model, group.id, resources::limit_text(group),
@@ -94,13 +129,33 @@ void print_plan(std::ostream& out, const definition::resolved_ensemble& e) {
       print_spellings(out, id, spellings);
     }
   }
+  for (const auto* body : nested_ensembles(e)) {
+    out << '\n';
+    print_plan(out, *body);
+  }
 }
 
 double seconds_of(std::chrono::milliseconds d) {
   return static_cast<double>(d.count()) / 1000.0;
 }
 
-// The plan as JSON: the same facts as the text.
+// A loop's condition, cap and carried values; null for an agent that runs its ensemble once.
+nlohmann::ordered_json loop_json(const definition::nested_ensemble& n) {
+  using json = nlohmann::ordered_json;
+  if (!n.is_loop) {
+    return nullptr;
+  }
+  json carry = json::array();
+  for (const auto& [text, value] : n.carry) {
+    carry.push_back(text);
+  }
+  return {{"until", n.until ? json(n.until->text()) : json(nullptr)},
+          {"max_iterations", n.max_iterations},
+          {"carry", std::move(carry)},
+          {"carry_replaces_input", n.carry_replaces_input}};
+}
+
+// The plan as JSON: the same facts as the text, and the plans of the ensembles its agents run.
 nlohmann::ordered_json plan_json(const definition::resolved_ensemble& e) {
   using json = nlohmann::ordered_json;
   resources::group_directory directory;
@@ -110,6 +165,17 @@ nlohmann::ordered_json plan_json(const definition::resolved_ensemble& e) {
     json agents = json::array();
     for (auto i : phase) {
       const auto& a = e.agents[i];
+      if (a.nested) {
+        agents.push_back({{"agent", a.name},
+                          {"ensemble", a.nested->body->name},
+                          {"loop", loop_json(*a.nested)},
+                          {"timeout_seconds", seconds_of(a.timeout)},
+                          {"priority", a.priority},
+                          {"depends_on", a.depends_on},
+                          {"fan_out", a.fan_out ? json(a.depends_on[*a.fan_out]) : json(nullptr)},
+                          {"when", a.when ? json(a.when->text()) : json(nullptr)}});
+        continue;
+      }
       auto group = directory.join(a.backend, a.model).group;
       groups.insert(group.id);
       agents.push_back(
@@ -138,6 +204,10 @@ nlohmann::ordered_json plan_json(const definition::resolved_ensemble& e) {
       spellings[id] = other;
     }
   }
+  json nested = json::array();
+  for (const auto* body : nested_ensembles(e)) {
+    nested.push_back(plan_json(*body));
+  }
   return {{"ensemble", e.name},
           {"file", e.file},
           {"description", e.description},
@@ -145,7 +215,8 @@ nlohmann::ordered_json plan_json(const definition::resolved_ensemble& e) {
           {"max_concurrent_llm_calls", e.max_concurrent_llm_calls},
           {"timeout_seconds", seconds_of(e.timeout)},
           {"phases", std::move(phases)},
-          {"spellings", std::move(spellings)}};
+          {"spellings", std::move(spellings)},
+          {"nested", std::move(nested)}};
 }
 
 } // namespace

@@ -167,11 +167,11 @@ bool profile_exists_or_report(command_state& state, const std::optional<std::str
 void warn_unpriced(command_state& state, const definition::resolved_ensemble& e,
                    const definition::config& config) {
   std::set<std::string> unpriced;
-  for (const auto& agent : e.agents) {
+  definition::for_each_caller(e, [&](const definition::resolved_agent& agent) {
     if (!definition::price_of(config.prices, agent.model)) {
       unpriced.insert(agent.model);
     }
-  }
+  });
   if (unpriced.empty()) {
     return;
   }

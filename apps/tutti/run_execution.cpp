@@ -303,11 +303,11 @@ void execute_run(command_state& state, const definition::config& config,
   engine::engine engine{config, engine_options};
   std::vector<definition::backend_spec> used; // each backend once, not once per agent
   std::set<std::string> seen;
-  for (const auto& agent : e.agents) {
+  definition::for_each_caller(e, [&](const definition::resolved_agent& agent) {
     if (seen.insert(agent.backend.name).second) {
       used.push_back(agent.backend);
     }
-  }
+  });
   if (!reach_authorities_or_report(state, engine, node, used)) {
     return;
   }

@@ -23,13 +23,15 @@ std::vector<warning> warnings_about(const command_state& state,
                                     const definition::resolved_ensemble& e) {
   std::vector<warning> out;
   std::set<std::string> unset_keys;
-  for (const auto& agent : e.agents) {
+  definition::for_each_caller(e, [&](const definition::resolved_agent& agent) {
     const auto& key = agent.backend.api_key_env;
     if (!key.empty() && !state.ctx.env(key) && unset_keys.insert(key).second) {
       out.push_back({e.file, "agents." + agent.name,
                      "backend '" + agent.backend.name + "' needs " + key +
                          ", which is not set: a run would fail its agents"});
     }
+  });
+  for (const auto& agent : e.agents) {
     if (!agent.prompt) {
       continue;
     }

@@ -485,4 +485,19 @@ bool condition::holds(const lookup& dependency) const {
   return is_met(*root_, dependency);
 }
 
+bool condition::is_operand() const {
+  return root_->what == node::kind::test && !root_->how;
+}
+
+std::optional<std::string> condition::value_text(const lookup& dependency) const {
+  if (!is_operand()) {
+    return std::nullopt;
+  }
+  auto value = value_of(root_->left, dependency);
+  if (value.is_null()) {
+    return std::nullopt;
+  }
+  return value.is_string() ? value.get<std::string>() : json_text(value);
+}
+
 } // namespace tutti::definition

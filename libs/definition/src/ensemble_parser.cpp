@@ -15,28 +15,70 @@
 namespace tutti::definition {
 namespace {
 
-// A script agent runs a program, not a model: the keys that pick or tune a model do not apply.
-void read_script(table_reader& reader, agent_spec& agent) {
+// A loop's body, condition, cap and carried outputs, from its inline table.
+std::optional<loop_spec> read_loop(table_reader& agent_reader, const std::string& agent_path) {
+  const auto* table = agent_reader.table("loop");
+  if (table == nullptr) {
+    return std::nullopt;
+  }
+  table_reader reader{*table, agent_reader.file(), agent_path + ".loop", agent_reader.problems()};
+  loop_spec loop;
+  loop.body = reader.required_text("body").value_or("");
+  loop.until = reader.non_empty_text("until");
+  loop.max_iterations =
+      reader.integer("max_iterations", max_iterations_range).value_or(default_max_iterations);
+  if (const auto* carry = table->get("carry"); carry != nullptr && carry->is_string()) {
+    loop.carry = {reader.non_empty_text("carry").value_or("")};
+    loop.carry_replaces_input = true;
+  } else {
+    loop.carry = reader.text_list("carry").value_or(std::vector<std::string>{});
+  }
+  if (!loop.until && !reader.has("max_iterations")) {
+    reader.report(definition_errc::missing_field, "until",
+                  "a loop needs until = \"CONDITION\" or max_iterations = N to know when to "
+                  "stop");
+  }
+  reader.report_unknown_keys();
+  return loop;
+}
+
+// An agent runs a model, unless it runs a program (script), another ensemble (ensemble) or
+// an ensemble in a loop (loop): then the keys that pick or tune a model do not apply.
+void read_kind(table_reader& reader, agent_spec& agent, const std::string& path) {
   agent.script = reader.text_list("script");
   if (reader.choice("script_input", {"text", "json"}) == "json") {
     agent.script_input_kind = script_input::json;
   }
-  if (!agent.script) {
-    if (reader.has("script_input")) {
-      reader.report(definition_errc::conflicting_fields, "script_input",
-                    "applies only to script agents (script = [\"program\", \"argument\", ...])");
-    }
-    return;
+  agent.ensemble = reader.non_empty_text("ensemble");
+  agent.loop = read_loop(reader, path);
+  if (!agent.script && reader.has("script_input")) {
+    reader.report(definition_errc::conflicting_fields, "script_input",
+                  "applies only to script agents (script = [\"program\", \"argument\", ...])");
   }
-  if (agent.script->empty() || agent.script->front().empty()) {
+  if (agent.script && (agent.script->empty() || agent.script->front().empty())) {
     reader.report(definition_errc::invalid_value, "script",
                   "needs the program to run first, as in [\"python3\", \"tools/count.py\"]");
   }
+  std::vector<std::string> kinds;
+  for (const auto* key : {"script", "ensemble", "loop"}) {
+    if (reader.has(key)) {
+      kinds.emplace_back(key);
+    }
+  }
+  if (kinds.empty()) {
+    return;
+  }
+  if (kinds.size() > 1) {
+    reader.report(definition_errc::conflicting_fields, kinds[1],
+                  "an agent runs one thing: it has both " + kinds[0] + " and " + kinds[1]);
+  }
+  const auto what = kinds[0] == "script"     ? "a script agent, which runs a program"
+                    : kinds[0] == "ensemble" ? "an agent that runs an ensemble"
+                                             : "a loop agent, which runs an ensemble";
   for (const auto key : model_keys) {
     if (reader.has(key)) {
       reader.report(definition_errc::conflicting_fields, key,
-                    std::string{"does not apply to a script agent, which runs a program rather "
-                                "than a model"});
+                    std::string{"does not apply to "} + what + " rather than a model");
     }
   }
 }
@@ -61,6 +103,8 @@ agent_spec read_agent(const toml::table& table, std::size_t index, const std::st
     agent.name = *name;
     reader.set_path("agents." + *name);
   }
+  const auto path =
+      agent.name.empty() ? "agents[" + std::to_string(index) + "]" : "agents." + agent.name;
   agent.profile = reader.non_empty_text("profile");
   agent.settings = read_model_settings(reader);
   agent.priority = reader.integer("priority", priority_range);
@@ -77,7 +121,7 @@ agent_spec read_agent(const toml::table& table, std::size_t index, const std::st
       agent.fan_out = "";
     }
   }
-  read_script(reader, agent);
+  read_kind(reader, agent, path);
   reader.report_unknown_keys();
   return agent;
 }

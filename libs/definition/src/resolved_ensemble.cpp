@@ -1,6 +1,7 @@
 #include <tutti/definition/nearest_name.hpp>
 #include <tutti/definition/program_path.hpp>
 #include <tutti/definition/resolved_ensemble.hpp>
+#include <tutti/definition/value_ranges.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -19,9 +20,131 @@ std::vector<std::string> keys_of(const Map& map) {
 
 class agent_resolver {
  public:
-  agent_resolver(const ensemble& e, const config& c, diagnostics& out) : e_(e), c_(c), out_(out) {}
+  // Without `load`, an agent that runs an ensemble is a problem, or, when `skip_nested`,
+  // not looked into.
+  agent_resolver(const ensemble& e, const config& c, diagnostics& out, ensemble_loader load,
+                 bool skip_nested = false)
+      : e_(e), c_(c), out_(out), load_(std::move(load)), skip_nested_(skip_nested) {}
 
   std::optional<resolved_agent> resolve(const agent_spec& agent) {
+    std::optional<resolved_agent> r =
+        agent.ensemble || agent.loop ? resolve_nested(agent) : resolve_caller(agent);
+    if (!r) {
+      return std::nullopt;
+    }
+    r->name = agent.name;
+    r->priority = agent.priority.value_or(e_.priority.value_or(default_priority));
+    r->prompt = agent.prompt;
+    r->depends_on = agent.depends_on;
+    r->on_dependency_failure = agent.on_dependency_failure;
+    if (agent.fan_out) { // one that names no dependency is the ensemble's problem, said there
+      auto over = agent.fan_out->empty()
+                      ? agent.depends_on.begin()
+                      : std::find(agent.depends_on.begin(), agent.depends_on.end(), *agent.fan_out);
+      if (over != agent.depends_on.end()) {
+        r->fan_out = static_cast<std::size_t>(over - agent.depends_on.begin());
+      }
+    }
+    if (agent.when) { // a condition that does not parse is the ensemble's problem, said there
+      auto parsed = condition::parse(*agent.when);
+      if (auto* c = std::get_if<condition>(&parsed)) {
+        r->when = std::make_shared<const condition>(std::move(*c));
+      }
+    }
+    return r;
+  }
+
+ private:
+  // An agent that runs an ensemble, once or in a loop: the ensemble is found and resolved by
+  // the loader, and a loop's condition and carried outputs name the body's agents.
+  std::optional<resolved_agent> resolve_nested(const agent_spec& agent) {
+    const std::string key = agent.ensemble ? "ensemble" : "loop";
+    const auto& name = agent.ensemble ? *agent.ensemble : agent.loop->body;
+    if (!load_) {
+      if (!skip_nested_) {
+        report(definition_errc::invalid_value, agent, key,
+               "runs ensemble '" + name +
+                   "', which only an ensemble read through an ensemble_resolver can find");
+      }
+      return std::nullopt;
+    }
+    auto body = load_(name, agent.location_of(key), "agents." + agent.name + "." + key);
+    if (!body) {
+      out_.insert(out_.end(), body.problems().begin(), body.problems().end());
+      return std::nullopt;
+    }
+    nested_ensemble n;
+    n.body = *body;
+    n.timeout = agent.settings.timeout;
+    if (agent.loop) {
+      n.is_loop = true;
+      n.max_iterations = agent.loop->max_iterations;
+      n.carry_replaces_input = agent.loop->carry_replaces_input;
+      std::vector<std::string> names{std::string{body_output_name}};
+      for (const auto& a : n.body->agents) {
+        names.push_back(a.name);
+      }
+      const auto problems = out_.size();
+      for (const auto& carried : agent.loop->carry) {
+        // A bare name is that agent's output.
+        const auto text = is_valid_agent_name(carried) ? "${" + carried + "}" : carried;
+        if (auto value = body_condition(agent, "carry", text, names)) {
+          if (value->is_operand()) {
+            n.carry.emplace_back(carried, std::move(value));
+          } else {
+            report(definition_errc::invalid_value, agent, "loop",
+                   "carry '" + carried +
+                       "' is a condition, not a value: give an agent's "
+                       "name, ${NAME.field} or output(NAME)");
+          }
+        }
+      }
+      if (agent.loop->until) {
+        n.until = body_condition(agent, "until", *agent.loop->until, names);
+      }
+      if (out_.size() != problems) {
+        return std::nullopt;
+      }
+    }
+    resolved_agent r;
+    r.timeout = agent.settings.timeout.value_or(n.body->timeout);
+    r.queue_timeout = c_.limits.queue_timeout;
+    r.nested = std::move(n);
+    return r;
+  }
+
+  // A loop's `until` or one of its `carry`, read on the body's results after each iteration:
+  // a condition over the body's agents and its final output.
+  std::shared_ptr<const condition> body_condition(const agent_spec& agent, const std::string& key,
+                                                  const std::string& text,
+                                                  const std::vector<std::string>& names) {
+    auto parsed = condition::parse(text);
+    if (const auto* error = std::get_if<condition_error>(&parsed)) {
+      report(definition_errc::invalid_value, agent, "loop",
+             key + ", column " + std::to_string(error->column) + ": " + error->message);
+      return nullptr;
+    }
+    auto& c = std::get<condition>(parsed);
+    if (c.agents().empty()) {
+      report(definition_errc::invalid_value, agent, "loop",
+             key + " refers to no agent of the body, so it never changes: name one, as in "
+                   "${NAME.done}, or the body's final output, as in ${output.done}");
+      return nullptr;
+    }
+    for (const auto& ref : c.agents()) {
+      if (std::find(names.begin(), names.end(), ref) == names.end()) {
+        report(definition_errc::unknown_agent, agent, "loop",
+               key + " refers to '" + ref + "', which is not an agent of ensemble '" +
+                   agent.loop->body + "' (nor output, its final output)" +
+                   did_you_mean(ref, names));
+        return nullptr;
+      }
+    }
+    return std::make_shared<const condition>(std::move(c));
+  }
+
+  // An agent that calls a model, or runs a program.
+  std::optional<resolved_agent> resolve_caller(const agent_spec& agent) {
     model_settings settings = agent.settings;
     if (agent.script && !agent.script->empty()) {
       // Its programs run in the "process" group; the program stands where a model would.
@@ -62,7 +185,6 @@ class agent_resolver {
       return std::nullopt;
     }
     resolved_agent r;
-    r.name = agent.name;
     r.profile = agent.profile.value_or("");
     r.backend = std::move(*backend);
     r.model = settings.model.value_or("mock");
@@ -75,10 +197,6 @@ class agent_resolver {
     }
     r.timeout = settings.timeout.value_or(c_.limits.agent_timeout);
     r.queue_timeout = settings.queue_timeout ? settings.queue_timeout : c_.limits.queue_timeout;
-    r.priority = agent.priority.value_or(e_.priority.value_or(default_priority));
-    r.prompt = agent.prompt;
-    r.depends_on = agent.depends_on;
-    r.on_dependency_failure = agent.on_dependency_failure;
     if (agent.script) {
       r.script = *agent.script;
       const auto folder = std::filesystem::path{e_.file}.parent_path();
@@ -93,24 +211,8 @@ class agent_resolver {
         return std::nullopt;
       }
     }
-    if (agent.fan_out) { // one that names no dependency is the ensemble's problem, said there
-      auto over = agent.fan_out->empty()
-                      ? agent.depends_on.begin()
-                      : std::find(agent.depends_on.begin(), agent.depends_on.end(), *agent.fan_out);
-      if (over != agent.depends_on.end()) {
-        r.fan_out = static_cast<std::size_t>(over - agent.depends_on.begin());
-      }
-    }
-    if (agent.when) { // a condition that does not parse is the ensemble's problem, said there
-      auto parsed = condition::parse(*agent.when);
-      if (auto* c = std::get_if<condition>(&parsed)) {
-        r.when = std::make_shared<const condition>(std::move(*c));
-      }
-    }
     return r;
   }
-
- private:
   // The profiles an agent falls back to, each a target with the agent's own system prompt,
   // temperature and max_tokens over the profile's. False, with the problems said, when one
   // cannot be used.
@@ -195,6 +297,8 @@ class agent_resolver {
   const ensemble& e_;
   const config& c_;
   diagnostics& out_;
+  ensemble_loader load_;
+  bool skip_nested_;
 };
 
 } // namespace
@@ -218,16 +322,36 @@ std::optional<backend_spec> target_backend(const model_settings& s, const config
   return b;
 }
 
+void for_each_caller(const resolved_ensemble& e,
+                     const std::function<void(const resolved_agent&)>& f) {
+  std::vector<const resolved_ensemble*> seen;
+  const std::function<void(const resolved_ensemble&)> visit = [&](const resolved_ensemble& x) {
+    if (std::find(seen.begin(), seen.end(), &x) != seen.end()) {
+      return;
+    }
+    seen.push_back(&x);
+    for (const auto& agent : x.agents) {
+      if (agent.nested) {
+        visit(*agent.nested->body);
+      } else {
+        f(agent);
+      }
+    }
+  };
+  visit(e);
+}
+
 diagnostics reference_problems(const ensemble& e, const config& c) {
   diagnostics out;
-  agent_resolver resolver{e, c, out};
+  agent_resolver resolver{e, c, out, {}, true};
   for (const auto& agent : e.agents) {
     resolver.resolve(agent);
   }
   return out;
 }
 
-outcome<resolved_ensemble> resolve(const ensemble& e, const config& c) {
+outcome<resolved_ensemble> resolve(const ensemble& e, const config& c,
+                                   const ensemble_loader& load) {
   diagnostics out;
   resolved_ensemble r;
   r.name = e.name;
@@ -238,7 +362,7 @@ outcome<resolved_ensemble> resolve(const ensemble& e, const config& c) {
   r.max_concurrent_llm_calls = c.limits.max_concurrent_llm_calls;
   r.timeout = e.timeout.value_or(c.limits.ensemble_timeout);
   r.scheduling = e.scheduling;
-  agent_resolver resolver{e, c, out};
+  agent_resolver resolver{e, c, out, load};
   const auto indices = dependency_indices(e.agents);
   r.agents.reserve(e.agents.size());
   for (std::size_t i = 0; i < e.agents.size(); ++i) {

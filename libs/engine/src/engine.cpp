@@ -136,6 +136,93 @@ struct engine::impl {
     return {group.id, actor};
   }
 
+  // An agent's provider, group and price, and those of its fallbacks; none for an agent that
+  // runs an ensemble, whose nested runs have their own.
+  void bind(run_context& ctx) {
+    ctx.started_at = utc_text(std::chrono::system_clock::now());
+    for (const auto& agent : ctx.ensemble.agents) {
+      auto& routes = ctx.fallbacks.emplace_back();
+      if (agent.nested) {
+        ctx.providers.emplace_back();
+        ctx.groups.emplace_back();
+        ctx.resources.emplace_back();
+        ctx.prices.emplace_back();
+        continue;
+      }
+      ctx.providers.push_back(provider_for(agent.backend));
+      auto [id, group] = group_for(agent.backend, agent.model);
+      ctx.groups.push_back(std::move(id));
+      ctx.resources.push_back(std::move(group));
+      ctx.prices.push_back(definition::price_of(config.prices, agent.model));
+      for (const auto& target : agent.fallbacks) {
+        auto [fallback_id, fallback_group] = group_for(target.backend, target.model);
+        routes.push_back({provider_for(target.backend), std::move(fallback_id),
+                          std::move(fallback_group),
+                          definition::price_of(config.prices, target.model)});
+      }
+    }
+    std::lock_guard lock{mutex};
+    for (const auto& id : ctx.groups) {
+      if (!id.empty()) {
+        ctx.spellings.emplace(id, directory.spellings(id));
+      }
+    }
+    for (const auto& routes : ctx.fallbacks) {
+      for (const auto& route : routes) {
+        ctx.spellings.emplace(route.group, directory.spellings(route.group));
+      }
+    }
+  }
+
+  // The caps a run's requests ask once their group has admitted them: the run's own, those
+  // `above` it (a nested run's parent's), then the engine's.
+  void add_caps(run_context& ctx, const std::vector<caf::actor>& above) {
+    // The run's own cap counts agents that hold a slot; it is asked after their group. A cap
+    // that the run cannot reach (no more agents than it, none of which fans out into more
+    // tasks or runs an ensemble) is not asked: it would cost every agent two messages for
+    // nothing. Its row still shows in the statistics.
+    const int run_cap =
+        ctx.mode == run_mode::sequential ? 1 : std::max(ctx.max_concurrent_agents, 1);
+    ctx.run_cap = caf::actor_cast<caf::actor>(spawn_cap("run", run_cap));
+    const auto& agents = ctx.ensemble.agents;
+    const bool multiplies = std::any_of(agents.begin(), agents.end(), [](const auto& agent) {
+      return agent.fan_out.has_value() || agent.nested.has_value();
+    });
+    if (static_cast<std::size_t>(run_cap) < agents.size() || multiplies) {
+      ctx.caps.push_back(ctx.run_cap);
+    }
+    if (above.empty()) {
+      ctx.caps.push_back(caf::actor_cast<caf::actor>(engine_limit));
+    } else {
+      ctx.caps.insert(ctx.caps.end(), above.begin(), above.end());
+    }
+    ctx.start_nested = [this](nested_start start) { return start_nested(std::move(start)); };
+  }
+
+  caf::actor start_nested(nested_start start) {
+    const auto& parent = *start.parent;
+    auto ctx = std::make_shared<run_context>();
+    ctx->id = std::move(start.id);
+    ctx->ensemble = std::move(start.ensemble);
+    const auto left = start.deadline - std::chrono::steady_clock::now();
+    ctx->ensemble.timeout = std::max(std::chrono::milliseconds{0},
+                                     std::chrono::duration_cast<std::chrono::milliseconds>(left));
+    ctx->deadline = start.deadline;
+    ctx->input = std::move(start.input);
+    ctx->mode = parent.mode;
+    ctx->scheduling = ctx->ensemble.scheduling;
+    ctx->max_concurrent_agents = ctx->ensemble.max_concurrent_agents;
+    ctx->priority = parent.priority;
+    ctx->include_prompts = parent.include_prompts;
+    bind(*ctx);
+    add_caps(*ctx, parent.caps);
+    ctx->on_event = std::move(start.on_event);
+    ctx->on_done = std::move(start.on_done);
+    auto run = system.spawn(run_actor, std::shared_ptr<const run_context>{ctx});
+    caf::anon_send(run, begin_atom::value);
+    return run;
+  }
+
   // A registered provider for the backend's protocol, else the built-in one: the mock, or
   // one HTTP provider per backend (it holds the backend's address and key).
   std::shared_ptr<providers::provider> provider_for(const definition::backend_spec& backend) {
@@ -212,66 +299,26 @@ run_handle engine::start(definition::resolved_ensemble e, std::string input, run
   ctx->id = options.id.empty() ? new_run_id() : std::move(options.id);
   // Moved, not copied: a caller done with its ensemble does not keep a second one alive.
   ctx->ensemble = std::move(e);
-  const auto& ensemble = ctx->ensemble;
   ctx->input = std::move(input);
   ctx->mode = options.mode;
-  ctx->scheduling = options.scheduling.value_or(ensemble.scheduling);
+  ctx->scheduling = options.scheduling.value_or(ctx->ensemble.scheduling);
   ctx->max_concurrent_agents =
-      options.max_concurrent_agents.value_or(ensemble.max_concurrent_agents);
+      options.max_concurrent_agents.value_or(ctx->ensemble.max_concurrent_agents);
   ctx->priority = options.priority.value_or(definition::default_priority);
-  for (const auto& agent : ensemble.agents) {
-    ctx->providers.push_back(impl_->provider_for(agent.backend));
-    auto [id, group] = impl_->group_for(agent.backend, agent.model);
-    ctx->groups.push_back(std::move(id));
-    ctx->resources.push_back(std::move(group));
-    auto& routes = ctx->fallbacks.emplace_back();
-    for (const auto& target : agent.fallbacks) {
-      auto [fallback_id, fallback_group] = impl_->group_for(target.backend, target.model);
-      routes.push_back({impl_->provider_for(target.backend), std::move(fallback_id),
-                        std::move(fallback_group),
-                        definition::price_of(impl_->config.prices, target.model)});
-    }
-  }
-  {
-    std::lock_guard lock{impl_->mutex};
-    for (const auto& id : ctx->groups) {
-      ctx->spellings.emplace(id, impl_->directory.spellings(id));
-    }
-    for (const auto& routes : ctx->fallbacks) {
-      for (const auto& route : routes) {
-        ctx->spellings.emplace(route.group, impl_->directory.spellings(route.group));
-      }
-    }
-  }
-  for (std::size_t i = 0; i < ensemble.agents.size() && !options.reuse.empty(); ++i) {
-    if (auto earlier = options.reuse.find(ensemble.agents[i].name);
+  impl_->bind(*ctx);
+  for (std::size_t i = 0; i < ctx->ensemble.agents.size() && !options.reuse.empty(); ++i) {
+    if (auto earlier = options.reuse.find(ctx->ensemble.agents[i].name);
         earlier != options.reuse.end()) {
       ctx->reuse.emplace(i, earlier->second);
     }
   }
   ctx->resumed_from = std::move(options.resumed_from);
-  ctx->started_at = utc_text(std::chrono::system_clock::now());
   ctx->include_prompts = options.include_prompts;
   ctx->max_cost_usd = options.max_cost_usd;
-  for (const auto& agent : ensemble.agents) {
-    ctx->prices.push_back(definition::price_of(impl_->config.prices, agent.model));
-  }
   ctx->observer = std::move(options.observer);
   ctx->on_event = std::move(on_event);
-  // The run's own cap counts agents that hold a slot; it is asked after their group. A cap
-  // that the run cannot reach (no more agents than it, none of which fans out into more tasks)
-  // is not asked: it would cost every
-  // agent two messages for nothing. Its row still shows in the statistics.
-  const int run_cap =
-      ctx->mode == run_mode::sequential ? 1 : std::max(ctx->max_concurrent_agents, 1);
-  ctx->run_cap = caf::actor_cast<caf::actor>(impl_->spawn_cap("run", run_cap));
-  const bool fans_out = std::any_of(ensemble.agents.begin(), ensemble.agents.end(),
-                                    [](const auto& agent) { return agent.fan_out.has_value(); });
-  if (static_cast<std::size_t>(run_cap) < ensemble.agents.size() || fans_out) {
-    ctx->caps.push_back(ctx->run_cap);
-  }
-  ctx->caps.push_back(caf::actor_cast<caf::actor>(impl_->engine_limit));
-  ctx->deadline = std::chrono::steady_clock::now() + ensemble.timeout;
+  impl_->add_caps(*ctx, {});
+  ctx->deadline = std::chrono::steady_clock::now() + ctx->ensemble.timeout;
   if (ctx->observer) {
     // Told here, before start() returns, so that whoever started the run can show it at once.
     ctx->observer->run_started(skeleton(*ctx));
@@ -339,9 +386,9 @@ void engine::prepare(const definition::resolved_ensemble& e) {
   if (auto problems = check(e); !problems.empty()) {
     throw engine_error(std::move(problems));
   }
-  for (const auto& agent : e.agents) {
+  definition::for_each_caller(e, [&](const definition::resolved_agent& agent) {
     impl_->group_for(agent.backend, agent.model);
-  }
+  });
 }
 
 bool engine::set_group_limit(const std::string& group_id, definition::concurrency_limit limit) {

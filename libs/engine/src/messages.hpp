@@ -1,6 +1,7 @@
 // The messages between the run, phase and agent actors: atoms and plain value types.
 #pragma once
 
+#include <tutti/engine/run_event.hpp>
 #include <tutti/engine/run_result.hpp>
 #include <tutti/providers/completion.hpp>
 
@@ -26,6 +27,7 @@ using stopped_atom = caf::atom_constant<caf::atom("stopped")>;   // an agent end
 using retry_atom = caf::atom_constant<caf::atom("retry")>;       // a wait before a retry is over
 using expired_atom = caf::atom_constant<caf::atom("expired")>;   // an agent's deadline passed
 using fallback_atom = caf::atom_constant<caf::atom("fallback")>; // an agent left a model
+using nested_atom = caf::atom_constant<caf::atom("nested")>;     // from an agent's nested run
 
 /// A token count on the wire: -1 when the backend did not report it.
 std::int64_t count_on_wire(const std::optional<std::int64_t>& count);
@@ -104,3 +106,8 @@ agent_outcome unsent_outcome(agent_status status, providers::call_errc code, std
 void announce_message_types(caf::actor_system_config& cfg);
 
 } // namespace tutti::engine
+
+// A nested run tells its parent run, on the same actor system, of its events and its result:
+// never sent across a process boundary, so neither is serialized.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tutti::engine::run_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const tutti::engine::run_result>)

@@ -86,11 +86,15 @@ run_result skeleton(const run_context& ctx) {
     const auto& agent = e.agents[i];
     agent_result a;
     a.name = agent.name;
-    a.profile = agent.profile;
-    a.provider = std::string{definition::to_string(agent.backend.provider)};
-    a.model = agent.model;
-    a.backend = agent.backend.name;
-    a.group = ctx.groups[i];
+    if (agent.nested) {
+      a.ensemble = agent.nested->body->name; // it calls no model itself
+    } else {
+      a.profile = agent.profile;
+      a.provider = std::string{definition::to_string(agent.backend.provider)};
+      a.model = agent.model;
+      a.backend = agent.backend.name;
+      a.group = ctx.groups[i];
+    }
     a.phase = agent.phase;
     a.depends_on = agent.depends_on;
     if (agent.fan_out) {
@@ -370,6 +374,118 @@ bool admit_by_condition(run_self self, std::size_t index) {
   return false;
 }
 
+// Starts the next run of the ensemble a task runs (its first, or a loop's next iteration),
+// given `input`, on the same engine. Its events and its result come back as nested_atom.
+void run_nested(run_self self, std::uint64_t task, std::string input) {
+  auto& st = self->state;
+  const auto& agent = st.ctx->ensemble.agents[agent_of(task)];
+  auto& progress = st.nested[task];
+  ++progress.iteration;
+  progress.started_ms = elapsed_ms(self);
+  nested_start start;
+  start.ensemble = *agent.nested->body;
+  start.id = st.ctx->id + "/" + result_of(self, task).name +
+             (agent.nested->is_loop ? "/" + std::to_string(progress.iteration) : "");
+  start.input = std::move(input);
+  start.deadline = progress.deadline;
+  start.parent = st.ctx.get();
+  auto me = caf::actor_cast<caf::actor>(self);
+  if (st.ctx->on_event) {
+    start.on_event = [me, task](const run_event& e) {
+      caf::anon_send(me, nested_atom::value, task, e);
+    };
+  }
+  start.on_done = [me, task](run_result r) {
+    caf::anon_send(me, nested_atom::value, task,
+                   std::shared_ptr<const run_result>{std::make_shared<run_result>(std::move(r))});
+  };
+  progress.run = st.ctx->start_nested(std::move(start));
+}
+
+// A task that runs an ensemble starts at once: it holds no slot, its nested agents do.
+void start_nested(run_self self, std::uint64_t task, std::string input) {
+  auto& st = self->state;
+  const auto& agent = st.ctx->ensemble.agents[agent_of(task)];
+  auto& progress = st.nested[task];
+  progress.deadline = st.ctx->deadline;
+  if (agent.nested->timeout) {
+    progress.deadline =
+        std::min(progress.deadline, std::chrono::steady_clock::now() + *agent.nested->timeout);
+  }
+  progress.input = input;
+  self->send(self, started_atom::value, task);
+  run_nested(self, task, std::move(input));
+}
+
+// What a loop's `until` and `carry` read of an iteration: its agents, and its final output as
+// `output` unless an agent has that name.
+std::optional<definition::dependency_view>
+body_result(const run_result& r, const std::optional<std::string>& output, std::string_view name) {
+  if (const auto* a = r.find(name)) {
+    const bool has = a->status == agent_status::success || a->status == agent_status::partial;
+    return definition::dependency_view{to_string(a->status),
+                                       has ? std::string_view{a->response} : std::string_view{}};
+  }
+  if (name == definition::body_output_name) {
+    return definition::dependency_view{output ? "success" : "failed",
+                                       output ? std::string_view{*output} : std::string_view{}};
+  }
+  return std::nullopt;
+}
+
+// The input of a loop's next iteration: the loop's own input with the carried values after it
+// (each under its name, as dependencies' outputs are), or the one carried value in its place.
+// A carried value that is not there (null, or from an agent that failed) is left out; with
+// none, the input is the loop's own.
+std::string next_input(
+    const definition::nested_ensemble& loop, const nested_progress& progress,
+    const std::function<std::optional<definition::dependency_view>(std::string_view)>& results) {
+  std::vector<std::string> names;
+  std::map<std::string, std::string> values;
+  for (const auto& [name, value] : loop.carry) {
+    if (auto text = value->value_text(results)) {
+      if (loop.carry_replaces_input) {
+        return *text;
+      }
+      names.push_back(name);
+      values.emplace(name, std::move(*text));
+    }
+  }
+  return definition::render_prompt(std::nullopt, progress.input, names, values);
+}
+
+// What the agent's runs came to: the last one's final output, usage summed over them all.
+agent_outcome nested_outcome(const run_result& last, std::optional<std::string> output,
+                             const std::string& why, const std::vector<nested_run>& runs) {
+  agent_outcome outcome;
+  std::optional<std::int64_t> in;
+  std::optional<std::int64_t> out;
+  for (const auto& run : runs) {
+    for (const auto& a : run.agents) {
+      if (a.usage.input_tokens) {
+        in = in.value_or(0) + *a.usage.input_tokens;
+      }
+      if (a.usage.output_tokens) {
+        out = out.value_or(0) + *a.usage.output_tokens;
+      }
+    }
+  }
+  outcome.input_tokens = count_on_wire(in);
+  outcome.output_tokens = count_on_wire(out);
+  outcome.attempts = static_cast<std::int32_t>(runs.size());
+  if (output) {
+    outcome.status = agent_status::success;
+    outcome.code = providers::call_errc::none;
+    outcome.response = std::move(*output);
+    return outcome;
+  }
+  const bool timed_out = last.status == run_status::timeout;
+  outcome.status = timed_out ? agent_status::timeout : agent_status::failed;
+  outcome.code = timed_out ? providers::call_errc::timeout : providers::call_errc::nested_failed;
+  outcome.error = why;
+  return outcome;
+}
+
 // Hands a ready task to its phase with its prompt; false, and the task ends with the reason, when
 // its prompt is too large or the cost limit refuses it.
 bool hand_over(run_self self, std::uint64_t task, std::variant<std::string, agent_outcome> prompt,
@@ -393,6 +509,10 @@ bool hand_over(run_self self, std::uint64_t task, std::variant<std::string, agen
     result_of(self, task).prompt = text;
   }
   st.asked_ms[agent_of(task)] = elapsed_ms(self);
+  if (st.ctx->ensemble.agents[agent_of(task)].nested) {
+    start_nested(self, task, std::move(text));
+    return true;
+  }
   auto& batch = batches[st.ctx->ensemble.agents[agent_of(task)].phase];
   batch.agents.push_back(task);
   batch.prompts.push_back(std::move(text));
@@ -601,6 +721,19 @@ std::size_t record_fallbacks(const run_context& ctx, std::size_t index,
   return target;
 }
 
+// What an agent's nested runs cost: the sum of what is known; none when nothing is.
+std::optional<double> nested_cost(const std::vector<nested_run>& runs) {
+  std::optional<double> sum;
+  for (const auto& run : runs) {
+    for (const auto& a : run.agents) {
+      if (a.cost_usd) {
+        sum = sum.value_or(0.0) + *a.cost_usd;
+      }
+    }
+  }
+  return sum;
+}
+
 // A task's outcome into its result.
 void record_outcome(run_self self, std::uint64_t task, agent_outcome&& outcome) {
   auto& a = result_of(self, task);
@@ -633,8 +766,10 @@ void record_outcome(run_self self, std::uint64_t task, agent_outcome&& outcome) 
       fallen.erase(found);
     }
   }
-  a.cost_usd =
-      cost_of(a.usage, target == 0 ? ctx.prices[index] : ctx.fallbacks[index][target - 1].price);
+  a.cost_usd = ctx.ensemble.agents[index].nested
+                   ? nested_cost(a.runs)
+                   : cost_of(a.usage, target == 0 ? ctx.prices[index]
+                                                  : ctx.fallbacks[index][target - 1].price);
   self->state.budget->finish(task, a.cost_usd);
   a.finished_ms = now;
   a.duration_ms = now - a.started_ms.value_or(now);
@@ -665,6 +800,9 @@ void stop_early(run_self self, run_status status, agent_status running_status,
                 const std::string& reason) {
   auto& st = self->state;
   const auto now = elapsed_ms(self);
+  for (const auto& [task, progress] : st.nested) {
+    self->send(progress.run, cancel_atom::value); // what it finished is not waited for
+  }
   for (std::size_t i = 0; i < st.result.agents.size(); ++i) {
     if (!st.schedule->is_pending(i) && !st.schedule->is_running(i)) {
       continue;
@@ -681,6 +819,60 @@ void stop_early(run_self self, run_status status, agent_status running_status,
     conclude(self, i);
   }
   finish_run(self, status);
+}
+
+// A task's outcome is in: its result is final, or, for an instance, its fan-out agent's once
+// the last instance is in; then whatever that made ready starts.
+void finish_task(run_self self, std::uint64_t task, agent_outcome&& outcome) {
+  record_outcome(self, task, std::move(outcome));
+  const auto index = agent_of(task);
+  if (instance_of(task)) {
+    emit(self, run_event_kind::finished, task, result_of(self, task).status);
+    if (--self->state.instances_left.at(index) > 0) {
+      return;
+    }
+    self->state.instances_left.erase(index);
+    gather(self, index);
+  } else {
+    conclude(self, index);
+    record_skips(self, self->state.schedule->finish(index, result_of(self, task).status));
+  }
+  dispatch(self);
+}
+
+// A nested run has ended: it is kept in the task's result, and the task ends with its final
+// output, unless it is a loop whose condition does not hold yet and that has iterations left.
+void end_nested_run(run_self self, std::uint64_t task, const run_result& r) {
+  auto& st = self->state;
+  auto found = st.nested.find(task);
+  if (found == st.nested.end()) {
+    return;
+  }
+  auto& progress = found->second;
+  const auto& nested = *st.ctx->ensemble.agents[agent_of(task)].nested;
+  std::string why;
+  auto output = final_output(r, why);
+  auto& a = result_of(self, task);
+  nested_run run;
+  run.id = r.id;
+  run.status = r.status;
+  run.started_ms = progress.started_ms;
+  run.elapsed_ms = r.elapsed_ms;
+  run.output = output.value_or("");
+  run.agents = r.agents;
+  a.runs.push_back(std::move(run));
+  const auto results = [&](std::string_view name) { return body_result(r, output, name); };
+  if (output && nested.is_loop && progress.iteration < nested.max_iterations &&
+      !(nested.until && nested.until->holds(results))) {
+    run_nested(self, task, next_input(nested, progress, results));
+    return;
+  }
+  if (!output && nested.is_loop) {
+    why = "iteration " + std::to_string(progress.iteration) + ": " + why;
+  }
+  auto outcome = nested_outcome(r, std::move(output), why, a.runs);
+  st.nested.erase(found);
+  finish_task(self, task, std::move(outcome));
 }
 
 } // namespace
@@ -715,20 +907,17 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         }
       },
       [=](finished_atom, std::uint64_t task, agent_outcome& outcome) {
-        record_outcome(self, task, std::move(outcome));
-        const auto index = agent_of(task);
-        if (instance_of(task)) {
-          emit(self, run_event_kind::finished, task, result_of(self, task).status);
-          if (--self->state.instances_left.at(index) > 0) {
-            return;
-          }
-          self->state.instances_left.erase(index);
-          gather(self, index);
-        } else {
-          conclude(self, index);
-          record_skips(self, self->state.schedule->finish(index, result_of(self, task).status));
+        finish_task(self, task, std::move(outcome));
+      },
+      [=](nested_atom, std::uint64_t task, run_event& event) {
+        if (const auto& on_event = self->state.ctx->on_event) {
+          event.agent = result_of(self, task).name + "/" + event.agent;
+          event.at_ms = elapsed_ms(self);
+          on_event(event);
         }
-        dispatch(self);
+      },
+      [=](nested_atom, std::uint64_t task, std::shared_ptr<const run_result>& run) {
+        end_nested_run(self, task, *run);
       },
       [=](waiting_atom, std::uint64_t index, std::string& group, std::uint64_t ahead) {
         run_event event;

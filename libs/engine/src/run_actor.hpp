@@ -16,6 +16,15 @@
 
 namespace tutti::engine {
 
+/// An agent running an ensemble: its nested run now, and what the next iteration needs.
+struct nested_progress {
+  caf::actor run;
+  int iteration = 0;                              // of the run now, from 1
+  std::string input;                              // the agent's, which the first run was given
+  std::chrono::steady_clock::time_point deadline; // the parent's, or the agent's if sooner
+  double started_ms = 0;                          // of the run now
+};
+
 struct run_state {
   std::shared_ptr<const run_context> ctx;
   std::optional<run_schedule> schedule;
@@ -27,6 +36,7 @@ struct run_state {
   std::optional<cost_budget> budget; // the run's cost limit
   std::unordered_map<std::size_t, std::size_t> instances_left;        // per fan-out agent running
   std::unordered_map<std::uint64_t, std::vector<fallen_from>> fallen; // per task that fell back
+  std::unordered_map<std::uint64_t, nested_progress> nested;          // per task running one
   static inline const char* name = "tutti.run";
 };
 

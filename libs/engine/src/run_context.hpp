@@ -30,6 +30,20 @@ struct fallback_route {
   std::optional<definition::model_price> price;
 };
 
+struct run_context;
+
+/// What a run gives the engine to start the run of an ensemble that one of its agents runs:
+/// on the same groups, under the same caps, told to the parent as it goes.
+struct nested_start {
+  definition::resolved_ensemble ensemble;
+  std::string id;
+  std::string input;
+  std::chrono::steady_clock::time_point deadline; // the parent's, or the agent's if sooner
+  const run_context* parent = nullptr;            // read while the call lasts
+  event_callback on_event;                        // the nested run's events, as they happen
+  std::function<void(run_result)> on_done;
+};
+
 struct run_context {
   std::string id;
   definition::resolved_ensemble ensemble;
@@ -57,6 +71,9 @@ struct run_context {
   std::shared_ptr<run_observer> observer;                     // may be empty
   event_callback on_event;                                    // may be empty
   std::function<void(run_result)> on_done;                    // called once, at the end
+  /// Starts a nested run (see nested_start) and returns its run actor, which ends with the
+  /// parent's cancel_atom.
+  std::function<caf::actor(nested_start)> start_nested;
 };
 
 } // namespace tutti::engine

@@ -68,24 +68,38 @@ json text_or_null(const std::string& text) {
 
 json agent_json(const agent_result& a);
 
-// A fan-out agent's instances, each with its name, in item order.
-json instances_list(const agent_result& a) {
+// Agents each with its name, in order: a fan-out agent's instances, a nested run's agents.
+json named_list(const std::vector<agent_result>& agents) {
   json list = json::array();
-  for (const auto& instance : a.instances) {
-    auto j = agent_json(instance);
-    j["name"] = instance.name;
+  for (const auto& a : agents) {
+    auto j = agent_json(a);
+    j["name"] = a.name;
     list.push_back(std::move(j));
   }
   return list;
 }
 
-// What an agent has beyond the fields every agent has: a fan-out's instances, the models an
-// agent with fallbacks tried. An empty object for most agents.
+// What an agent has beyond the fields every agent has: a fan-out's instances, the runs of the
+// ensemble an agent runs, the models an agent with fallbacks tried. An empty object for most
+// agents.
 json details(const agent_result& a) {
   json j = json::object();
   if (!a.fan_out.empty()) {
     j["fan_out"] = a.fan_out;
-    j["instances"] = instances_list(a);
+    j["instances"] = named_list(a.instances);
+  }
+  if (!a.ensemble.empty()) {
+    j["ensemble"] = a.ensemble;
+    json runs = json::array();
+    for (const auto& run : a.runs) {
+      runs.push_back({{"id", run.id},
+                      {"status", to_string(run.status)},
+                      {"started_ms", ms(run.started_ms)},
+                      {"elapsed_ms", ms(run.elapsed_ms)},
+                      {"output", run.output},
+                      {"agents", named_list(run.agents)}});
+    }
+    j["runs"] = std::move(runs);
   }
   if (!a.profile_attempts.empty()) {
     json tried = json::array();
@@ -192,7 +206,7 @@ std::string read_text_or_null(const json& j) {
   return j.is_null() ? std::string{} : j.get<std::string>();
 }
 
-std::vector<agent_result> read_instances(const json& list);
+std::vector<agent_result> read_named_list(const json& list);
 void read_details(const json& j, agent_result& a);
 
 agent_result read_agent(const std::string& name, const json& j) {
@@ -238,7 +252,20 @@ agent_result read_agent(const std::string& name, const json& j) {
 void read_details(const json& j, agent_result& a) {
   if (j.contains("fan_out")) {
     a.fan_out = j.at("fan_out").get<std::string>();
-    a.instances = read_instances(j.at("instances"));
+    a.instances = read_named_list(j.at("instances"));
+  }
+  if (j.contains("ensemble")) {
+    a.ensemble = j.at("ensemble").get<std::string>();
+    for (const auto& r : j.at("runs")) {
+      nested_run run;
+      run.id = r.at("id").get<std::string>();
+      run.status = named(r.at("status"), run_status_named);
+      run.started_ms = r.at("started_ms").get<double>();
+      run.elapsed_ms = r.at("elapsed_ms").get<double>();
+      run.output = r.at("output").get<std::string>();
+      run.agents = read_named_list(r.at("agents"));
+      a.runs.push_back(std::move(run));
+    }
   }
   for (const auto& p : j.value("profile_attempts", json::array())) {
     profile_attempt tried;
@@ -255,7 +282,7 @@ void read_details(const json& j, agent_result& a) {
   }
 }
 
-std::vector<agent_result> read_instances(const json& list) {
+std::vector<agent_result> read_named_list(const json& list) {
   std::vector<agent_result> instances;
   for (const auto& instance : list) {
     instances.push_back(read_agent(instance.at("name").get<std::string>(), instance));
@@ -533,6 +560,8 @@ bool read_details_json(std::string_view text, agent_result& a) {
     read_details(json::parse(text), read);
     a.fan_out = std::move(read.fan_out);
     a.instances = std::move(read.instances);
+    a.ensemble = std::move(read.ensemble);
+    a.runs = std::move(read.runs);
     a.profile_attempts = std::move(read.profile_attempts);
     return true;
   } catch (const std::exception&) {

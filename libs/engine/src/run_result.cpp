@@ -153,4 +153,28 @@ run_totals totals_of(const run_result& r) {
   return t;
 }
 
+std::string output_heading(const std::string& agent, std::size_t finals) {
+  return finals > 1 ? "### " + agent + "\n\n" : "";
+}
+
+std::optional<std::string> final_output(const run_result& r, std::string& why) {
+  if (r.phases.empty()) {
+    return std::string{};
+  }
+  const auto& finals = r.phases.back();
+  std::string text;
+  for (const auto& a : r.agents) {
+    if (std::find(finals.begin(), finals.end(), a.name) == finals.end()) {
+      continue;
+    }
+    if (a.status != agent_status::success && a.status != agent_status::partial) {
+      why = "ensemble " + r.ensemble + " (run " + r.id + "): agent " + a.name + " " +
+            std::string{to_string(a.status)} + (a.error.empty() ? "" : ": " + a.error);
+      return std::nullopt;
+    }
+    text += (text.empty() ? "" : "\n\n") + output_heading(a.name, finals.size()) + a.response;
+  }
+  return text;
+}
+
 } // namespace tutti::engine

@@ -35,7 +35,7 @@ definition::diagnostics conflicting_limits(const definition::resolved_ensemble& 
                                            group_directory& directory) {
   definition::diagnostics problems;
   std::set<std::string> reported; // one problem per pair of backends is enough
-  for (const auto& agent : e.agents) {
+  definition::for_each_caller(e, [&](const definition::resolved_agent& agent) {
     auto m = directory.join(agent.backend, agent.model);
     if (m.conflict && reported.insert(*m.conflict).second) {
       // The backend's own definition is where a limit is set, when it has one.
@@ -46,7 +46,7 @@ definition::diagnostics conflicting_limits(const definition::resolved_ensemble& 
            is_configured ? "backends." + agent.backend.name : "agents." + agent.name + ".backend",
            *m.conflict});
     }
-  }
+  });
   return problems;
 }
 

@@ -1,6 +1,7 @@
 #include <tutti/definition/config_loader.hpp>
 #include <tutti/definition/ensemble_catalog.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
+#include <tutti/definition/ensemble_resolver.hpp>
 #include <tutti/server/library.hpp>
 
 #include <map>
@@ -16,6 +17,8 @@ definition::outcome<library> load_library(const library_source& source) {
   definition::diagnostics problems;
   std::map<std::string, std::filesystem::path> found; // name -> the file that has it
   const auto dirs = definition::ensemble_search_dirs(source.working_dir, source.environment);
+  definition::ensemble_resolver resolver{
+      out.config, dirs, definition::mib_bytes(out.config.limits.max_definition_mib)};
   for (const auto& file : definition::ensemble_files(dirs)) {
     auto parsed = definition::load_ensemble(
         file, definition::mib_bytes(out.config.limits.max_definition_mib));
@@ -35,7 +38,7 @@ definition::outcome<library> load_library(const library_source& source) {
       continue; // else an earlier folder's ensemble of that name wins
     }
     found.emplace(parsed->name, file);
-    auto resolved = definition::resolve(*parsed, out.config);
+    auto resolved = resolver.resolve(*parsed);
     if (!resolved) {
       problems.insert(problems.end(), resolved.problems().begin(), resolved.problems().end());
       continue;

@@ -61,14 +61,6 @@ std::optional<std::string> last_user_text(const json& messages) {
   return std::nullopt;
 }
 
-// The agents of the last phase, whose output is the answer.
-std::set<std::string> final_agents(const engine::run_result& run) {
-  if (run.phases.empty()) {
-    return {};
-  }
-  return {run.phases.back().begin(), run.phases.back().end()};
-}
-
 std::set<std::string> final_agents(const definition::resolved_ensemble& e) {
   std::set<std::string> out;
   for (const auto& a : e.agents) {
@@ -77,29 +69,6 @@ std::set<std::string> final_agents(const definition::resolved_ensemble& e) {
     }
   }
   return out;
-}
-
-// One final agent's output is the answer; several are each headed by their name.
-std::string heading(const std::string& agent, std::size_t finals) {
-  return finals > 1 ? "### " + agent + "\n\n" : "";
-}
-
-// The final agents' outputs; nullopt, with `why`, when one of them has none.
-std::optional<std::string> final_output(const engine::run_result& run, std::string& why) {
-  const auto finals = final_agents(run);
-  std::string text;
-  for (const auto& a : run.agents) {
-    if (finals.count(a.name) == 0) {
-      continue;
-    }
-    if (a.status != engine::agent_status::success && a.status != engine::agent_status::partial) {
-      why = "ensemble " + run.ensemble + " (run " + run.id + "): agent " + a.name + " " +
-            std::string{engine::to_string(a.status)} + (a.error.empty() ? "" : ": " + a.error);
-      return std::nullopt;
-    }
-    text += (text.empty() ? "" : "\n\n") + heading(a.name, finals.size()) + a.response;
-  }
-  return text;
 }
 
 json usage_of(const engine::run_result& run) {
@@ -181,9 +150,9 @@ class completion_chunks final : public event_source {
       // stream): its whole output now.
       const auto run = record_->snapshot();
       const auto* a = run.find(agent);
-      return a == nullptr
-                 ? ""
-                 : content((sent_ ? "\n\n" : "") + heading(agent, finals_.size()) + a->response);
+      return a == nullptr ? ""
+                          : content((sent_ ? "\n\n" : "") +
+                                    engine::output_heading(agent, finals_.size()) + a->response);
     }
     if (kind != "run_finished") {
       return "";
@@ -191,7 +160,7 @@ class completion_chunks final : public event_source {
     done_ = true;
     const auto run = record_->snapshot();
     std::string why;
-    if (!final_output(run, why)) {
+    if (!engine::final_output(run, why)) {
       return sse_event(error_reply(502, why).body) + sse_event("[DONE]"); // the whole one's shape
     }
     std::string out = data(chunk(record_->id(), model_, created_, json::object(), "stop"));
@@ -218,7 +187,7 @@ class completion_chunks final : public event_source {
 
 http_reply completion_reply(const engine::run_result& run, const std::string& model) {
   std::string why;
-  auto text = final_output(run, why);
+  auto text = engine::final_output(run, why);
   if (!text) {
     return error_reply(502, why);
   }

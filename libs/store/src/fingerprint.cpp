@@ -53,6 +53,18 @@ std::string agent_fingerprint(const definition::resolved_agent& agent) {
   if (agent.fan_out) {
     fields.push_back({{"fan_out", agent.depends_on[*agent.fan_out]}});
   }
+  if (agent.nested) { // what it runs, so that a changed nested ensemble is run again
+    const auto& n = *agent.nested;
+    nlohmann::json carry = nlohmann::json::array();
+    for (const auto& [text, value] : n.carry) {
+      carry.push_back(text);
+    }
+    fields.push_back({{"ensemble", ensemble_fingerprint(*n.body)},
+                      {"until", n.until ? n.until->text() : ""},
+                      {"max_iterations", n.max_iterations},
+                      {"carry", std::move(carry)},
+                      {"carry_replaces_input", n.carry_replaces_input}});
+  }
   return short_sha256(fields.dump());
 }
 

@@ -27,6 +27,18 @@ inline constexpr std::string_view model_keys[] = {
 /// Whether `key` is one of model_keys.
 bool is_model_key(std::string_view key);
 
+/// A loop as written: its body ensemble runs again until `until` holds on the body's results
+/// or max_iterations runs have been made.
+struct loop_spec {
+  std::string body;                 // an ensemble's name or path
+  std::optional<std::string> until; // a condition on the body's agents (condition.hpp)
+  int max_iterations = 0;
+  // What the next iteration is given: the body's agents' outputs or values (NAME, ${NAME.x}),
+  // after the loop's input when a list, in its place when one text (llm-orc's carry).
+  std::vector<std::string> carry;
+  bool carry_replaces_input = false;
+};
+
 struct agent_spec {
   std::string name;
   std::optional<std::string> profile;
@@ -42,7 +54,9 @@ struct agent_spec {
   // Run once per item of a dependency's output: that dependency's name, or "" for `true`
   // (its only dependency).
   std::optional<std::string> fan_out;
-  source_location where; // the [[agents]] table
+  std::optional<std::string> ensemble; // runs this ensemble (a name or a path) instead of a model
+  std::optional<loop_spec> loop;       // runs an ensemble in a loop instead of a model
+  source_location where;               // the [[agents]] table
 
   /// Where one key was written, in the file of `where`.
   struct key_position {

@@ -62,6 +62,13 @@ class condition {
   bool
   holds(const std::function<std::optional<dependency_view>(std::string_view)>& dependency) const;
 
+  /// Whether it is one operand and nothing else (`${a.x}`, `output(a)`): a value to read.
+  bool is_operand() const;
+  /// The value of a condition that is one operand, as text: a string as it is, other JSON as
+  /// JSON text. nullopt when it is null, or not one operand.
+  std::optional<std::string> value_text(
+      const std::function<std::optional<dependency_view>(std::string_view)>& dependency) const;
+
   struct node;
 
  private:

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,26 @@ struct model_target {
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   mock_settings mock;
+};
+
+struct resolved_ensemble;
+
+/// What an agent that runs an ensemble runs: the ensemble once (ensemble = ...), or again and
+/// again until a condition on its results holds (loop = ...). Its final output (the last
+/// phase's) is the agent's output.
+struct nested_ensemble {
+  std::shared_ptr<const resolved_ensemble> body;
+  std::shared_ptr<const condition> until; // none: it runs max_iterations times
+  int max_iterations = 1;
+  // What the next iteration is given: each a value of the body's results (one operand of a
+  // condition: ${NAME}, ${NAME.x}, output(NAME)), as written, after the loop's input or, when
+  // carry_replaces_input, in its place.
+  std::vector<std::pair<std::string, std::shared_ptr<const condition>>> carry;
+  bool carry_replaces_input = false;
+  bool is_loop = false;
+  /// The agent's own timeout_seconds, when it set one: the body's run ends at it, or at the
+  /// body's own deadline, whichever comes first.
+  std::optional<std::chrono::milliseconds> timeout;
 };
 
 struct resolved_agent {
@@ -52,6 +73,7 @@ struct resolved_agent {
   script_input script_input_kind = script_input::text;
   /// Runs once per item of this dependency's output (an index into depends_on); none: once.
   std::optional<std::size_t> fan_out;
+  std::optional<nested_ensemble> nested; // runs an ensemble rather than a model or a program
   std::size_t phase = 0;
 };
 
@@ -78,8 +100,24 @@ std::optional<backend_spec> target_backend(const model_settings& s, const config
 /// said at once, an invalid agent name no longer hiding that agent's unknown profile.
 diagnostics reference_problems(const ensemble& e, const config& c);
 
+/// The name by which a loop's `until` and `carry` read the body's final output, unless the
+/// body has an agent of that name.
+inline constexpr std::string_view body_output_name = "output";
+
+/// Every agent that calls a model or runs a program: `e`'s own and, depth first, those of the
+/// ensembles its agents run (each ensemble once).
+void for_each_caller(const resolved_ensemble& e,
+                     const std::function<void(const resolved_agent&)>& f);
+
+/// Finds and resolves an ensemble that an agent runs (`ensemble = ...`, a loop's body), given
+/// its name or path; a problem (not found, a cycle) is said at `where`, naming `field`.
+using ensemble_loader = std::function<outcome<std::shared_ptr<const resolved_ensemble>>(
+    const std::string& name_or_path, const source_location& where, const std::string& field)>;
+
 /// Binds a checked ensemble to a configuration. Reports unknown profiles and backends and
-/// agents with no model, naming the ensemble file and line of the offending field.
-outcome<resolved_ensemble> resolve(const ensemble& e, const config& c);
+/// agents with no model, naming the ensemble file and line of the offending field. Agents that
+/// run ensembles need `load` (see ensemble_resolver); without it they are a problem.
+outcome<resolved_ensemble> resolve(const ensemble& e, const config& c,
+                                   const ensemble_loader& load = {});
 
 } // namespace tutti::definition

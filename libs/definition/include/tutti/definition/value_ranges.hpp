@@ -18,6 +18,9 @@ inline constexpr value_range<int> cap_range{1, 1'000'000};
 inline constexpr value_range<int> max_tokens_range{1, 10'000'000};
 /// Definition files, in MiB: a guard against a wrong path, not a ceiling on ensembles.
 inline constexpr value_range<int> definition_mib_range{1, 4096};
+/// A loop's iterations: a cap that bounds a run, not a way to run forever.
+inline constexpr value_range<int> max_iterations_range{1, 1000};
+inline constexpr int default_max_iterations = 10;
 inline constexpr value_range<double> temperature_range{0.0, 2.0};
 inline constexpr double max_seconds = 365.0 * 24 * 3600;
 

@@ -61,6 +61,19 @@ struct profile_attempt {
   int attempts = 0;
 };
 
+struct agent_result;
+
+/// One run of the ensemble that an agent runs: the whole of it for `ensemble = ...`, one
+/// iteration of a loop.
+struct nested_run {
+  std::string id; // the parent run's id, the agent's name and the iteration: RUN/AGENT/1
+  run_status status = run_status::completed;
+  double started_ms = 0; // since the parent run started
+  double elapsed_ms = 0;
+  std::string output; // its final output (its last phase's); empty when it has none
+  std::vector<agent_result> agents;
+};
+
 struct agent_result {
   std::string name;
   agent_status status = agent_status::skipped;
@@ -96,6 +109,10 @@ struct agent_result {
   // An agent with fallbacks: each model it tried, in order; the last is the one that answered
   // (or failed last), which profile, provider, model, backend and group also name.
   std::vector<profile_attempt> profile_attempts;
+  // An agent that runs an ensemble: its name, and each run of it (a loop's iterations) in
+  // order; the last one's final output is the agent's.
+  std::string ensemble;
+  std::vector<nested_run> runs;
 };
 
 struct run_result {
@@ -142,6 +159,12 @@ struct run_totals {
 };
 
 run_totals totals_of(const run_result& r);
+
+/// A run's answer: the output of its last phase's agents, one agent's as it is, several each
+/// under a "### NAME" heading. nullopt, with why in `why`, when one of them has no output.
+std::optional<std::string> final_output(const run_result& r, std::string& why);
+/// What precedes one final agent's output in a run's answer, given how many there are.
+std::string output_heading(const std::string& agent, std::size_t finals);
 
 /// The run's status from its agents' statuses (completed, partial or failed); agents skipped by
 /// a condition do not count, and a partial agent makes the run partial.

@@ -26,6 +26,7 @@ enum class call_errc : std::int8_t {
   server_down,     // the group's server is down and the agent's time runs out before its probe
   script_failed,   // a script agent's program could not start, exited non-zero or was killed
   fan_out_failed,  // a fan-out agent's dependency gave an output it cannot split into items
+  nested_failed,   // the ensemble an agent runs (or a loop's iteration) gave no final output
 };
 
 std::string_view to_string(call_errc e);
