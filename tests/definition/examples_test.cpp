@@ -5,6 +5,7 @@
 #include <tutti/definition/config_loader.hpp>
 #include <tutti/definition/ensemble_catalog.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
+#include <tutti/definition/ensemble_resolver.hpp>
 #include <tutti/definition/resolved_ensemble.hpp>
 #include <tutti/definition/source_text.hpp>
 
@@ -23,7 +24,8 @@ resolved_ensemble example(const std::string& name) {
   auto e = load_ensemble(source_dir / "ensembles" / (name + ".toml"));
   INFO(listing(e.problems()));
   REQUIRE(e.has_value());
-  auto r = resolve(*e, *c);
+  ensemble_resolver resolver{*c, {source_dir / "ensembles"}};
+  auto r = resolver.resolve(*e);
   INFO(listing(r.problems()));
   REQUIRE(r.has_value());
   return std::move(r).value();
@@ -37,15 +39,16 @@ TEST_CASE("every example ensemble runs on the mock backend (or the shell's progr
   REQUIRE(files.size() >= 4);
   for (const auto& file : files) {
     auto r = example(file.stem().string());
-    for (const auto& agent : r.agents) {
+    for_each_caller(r, [&](const resolved_agent& agent) {
       INFO(file.string() << ": " << agent.name);
       CHECK((agent.backend.provider == provider_kind::mock ||
              agent.backend.provider == provider_kind::process));
-    }
+    });
   }
 }
 
-TEST_CASE("the examples cover a fan-out, a multi-level graph, local and remote, and scale") {
+TEST_CASE("the examples cover a fan-out, a multi-level graph, local and remote, scale, and "
+          "nested ensembles") {
   CHECK(example("code-review").phases == phase_plan{{0, 1, 2}, {3}});
   CHECK(example("research-pipeline").phases == phase_plan{{0, 1, 2}, {3}, {4, 5}, {6}});
   auto mixed = example("mixed-local-remote");
@@ -57,6 +60,12 @@ TEST_CASE("the examples cover a fan-out, a multi-level graph, local and remote, 
   CHECK(triage.agents[1].fan_out == 0u);
   CHECK(triage.agents[2].when != nullptr);
   CHECK_FALSE(triage.agents[0].script.empty());
+  auto polish = example("polish");
+  REQUIRE(polish.agents[1].nested);
+  CHECK(polish.agents[1].nested->body->name == "polish-round");
+  REQUIRE(polish.agents[2].nested);
+  CHECK(polish.agents[2].nested->is_loop);
+  CHECK(polish.agents[2].nested->body == polish.agents[1].nested->body);
 }
 
 TEST_CASE("the example configuration is valid") {

@@ -40,8 +40,15 @@ ensemble_resolver::nested(const std::string& name_or_path, const source_location
     return diagnostics{{code, where, field, std::move(message)}};
   };
   const auto folder = std::filesystem::path{where.file}.parent_path();
-  auto dirs = dirs_;
-  dirs.insert(dirs.begin(), folder.empty() ? std::filesystem::path{"."} : folder);
+  // The naming file's folder first, then the search folders, each once however spelled (a
+  // folder searched twice would find each of its ensembles twice).
+  std::vector<std::filesystem::path> dirs{folder.empty() ? std::filesystem::path{"."} : folder};
+  for (const auto& dir : dirs_) {
+    if (std::none_of(dirs.begin(), dirs.end(),
+                     [&](const auto& d) { return identity_of(d) == identity_of(dir); })) {
+      dirs.push_back(dir);
+    }
+  }
   auto found = find_ensemble(name_or_path, folder, dirs, max_bytes_);
   if (!found) {
     return problem(definition_errc::not_found, found.problems().front().message);
