@@ -4,6 +4,8 @@
 #include <tutti/definition/diagnostic.hpp>
 #include <tutti/definition/model_settings.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +56,15 @@ struct agent_spec {
   // Run once per item of a dependency's output: that dependency's name, or "" for `true`
   // (its only dependency).
   std::optional<std::string> fan_out;
+  // What it is given of its first dependency: that field of the dependency's JSON output in
+  // place of the output (llm-orc's input_key).
+  std::optional<std::string> input_key;
+  // A script agent's parameters: given to its program in its JSON input (script_input = "json").
+  std::optional<nlohmann::json> parameters;
+  // What the model must answer: "json" (any JSON value) or, with output_schema, JSON that
+  // matches that schema (a subset of JSON Schema: output_schema.hpp).
+  std::optional<std::string> output_format;
+  std::optional<nlohmann::json> output_schema;
   std::optional<std::string> ensemble; // runs this ensemble (a name or a path) instead of a model
   std::optional<loop_spec> loop;       // runs an ensemble in a loop instead of a model
   source_location where;               // the [[agents]] table
