@@ -59,6 +59,15 @@ void print_notes(std::ostream& out, const definition::resolved_agent& a) {
     }
     out << "  " << a.name << " falls back to " << joined(profiles) << '\n';
   }
+  if (a.output) {
+    out << "  " << a.name << " must answer JSON"
+        << (a.output->schema ? " matching its output_schema" : "")
+        << " (asked again once if it does not)\n";
+  }
+  if (a.input_key) {
+    out << "  " << a.name << " is given the field " << *a.input_key << " of "
+        << a.depends_on.front() << "'s output in its place\n";
+  }
   if (a.nested) {
     const auto& n = *a.nested;
     out << "  " << a.name << " runs ensemble " << n.body->name << " (" << n.body->file << ")";
@@ -194,7 +203,11 @@ nlohmann::ordered_json plan_json(const definition::resolved_ensemble& e) {
            {"fan_out", a.fan_out ? json(a.depends_on[*a.fan_out]) : json(nullptr)},
            {"when", a.when ? json(a.when->text()) : json(nullptr)},
            {"fallback", fallback_profiles(a)},
-           {"script", a.script.empty() ? json(nullptr) : json(a.script)}});
+           {"script", a.script.empty() ? json(nullptr) : json(a.script)},
+           {"input_key", a.input_key ? json(*a.input_key) : json(nullptr)},
+           {"output_schema", !a.output          ? json(nullptr)
+                             : a.output->schema ? json(*a.output->schema)
+                                                : json("json")}});
     }
     phases.push_back(std::move(agents));
   }

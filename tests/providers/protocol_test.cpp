@@ -220,3 +220,33 @@ TEST_CASE("each protocol lists its server's models with a GET carrying the key, 
   CHECK(ollama->parse_models(R"({"models":[{"name":"llama3.2:latest"}]})") ==
         std::vector<std::string>{"llama3.2:latest"});
 }
+
+TEST_CASE(
+    "JSON output goes through each protocol's JSON mode, with the schema where it takes one") {
+  auto r = request();
+  r.json_output = true;
+  const auto body = [&](provider_kind p) {
+    return json::parse(protocol_for(p)->build(r, {"", "", false, 1024}).body);
+  };
+  CHECK(body(provider_kind::openai)["response_format"] == json{{"type", "json_object"}});
+  CHECK(body(provider_kind::ollama)["format"] == "json");
+  auto anthropic = body(provider_kind::anthropic)["messages"];
+  REQUIRE(anthropic.size() == 2);
+  CHECK(anthropic[1] == json{{"role", "assistant"}, {"content", "{"}});
+  CHECK(json_prefill(provider_kind::anthropic, r) == "{");
+  CHECK(json_prefill(provider_kind::openai, r).empty());
+
+  r.json_schema = json{{"type", "array"}, {"items", {{"type", "string"}}}};
+  CHECK(body(provider_kind::lmstudio)["response_format"] ==
+        json{{"type", "json_schema"},
+             {"json_schema", {{"name", "output"}, {"schema", *r.json_schema}}}});
+  CHECK(body(provider_kind::ollama)["format"] == *r.json_schema);
+  // An array cannot be begun with "{": Anthropic is asked in words only.
+  CHECK(body(provider_kind::anthropic)["messages"].size() == 1);
+  CHECK(json_prefill(provider_kind::anthropic, r).empty());
+
+  r.json_output = false;
+  r.json_schema.reset();
+  CHECK_FALSE(body(provider_kind::openai).contains("response_format"));
+  CHECK_FALSE(body(provider_kind::ollama).contains("format"));
+}

@@ -61,4 +61,21 @@ std::variant<std::vector<std::string>, std::string> fan_out_items(std::string_vi
   return items;
 }
 
+picked_field pick_field(std::string_view output, const std::string& key) {
+  auto value = nlohmann::json::parse(output, nullptr, false);
+  if (value.is_discarded() || !value.is_object()) {
+    return {false, "the output is not a JSON object"};
+  }
+  auto found = value.find(key);
+  if (found == value.end()) {
+    std::string keys;
+    for (const auto& [name, field] : value.items()) {
+      keys += (keys.empty() ? "" : ", ") + name;
+    }
+    return {false, "it has no field '" + key +
+                       "' (its fields: " + (keys.empty() ? std::string{"none"} : keys) + ")"};
+  }
+  return {true, found->is_string() ? found->get<std::string>() : json_text(*found)};
+}
+
 } // namespace tutti::definition

@@ -5,6 +5,7 @@
 #include <tutti/definition/dependency_graph.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
 #include <tutti/definition/nearest_name.hpp>
+#include <tutti/definition/output_schema.hpp>
 #include <tutti/definition/prompt_template.hpp>
 #include <tutti/definition/source_text.hpp>
 
@@ -83,6 +84,32 @@ void read_kind(table_reader& reader, agent_spec& agent, const std::string& path)
   }
 }
 
+// What an agent is given of its dependencies (input_key), gives its program (parameters) and
+// must answer (output_format, output_schema).
+void read_data_keys(table_reader& reader, agent_spec& agent) {
+  agent.input_key = reader.non_empty_text("input_key");
+  if (agent.input_key && agent.depends_on.empty()) {
+    reader.report(definition_errc::invalid_value, "input_key",
+                  "picks a field of the first dependency's JSON output, and the agent has no "
+                  "dependency: add one to depends_on");
+  }
+  agent.parameters = reader.json_table("parameters");
+  if (agent.parameters && !agent.script) {
+    reader.report(definition_errc::conflicting_fields, "parameters",
+                  "applies only to script agents, whose program reads them in its JSON input");
+  } else if (agent.parameters && agent.script_input_kind != script_input::json) {
+    reader.report(definition_errc::conflicting_fields, "parameters",
+                  "reach the program in its JSON input: set script_input = \"json\"");
+  }
+  agent.output_format = reader.choice("output_format", {"json"});
+  agent.output_schema = reader.json_table("output_schema");
+  if (agent.output_schema) {
+    for (const auto& problem : schema_problems(*agent.output_schema)) {
+      reader.report_value(definition_errc::invalid_value, "output_schema", problem);
+    }
+  }
+}
+
 agent_spec read_agent(const toml::table& table, std::size_t index, const std::string& file,
                       diagnostics& out) {
   table_reader reader{table, file, "agents[" + std::to_string(index) + "]", out};
@@ -122,6 +149,7 @@ agent_spec read_agent(const toml::table& table, std::size_t index, const std::st
     }
   }
   read_kind(reader, agent, path);
+  read_data_keys(reader, agent);
   reader.report_unknown_keys();
   return agent;
 }

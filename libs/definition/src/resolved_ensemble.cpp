@@ -37,6 +37,11 @@ class agent_resolver {
     r->prompt = agent.prompt;
     r->depends_on = agent.depends_on;
     r->on_dependency_failure = agent.on_dependency_failure;
+    r->input_key = agent.input_key;
+    r->parameters = agent.parameters;
+    if (agent.output_format || agent.output_schema) {
+      r->output = output_contract{agent.output_schema};
+    }
     if (agent.fan_out) { // one that names no dependency is the ensemble's problem, said there
       auto over = agent.fan_out->empty()
                       ? agent.depends_on.begin()

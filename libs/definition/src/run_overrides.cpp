@@ -67,6 +67,9 @@ std::optional<std::string> set_field(agent_spec& agent, const std::string& field
     return "does not apply to '" + agent.name +
            "', a script agent, which runs a program rather than a model";
   }
+  if ((agent.ensemble || agent.loop) && is_model_key(field)) {
+    return "does not apply to '" + agent.name + "', which runs an ensemble rather than a model";
+  }
   const bool names_something = field == "model" || field == "backend" || field == "provider" ||
                                field == "base_url" || field == "profile";
   if (names_something) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <sstream>
 
 namespace tutti::definition {
 namespace {
@@ -352,6 +353,50 @@ const toml::table* table_reader::table(std::string_view key) {
   }
   wrong_type(key, *node, "a table");
   return nullptr;
+}
+
+namespace {
+
+nlohmann::json json_of(const toml::node& node) {
+  if (const auto* t = node.as_table()) {
+    auto j = nlohmann::json::object();
+    for (const auto& [key, value] : *t) {
+      j[std::string{key.str()}] = json_of(value);
+    }
+    return j;
+  }
+  if (const auto* a = node.as_array()) {
+    auto j = nlohmann::json::array();
+    for (const auto& value : *a) {
+      j.push_back(json_of(value));
+    }
+    return j;
+  }
+  if (const auto* text = node.as_string()) {
+    return text->get();
+  }
+  if (const auto* integer = node.as_integer()) {
+    return integer->get();
+  }
+  if (const auto* number = node.as_floating_point()) {
+    return number->get();
+  }
+  if (const auto* flag = node.as_boolean()) {
+    return flag->get();
+  }
+  std::ostringstream text; // a date or a time: as TOML writes it
+  node.visit([&](const auto& value) { text << value; });
+  return text.str();
+}
+
+} // namespace
+
+std::optional<nlohmann::json> table_reader::json_table(std::string_view key) {
+  const auto* t = table(key);
+  if (t == nullptr) {
+    return std::nullopt;
+  }
+  return json_of(*t);
 }
 
 const toml::array* table_reader::table_array(std::string_view key) {

@@ -7,6 +7,7 @@
 #include <tutti/definition/outcome.hpp>
 #include <tutti/definition/value_ranges.hpp>
 
+#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
 #include <chrono>
@@ -48,6 +49,9 @@ class table_reader {
   /// One of `choices`; anything else is reported with the choices and the nearest one.
   std::optional<std::string> choice(std::string_view key, const std::vector<std::string>& choices);
   const toml::table* table(std::string_view key);
+  /// A table (inline or not) as JSON: strings, numbers, booleans, arrays and tables as they
+  /// are, dates and times as their TOML text.
+  std::optional<nlohmann::json> json_table(std::string_view key);
   const toml::array* table_array(std::string_view key);
 
   bool has(std::string_view key) const { return table_.contains(key); }

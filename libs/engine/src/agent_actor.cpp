@@ -2,6 +2,10 @@
 
 #include "task_key.hpp"
 
+#include <tutti/definition/agent_output.hpp>
+#include <tutti/definition/output_schema.hpp>
+#include <tutti/providers/protocol.hpp>
+
 #include <random>
 
 namespace tutti::engine {
@@ -18,6 +22,11 @@ providers::completion_request request_for(const definition::resolved_agent& agen
   r.prompt = std::move(prompt);
   r.script = agent.script;
   r.working_directory = agent.script_directory;
+  if (agent.output) {
+    r.json_output = true;
+    r.json_schema = agent.output->schema;
+    r.prompt += definition::output_instruction(*agent.output);
+  }
   if (target == 0) {
     r.model = agent.model;
     r.system_prompt = agent.system_prompt;
@@ -78,12 +87,48 @@ void start_call(agent_self self, std::chrono::milliseconds time_left) {
   if (st.ctx->on_event) { // stream only when someone listens
     on_token = [me](std::string piece) { caf::anon_send(me, token_atom::value, std::move(piece)); };
   }
-  auto request = request_for(st.ctx->ensemble.agents[st.index], st.target, st.prompt);
+  auto request =
+      request_for(st.ctx->ensemble.agents[st.index], st.target, st.prompt + st.asked_again);
   request.time_left = time_left;
   *st.cancel = provider_of(st).start(std::move(request), std::move(on_token),
                                      [me](providers::completion_result r) {
                                        caf::anon_send(me, complete_atom::value, attempt_of(r));
                                      });
+}
+
+// The provider kind of the model the agent calls now.
+definition::provider_kind provider_kind_of(const agent_state& st) {
+  const auto& agent = st.ctx->ensemble.agents[st.index];
+  return st.target == 0 ? agent.backend.provider : agent.fallbacks[st.target - 1].backend.provider;
+}
+
+// Reads a successful answer as the JSON its agent asks for (output_format, output_schema).
+// Valid: its text becomes the value's JSON text, which dependants and conditions read. Not
+// valid the first time: the model is asked once more, told why (the step to carry out); the
+// second time, the answer fails with invalid_output.
+std::optional<agent_call::step> check_output(agent_self self, providers::completion_result& r) {
+  auto& st = self->state;
+  const auto& agent = st.ctx->ensemble.agents[st.index];
+  if (!r.is_success() || !agent.output) {
+    return std::nullopt;
+  }
+  const auto request = request_for(agent, st.target, {});
+  auto answer = std::string{providers::json_prefill(provider_kind_of(st), request)} + r.text;
+  auto read = definition::read_output(answer, *agent.output);
+  if (auto* value = std::get_if<nlohmann::json>(&read)) {
+    r.text = definition::json_text(*value);
+    return std::nullopt;
+  }
+  const auto& why = std::get<std::string>(read);
+  if (st.asked_again.empty()) {
+    st.asked_again = "\n\nYour previous answer was:\n" + answer +
+                     "\n\nThat is not what was asked for: " + why + ". Answer again.";
+    return st.call->ask_again(r, clock::now());
+  }
+  r.code = providers::call_errc::invalid_output;
+  r.error = why + ", after the model was asked again";
+  r.text.clear();
+  return std::nullopt;
 }
 
 // Gives the slot back to the group that lent it, if it lent one.
@@ -134,6 +179,7 @@ void carry_out(agent_self self, agent_call::step step) {
                  fallen_from{static_cast<std::int32_t>(st.target), r.code, r.error,
                              st.call->attempts_on_this_model()});
       ++st.target;
+      st.asked_again.clear();
       providers::retry_settings retry;
       retry.max_attempts = next.backend.max_attempts;
       carry_out(self, st.call->fall_back(retry, clock::now()));
@@ -198,8 +244,12 @@ caf::behavior agent_actor(caf::stateful_actor<agent_state>* self,
       },
       [self](complete_atom, attempt_result& result) {
         *self->state.cancel = nullptr;
-        carry_out(self, self->state.call->answered(completion_of(std::move(result)), clock::now(),
-                                                   jitter()));
+        auto r = completion_of(std::move(result));
+        if (auto again = check_output(self, r)) {
+          carry_out(self, *again);
+          return;
+        }
+        carry_out(self, self->state.call->answered(std::move(r), clock::now(), jitter()));
       },
       [self](retry_atom) { carry_out(self, self->state.call->waited(clock::now())); },
       [self](expired_atom) {

@@ -28,6 +28,9 @@ struct agent_state {
   std::string prompt;     // as rendered for this run
   ticket slot = 0;        // from the resource actor while admitted, else 0
   std::size_t target = 0; // the model called now: 0 its own, k its fallback k - 1
+  // Said to the model asked again for an answer in the form its output_schema asks for, after
+  // the prompt; empty until then, and again on a fallback's model.
+  std::string asked_again;
   static inline const char* name = "tutti.agent";
 };
 

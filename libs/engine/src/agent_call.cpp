@@ -25,13 +25,18 @@ agent_call::step agent_call::admitted(clock::time_point now) {
   if (!deadline_) {
     deadline_ = now + timeout_;
   }
-  const auto left = duration_cast<milliseconds>(*deadline_ - now);
+  return call_within_deadline(now, "for another attempt", call_errc::cancelled);
+}
+
+agent_call::step agent_call::call_within_deadline(clock::time_point now, std::string_view what,
+                                                  call_errc release_when_late) {
+  const auto left = duration_cast<milliseconds>(deadline_.value_or(now) - now);
   if (left <= milliseconds{0}) {
     providers::completion_result late;
     late.code = call_errc::timeout;
-    late.error = "no time left for another attempt within the agent's timeout of " +
+    late.error = "no time left " + std::string{what} + " within the agent's timeout of " +
                  definition::duration_text(timeout_);
-    return finish(std::move(late), call_errc::cancelled);
+    return finish(std::move(late), release_when_late);
   }
   ++attempts_;
   ++model_attempts_;
@@ -72,6 +77,18 @@ agent_call::step agent_call::answered(providers::completion_result r, clock::tim
   return s;
 }
 
+agent_call::step agent_call::ask_again(const providers::completion_result& r,
+                                       clock::time_point now) {
+  const auto add = [](std::optional<std::int64_t>& sum, const std::optional<std::int64_t>& n) {
+    if (n) {
+      sum = sum.value_or(0) + *n;
+    }
+  };
+  add(spent_.input_tokens, r.usage.input_tokens);
+  add(spent_.output_tokens, r.usage.output_tokens);
+  return call_within_deadline(now, "to ask again", call_errc::timeout);
+}
+
 agent_call::step agent_call::waited(clock::time_point now) {
   asked_at_ = now;
   return {};
@@ -96,6 +113,10 @@ agent_call::step agent_call::finish(providers::completion_result r,
                                     std::optional<call_errc> release) {
   if (!r.is_success() && model_attempts_ > 1) {
     r.error += " (after " + std::to_string(model_attempts_) + " attempts)";
+  }
+  if (spent_.is_known()) {
+    r.usage.input_tokens = r.usage.input_tokens.value_or(0) + spent_.input_tokens.value_or(0);
+    r.usage.output_tokens = r.usage.output_tokens.value_or(0) + spent_.output_tokens.value_or(0);
   }
   result_ = std::move(r);
   is_done_ = true;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace tutti::engine {
 
@@ -40,6 +41,9 @@ class agent_call {
   step admitted(clock::time_point now);
   /// The model call ended; `jitter` in [0, 1) spreads retries of calls that failed together.
   step answered(providers::completion_result r, clock::time_point now, double jitter);
+  /// The model answered, but not in the form asked for (output_schema): ask it once more on
+  /// the same slot, within the deadline; the usage of `r` counts in the result.
+  step ask_again(const providers::completion_result& r, clock::time_point now);
   /// The wait before another attempt is over.
   step waited(clock::time_point now);
   /// The group will not admit the request (its server is down and the time would run out).
@@ -61,6 +65,10 @@ class agent_call {
 
  private:
   step finish(providers::completion_result r, std::optional<providers::call_errc> release);
+  // Another call, with the time left before the deadline; none left: done, timed out, saying
+  // "no time left WHAT", and giving the slot back with `release_when_late`.
+  step call_within_deadline(clock::time_point now, std::string_view what,
+                            providers::call_errc release_when_late);
 
   std::chrono::milliseconds timeout_;
   providers::retry_settings retry_;
@@ -72,6 +80,7 @@ class agent_call {
   int model_attempts_ = 0;
   bool is_done_ = false;
   providers::completion_result result_;
+  providers::token_usage spent_; // by answers asked again, added to the result's
 };
 
 } // namespace tutti::engine

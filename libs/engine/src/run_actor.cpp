@@ -124,25 +124,36 @@ std::string output_of(const definition::resolved_agent& agent, std::size_t d, co
   return "(" + std::string{to_string(a.status)} + ": " + a.error + ")";
 }
 
-// What a script agent with script_input = "json" reads: the run's input and each dependency's
-// result. A dependency's output is its JSON when it is JSON, else its text.
+// What a script agent with script_input = "json" reads: the run's input, each dependency's
+// result (as `response` too, the field llm-orc's scripts read), its parameters and an empty
+// context (llm-orc's). A dependency's output is its JSON when it is JSON, else its text.
 std::string script_input_json(run_self self, const definition::resolved_agent& agent,
-                              const std::string* item) {
+                              const std::vector<std::string>& outputs) {
   auto dependencies = nlohmann::json::object();
   for (std::size_t d = 0; d < agent.dependency_indices.size(); ++d) {
     const auto& dep = self->state.result.agents[agent.dependency_indices[d]];
     auto output = nlohmann::json(nullptr);
     if (has_output(dep)) {
-      output = definition::json_or_text(output_of(agent, d, dep, item));
+      output = definition::json_or_text(outputs[d]);
     }
     dependencies[agent.depends_on[d]] = {
         {"status", to_string(dep.status)},
-        {"output", std::move(output)},
+        {"output", output},
+        {"response", has_output(dep) ? nlohmann::json(outputs[d]) : nlohmann::json(nullptr)},
         {"error", dep.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(dep.error)}};
   }
   return definition::json_text({{"agent", agent.name},
                                 {"input", self->state.ctx->input},
-                                {"dependencies", std::move(dependencies)}});
+                                {"dependencies", std::move(dependencies)},
+                                {"parameters", agent.parameters.value_or(nlohmann::json::object())},
+                                {"context", nlohmann::json::object()}});
+}
+
+// An agent whose input_key names no field of its first dependency's output fails, saying why.
+agent_outcome input_key_failure(const definition::resolved_agent& agent, const std::string& why) {
+  return unsent_outcome(agent_status::failed, providers::call_errc::input_key_failed,
+                        "input_key: '" + *agent.input_key + "' of the output of '" +
+                            agent.depends_on[0] + "': " + why);
 }
 
 // The prompt of an agent (or of an instance, given its item) about to start, or, when it
@@ -151,14 +162,28 @@ std::string script_input_json(run_self self, const definition::resolved_agent& a
 std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t index,
                                                     const std::string* item = nullptr) {
   const auto& agent = self->state.ctx->ensemble.agents[index];
-  if (agent.script_input_kind == definition::script_input::json) {
-    return script_input_json(self, agent, item);
-  }
-  std::map<std::string, std::string> outputs;
+  std::vector<std::string> outputs; // what it is given of each dependency
   for (std::size_t d = 0; d < agent.dependency_indices.size(); ++d) {
-    outputs.emplace(
-        agent.depends_on[d],
+    outputs.push_back(
         output_of(agent, d, self->state.result.agents[agent.dependency_indices[d]], item));
+  }
+  // input_key picks a field of the first dependency's output; an instance's item was picked
+  // from that field already, when that is the dependency it splits.
+  const bool picks = agent.input_key && !(item != nullptr && agent.fan_out == 0u) &&
+                     has_output(self->state.result.agents[agent.dependency_indices[0]]);
+  if (picks) {
+    auto picked = definition::pick_field(outputs[0], *agent.input_key);
+    if (!picked.found) {
+      return input_key_failure(agent, picked.text);
+    }
+    outputs[0] = std::move(picked.text);
+  }
+  if (agent.script_input_kind == definition::script_input::json) {
+    return script_input_json(self, agent, outputs);
+  }
+  std::map<std::string, std::string> named;
+  for (std::size_t d = 0; d < outputs.size(); ++d) {
+    named.emplace(agent.depends_on[d], std::move(outputs[d]));
   }
   // Without a template, an instance's item is its input, and its other dependencies follow.
   std::string_view input = self->state.ctx->input;
@@ -170,16 +195,15 @@ std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t i
     others.erase(others.begin() + static_cast<std::ptrdiff_t>(*agent.fan_out));
     headings = &others;
   }
-  const auto size = definition::rendered_prompt_size(agent.prompt, input, *headings, outputs);
+  const auto size = definition::rendered_prompt_size(agent.prompt, input, *headings, named);
   if (size > definition::max_prompt_bytes) {
-    agent_outcome refused;
-    refused.code = providers::call_errc::too_large;
-    refused.error = "the prompt would be " + std::to_string(size) +
-                    " bytes with the input and dependencies' outputs put in, over the limit of " +
-                    std::to_string(definition::max_prompt_bytes) + " bytes";
-    return refused;
+    return unsent_outcome(agent_status::failed, providers::call_errc::too_large,
+                          "the prompt would be " + std::to_string(size) +
+                              " bytes with the input and dependencies' outputs put in, over the "
+                              "limit of " +
+                              std::to_string(definition::max_prompt_bytes) + " bytes");
   }
-  return definition::render_prompt(agent.prompt, input, *headings, outputs);
+  return definition::render_prompt(agent.prompt, input, *headings, named);
 }
 
 caf::actor& phase_for(run_self self, std::size_t phase) {
@@ -598,7 +622,18 @@ bool expand(run_self self, std::size_t index, std::map<std::size_t, agent_batch>
              ", so there are no items to run on");
     return true;
   }
-  auto split = definition::fan_out_items(source.response);
+  // With input_key on the dependency it splits, the items are that field's.
+  std::string picked;
+  if (agent.input_key && agent.fan_out == 0u) {
+    auto field = definition::pick_field(source.response, *agent.input_key);
+    if (!field.found) {
+      self->send(self, finished_atom::value, task_key(index), input_key_failure(agent, field.text));
+      return false;
+    }
+    picked = std::move(field.text);
+  }
+  auto split =
+      definition::fan_out_items(agent.input_key && agent.fan_out == 0u ? picked : source.response);
   if (auto* why = std::get_if<std::string>(&split)) {
     self->send(self, finished_atom::value, task_key(index),
                unsent_outcome(agent_status::failed, providers::call_errc::fan_out_failed,

@@ -38,12 +38,16 @@ std::string_view to_string(call_errc e) {
     return "fan_out_failed";
   case call_errc::nested_failed:
     return "nested_failed";
+  case call_errc::invalid_output:
+    return "invalid_output";
+  case call_errc::input_key_failed:
+    return "input_key_failed";
   }
   return "unknown";
 }
 
 std::optional<call_errc> call_errc_named(std::string_view name) {
-  for (int i = 0; i <= static_cast<int>(call_errc::nested_failed); ++i) {
+  for (int i = 0; i <= static_cast<int>(call_errc::input_key_failed); ++i) {
     if (to_string(static_cast<call_errc>(i)) == name) {
       return static_cast<call_errc>(i);
     }

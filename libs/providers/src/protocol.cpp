@@ -130,6 +130,12 @@ class openai_protocol final : public protocol {
     if (r.max_tokens) {
       body["max_tokens"] = *r.max_tokens;
     }
+    if (r.json_schema) {
+      body["response_format"] = {{"type", "json_schema"},
+                                 {"json_schema", {{"name", "output"}, {"schema", *r.json_schema}}}};
+    } else if (r.json_output) {
+      body["response_format"] = {{"type", "json_object"}};
+    }
     if (s.stream) {
       body["stream_options"] = {{"include_usage", true}};
     }
@@ -190,9 +196,13 @@ class anthropic_protocol final : public protocol {
     return names_in(body, "data", "id");
   }
   http_call build(const completion_request& r, const call_settings& s) const override {
+    auto messages = messages_of(r, false);
+    if (const auto begun = json_prefill(definition::provider_kind::anthropic, r); !begun.empty()) {
+      messages.push_back({{"role", "assistant"}, {"content", begun}});
+    }
     json body{{"model", r.model},
               {"max_tokens", r.max_tokens.value_or(s.default_max_tokens)},
-              {"messages", messages_of(r, false)},
+              {"messages", std::move(messages)},
               {"stream", s.stream}};
     if (!r.system_prompt.empty()) {
       body["system"] = r.system_prompt;
@@ -280,6 +290,11 @@ class ollama_protocol final : public protocol {
     if (!options.empty()) {
       body["options"] = std::move(options);
     }
+    if (r.json_schema) {
+      body["format"] = *r.json_schema;
+    } else if (r.json_output) {
+      body["format"] = "json";
+    }
     return bearer_post(s.base_path + "/api/chat", s, body);
   }
 
@@ -318,6 +333,12 @@ class ollama_protocol final : public protocol {
 };
 
 } // namespace
+
+std::string_view json_prefill(definition::provider_kind p, const completion_request& r) {
+  const bool wants_object =
+      r.json_output && (!r.json_schema || r.json_schema->value("type", "object") == "object");
+  return p == definition::provider_kind::anthropic && wants_object ? "{" : "";
+}
 
 std::unique_ptr<protocol> protocol_for(definition::provider_kind p) {
   switch (p) {

@@ -53,6 +53,13 @@ std::string agent_fingerprint(const definition::resolved_agent& agent) {
   if (agent.fan_out) {
     fields.push_back({{"fan_out", agent.depends_on[*agent.fan_out]}});
   }
+  if (agent.input_key || agent.parameters || agent.output) {
+    fields.push_back({{"input_key", optional_json(agent.input_key)},
+                      {"parameters", optional_json(agent.parameters)},
+                      {"output", !agent.output          ? nlohmann::json(nullptr)
+                                 : agent.output->schema ? *agent.output->schema
+                                                        : nlohmann::json("json")}});
+  }
   if (agent.nested) { // what it runs, so that a changed nested ensemble is run again
     const auto& n = *agent.nested;
     nlohmann::json carry = nlohmann::json::array();

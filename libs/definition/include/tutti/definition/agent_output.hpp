@@ -19,6 +19,14 @@ nlohmann::json json_or_text(std::string_view output);
 /// gives may be any bytes, and nlohmann's dump() throws on them.
 std::string json_text(const nlohmann::json& value);
 
+/// A field of an output, picked by input_key: its text (a string as it is, any other value as
+/// JSON), or, when not found, why not.
+struct picked_field {
+  bool found = false;
+  std::string text;
+};
+picked_field pick_field(std::string_view output, const std::string& key);
+
 /// The most instances one fan-out agent may run: a guard against an output that splits into
 /// millions of lines, not a limit anyone should meet.
 inline constexpr std::size_t max_fan_out_items = 10'000;

@@ -23,8 +23,8 @@ enum class script_input { text, json };
 
 /// The keys that pick or tune a model: they do not apply to a script agent.
 inline constexpr std::string_view model_keys[] = {
-    "profile",       "backend",     "provider",   "base_url", "model",
-    "system_prompt", "temperature", "max_tokens", "mock",     "fallback"};
+    "profile",     "backend",    "provider", "base_url", "model",         "system_prompt",
+    "temperature", "max_tokens", "mock",     "fallback", "output_format", "output_schema"};
 
 /// Whether `key` is one of model_keys.
 bool is_model_key(std::string_view key);

@@ -8,6 +8,7 @@
 #include <tutti/definition/dependency_graph.hpp>
 #include <tutti/definition/ensemble.hpp>
 #include <tutti/definition/outcome.hpp>
+#include <tutti/definition/output_schema.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -73,7 +74,10 @@ struct resolved_agent {
   script_input script_input_kind = script_input::text;
   /// Runs once per item of this dependency's output (an index into depends_on); none: once.
   std::optional<std::size_t> fan_out;
-  std::optional<nested_ensemble> nested; // runs an ensemble rather than a model or a program
+  std::optional<nested_ensemble> nested;    // runs an ensemble rather than a model or a program
+  std::optional<std::string> input_key;     // given this field of its first dependency's output
+  std::optional<nlohmann::json> parameters; // a script agent's, in its JSON input
+  std::optional<output_contract> output;    // what its model must answer; none: any text
   std::size_t phase = 0;
 };
 

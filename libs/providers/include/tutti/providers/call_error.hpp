@@ -10,23 +10,25 @@
 namespace tutti::providers {
 
 enum class call_errc : std::int8_t {
-  none,            // it succeeded
-  unreachable,     // no connection (refused, no such host, TLS failed): the request never left
-  connection_lost, // the connection broke after the request went out
-  timeout,         // the call's deadline passed
-  rate_limited,    // HTTP 429, or a rate-limit error event in a stream
-  overloaded,      // HTTP 503 or 529, or an overloaded error event in a stream
-  server_error,    // another 5xx (or 408), or a server error event in a stream
-  rejected,        // another 4xx: the request itself is wrong
-  unauthorized,    // 401 or 403, or no key to send
-  bad_response,    // a body or stream the protocol cannot read, or a stream cut short
-  too_large,       // a prompt, request or response over its limit
-  cancelled,       // the run was cancelled, or the deadline of the ensemble passed
-  queue_timeout,   // the agent waited longer than queue_timeout_seconds for its group
-  server_down,     // the group's server is down and the agent's time runs out before its probe
-  script_failed,   // a script agent's program could not start, exited non-zero or was killed
-  fan_out_failed,  // a fan-out agent's dependency gave an output it cannot split into items
-  nested_failed,   // the ensemble an agent runs (or a loop's iteration) gave no final output
+  none,             // it succeeded
+  unreachable,      // no connection (refused, no such host, TLS failed): the request never left
+  connection_lost,  // the connection broke after the request went out
+  timeout,          // the call's deadline passed
+  rate_limited,     // HTTP 429, or a rate-limit error event in a stream
+  overloaded,       // HTTP 503 or 529, or an overloaded error event in a stream
+  server_error,     // another 5xx (or 408), or a server error event in a stream
+  rejected,         // another 4xx: the request itself is wrong
+  unauthorized,     // 401 or 403, or no key to send
+  bad_response,     // a body or stream the protocol cannot read, or a stream cut short
+  too_large,        // a prompt, request or response over its limit
+  cancelled,        // the run was cancelled, or the deadline of the ensemble passed
+  queue_timeout,    // the agent waited longer than queue_timeout_seconds for its group
+  server_down,      // the group's server is down and the agent's time runs out before its probe
+  script_failed,    // a script agent's program could not start, exited non-zero or was killed
+  fan_out_failed,   // a fan-out agent's dependency gave an output it cannot split into items
+  nested_failed,    // the ensemble an agent runs (or a loop's iteration) gave no final output
+  invalid_output,   // the model's answer is not the JSON asked for, even when asked again
+  input_key_failed, // the first dependency's output has no such JSON field (input_key)
 };
 
 std::string_view to_string(call_errc e);

@@ -4,6 +4,8 @@
 #include <tutti/definition/model_settings.hpp>
 #include <tutti/providers/call_error.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -33,6 +35,10 @@ struct completion_request {
   // Read by the script provider only: the program and its arguments, and where it runs.
   std::vector<std::string> script;
   std::string working_directory;
+  // JSON asked for (output_format, output_schema): through the protocol's JSON mode, where it
+  // has one, with the schema when there is one.
+  bool json_output = false;
+  std::optional<nlohmann::json> json_schema;
   /// The longest the call may take, from now: connect, every wait for bytes and the whole
   /// exchange end by then. Zero: the provider's own defaults.
   std::chrono::milliseconds time_left{0};

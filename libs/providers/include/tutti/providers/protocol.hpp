@@ -58,6 +58,11 @@ class protocol {
   virtual std::optional<std::vector<std::string>> parse_models(std::string_view body) const = 0;
 };
 
+/// What the request begins the model's answer with, for JSON output on a protocol without a
+/// JSON mode: "{" for Anthropic's (prefilled as the assistant's turn) when an object is asked
+/// for, which the answer's text then lacks; else nothing.
+std::string_view json_prefill(definition::provider_kind p, const completion_request& r);
+
 /// The protocol a provider speaks (lmstudio speaks OpenAI's); nullptr for the mock.
 std::unique_ptr<protocol> protocol_for(definition::provider_kind p);
 
