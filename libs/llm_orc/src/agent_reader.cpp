@@ -214,6 +214,7 @@ std::optional<definition::loop_spec> read_loop(yaml_mapping& reader, const readi
     loop.until = rooted_at_output(*until);
   }
   if (!loop_reader.has("max_iterations")) {
+    loop_reader.accept("max_iterations");
     loop_reader.report(definition_errc::missing_field, "max_iterations",
                        "is required (llm-orc has no default)");
   } else if (auto n = loop_reader.integer("max_iterations", definition::max_iterations_range)) {

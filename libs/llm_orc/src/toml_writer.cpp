@@ -3,20 +3,46 @@
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace tutti::llm_orc {
 namespace {
 
+// Whether `text` reads best as a multi-line literal string, shown as it is: it has lines, and
+// nothing a literal string cannot hold (control characters other than tab and newline, three
+// single quotes, a single quote just before the closing ones).
+bool reads_best_as_lines(std::string_view text) {
+  if (text.find('\n') == std::string_view::npos || text.find("'''") != std::string_view::npos ||
+      text.back() == '\'') {
+    return false;
+  }
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\n' && c != '\t') || u == 0x7f;
+  });
+}
+
 // Written one key at a time, so that keys come in the order a person reads them (a toml::table
-// sorts its keys); toml++ does the quoting and escaping.
+// sorts its keys). toml++ quotes and escapes, in basic strings only: toml++ 3.3 writes a text
+// holding ''' inside a multi-line literal string unescaped, which no reader can read back.
 class toml_lines {
  public:
   template <class T>
   void add(std::string_view key, T&& value) {
     toml::table line;
     line.insert(key, std::forward<T>(value));
-    out_ << line << '\n';
+    out_ << toml::toml_formatter{line, toml::format_flags::allow_unicode_strings |
+                                           toml::format_flags::indentation}
+         << '\n';
+  }
+  void add(std::string_view key, const std::string& text) {
+    if (reads_best_as_lines(text)) {
+      // The newline after the opening quotes is not part of the string.
+      out_ << key << " = '''\n" << text << "'''\n";
+    } else {
+      add(key, toml::value<std::string>{text});
+    }
   }
   template <class T>
   void add_if_set(std::string_view key, const std::optional<T>& value) {
@@ -169,7 +195,7 @@ std::string key_text(const std::string& name) {
     return name;
   }
   std::ostringstream quoted;
-  quoted << toml::value<std::string>{name};
+  quoted << toml::toml_formatter{toml::value<std::string>{name}, toml::format_flags::none};
   return quoted.str();
 }
 
