@@ -13,6 +13,8 @@ if(TUTTI_FUZZ)
   return()
 endif()
 find_package(CLI11 REQUIRED)
+# yaml-cpp for llm-orc's ensemble and profile files (libs/llm_orc).
+find_package(yaml-cpp REQUIRED)
 find_package(SQLiteCpp 3.2 REQUIRED)
 # jemalloc is the allocator of the executables (tutti, the benchmarks): with thousands of
 # agents, glibc's malloc spends its time in arena locks and heap growth across the actor

@@ -5,7 +5,7 @@ add_library(tutti_umbrella INTERFACE)
 add_library(tutti::tutti ALIAS tutti_umbrella)
 set_target_properties(tutti_umbrella PROPERTIES EXPORT_NAME tutti)
 target_link_libraries(tutti_umbrella INTERFACE tutti::definition tutti::resources
-  tutti::providers tutti::engine tutti::store tutti::server tutti::cluster tutti::timeline)
+  tutti::providers tutti::engine tutti::store tutti::server tutti::cluster tutti::timeline tutti::llm_orc)
 install(TARGETS tutti_umbrella EXPORT tuttiTargets)
 
 set(tutti_package_dir ${CMAKE_INSTALL_LIBDIR}/cmake/tutti)

@@ -105,6 +105,7 @@ int run_commands(const std::vector<std::string>& args, const cli_context& ctx, b
   add_resume_command(app, state);
   add_mock_server_command(app, state);
   add_serve_command(app, state);
+  add_convert_command(app, state);
 
   // CLI11 reports a misspelt command as a missing one; name it and suggest the right one.
   if (args.size() > 1 && !args[1].starts_with("-")) {

@@ -19,5 +19,6 @@ void add_timeline_command(CLI::App& app, command_state& state);
 void add_resume_command(CLI::App& app, command_state& state);
 void add_mock_server_command(CLI::App& app, command_state& state);
 void add_serve_command(CLI::App& app, command_state& state);
+void add_convert_command(CLI::App& app, command_state& state);
 
 } // namespace tutti::cli
