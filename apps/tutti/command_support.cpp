@@ -6,6 +6,8 @@
 #include <tutti/definition/ensemble_resolver.hpp>
 #include <tutti/definition/run_overrides.hpp>
 #include <tutti/definition/source_text.hpp>
+#include <tutti/llm_orc/any_ensemble.hpp>
+#include <tutti/llm_orc/ensemble_reader.hpp>
 #include <tutti/resources/group_directory.hpp>
 
 #include <algorithm>
@@ -105,16 +107,35 @@ load_ensemble_or_report(command_state& state, const std::string& name_or_path,
   if (!path) {
     return fail(path.problems());
   }
-  auto ensemble = definition::load_ensemble(*path, max_bytes);
+  // An llm-orc file's agents name llm-orc's profiles, which it reads over the configuration's.
+  const bool is_llm_orc = llm_orc::is_llm_orc_file(*path);
+  std::optional<definition::config> with_profiles;
+  if (is_llm_orc) {
+    auto merged = llm_orc::with_llm_orc_profiles(config, state.ctx.working_dir, state.ctx.env);
+    if (!merged) {
+      return fail(merged.problems());
+    }
+    with_profiles = std::move(merged).value();
+  }
+  const auto& used = with_profiles ? *with_profiles : config;
+  std::vector<std::string> notes;
+  const auto read = [&](const std::filesystem::path& file, std::size_t bytes) {
+    return llm_orc::load_any_ensemble(file, bytes, &notes);
+  };
+  auto ensemble = read(*path, max_bytes);
   if (!ensemble) {
-    return fail(with_reference_problems(ensemble.problems(), *path, config));
+    return fail(is_llm_orc ? ensemble.problems()
+                           : with_reference_problems(ensemble.problems(), *path, config));
   }
   auto overridden = definition::apply_overrides(std::move(*ensemble), overrides);
   if (!overridden) {
     return fail(overridden.problems());
   }
-  definition::ensemble_resolver resolver{config, dirs, max_bytes};
+  definition::ensemble_resolver resolver{used, dirs, max_bytes, read};
   auto resolved = resolver.resolve(*overridden);
+  for (const auto& note : notes) {
+    state.ctx.err << "note: " << note << '\n';
+  }
   if (!resolved) {
     return fail(resolved.problems());
   }

@@ -3,6 +3,7 @@
 #include "llm_orc_dirs.hpp"
 #include "yaml_mapping.hpp"
 
+#include <tutti/definition/condition.hpp>
 #include <tutti/definition/ensemble_parser.hpp>
 #include <tutti/llm_orc/ensemble_reader.hpp>
 
@@ -68,6 +69,35 @@ void compose_inputs(std::vector<agent_as_read>& agents) {
   }
 }
 
+// llm-orc's `when` may read any agent of the ensemble; tutti decides a condition once the
+// agents it reads have finished, which their being dependencies ensures. Such an agent becomes
+// a dependency for its order only: it is in no prompt (composed before, or {input} alone).
+void order_conditions(std::vector<agent_as_read>& agents) {
+  for (auto& a : agents) {
+    if (!a.spec.when) {
+      continue;
+    }
+    auto parsed = definition::condition::parse(*a.spec.when);
+    const auto* c = std::get_if<definition::condition>(&parsed);
+    if (c == nullptr) {
+      continue; // said by check_agents, at the agent's when
+    }
+    auto& deps = a.spec.depends_on;
+    for (const auto& name : c->agents()) {
+      const bool is_agent = std::any_of(agents.begin(), agents.end(), [&](const auto& other) {
+        return other.spec.name == name && &other != &a;
+      });
+      if (is_agent && std::find(deps.begin(), deps.end(), name) == deps.end()) {
+        deps.push_back(name);
+        a.spec.on_dependency_failure = definition::dependency_failure_policy::run;
+        if (!a.spec.prompt && a.kind != agent_kind::script) {
+          a.spec.prompt = "{input}";
+        }
+      }
+    }
+  }
+}
+
 void note_tooling_keys(yaml_mapping& root, std::vector<std::string>* notes) {
   for (auto key : tooling_keys) {
     if (!root.has(key)) {
@@ -127,6 +157,7 @@ definition::outcome<definition::ensemble> read_llm_orc_ensemble(std::string_view
   }
   root.report_unknown_keys(" at the top of an llm-orc ensemble");
   compose_inputs(agents);
+  order_conditions(agents);
   for (auto& a : agents) {
     e.agents.push_back(std::move(a.spec));
   }
