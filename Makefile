@@ -27,7 +27,7 @@ test-sanitize:
 # The tests of the libraries without CAF (HTTP client, parsers, admission, definitions, the
 # store's writer thread) under ThreadSanitizer; CAF from Debian is not instrumented, so the
 # engine's tests cannot be.
-TSAN_TESTS = definition_tests resources_tests providers_tests fuzz_corpus_tests \
+TSAN_TESTS = definition_tests resources_tests providers_tests fuzz_corpus_tests llm_orc_tests \
   store_writer_tests
 test-tsan:
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DTUTTI_WARNINGS_AS_ERRORS=ON \

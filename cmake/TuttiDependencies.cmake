@@ -8,13 +8,13 @@ find_package(OpenSSL REQUIRED)
 # the text (std::regex backtracks without bound and recurses once per character).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# yaml-cpp for llm-orc's ensemble and profile files (libs/llm_orc, fuzzed too).
+find_package(yaml-cpp REQUIRED)
 
 if(TUTTI_FUZZ)
   return()
 endif()
 find_package(CLI11 REQUIRED)
-# yaml-cpp for llm-orc's ensemble and profile files (libs/llm_orc).
-find_package(yaml-cpp REQUIRED)
 find_package(SQLiteCpp 3.2 REQUIRED)
 # jemalloc is the allocator of the executables (tutti, the benchmarks): with thousands of
 # agents, glibc's malloc spends its time in arena locks and heap growth across the actor

@@ -6,6 +6,8 @@
 #include <tutti/definition/outcome.hpp>
 #include <tutti/definition/prompt_template.hpp>
 #include <tutti/definition/resolved_ensemble.hpp>
+#include <tutti/llm_orc/ensemble_reader.hpp>
+#include <tutti/llm_orc/toml_writer.hpp>
 #include <tutti/providers/protocol.hpp>
 #include <tutti/providers/sse_parser.hpp>
 
@@ -136,8 +138,19 @@ void ollama_response(std::string_view data) {
   response(definition::provider_kind::ollama, data);
 }
 
+// An llm-orc file: read, or refused with diagnostics that print; what is read writes as TOML.
+void llm_orc_file(std::string_view data) {
+  std::vector<std::string> notes;
+  auto ensemble = llm_orc::read_llm_orc_ensemble(data, "fuzz.yaml", &notes);
+  require_printable(ensemble);
+  if (ensemble.has_value()) {
+    require(!llm_orc::to_toml(*ensemble).empty());
+  }
+}
+
 constexpr std::array targets{
     fuzz_target{"ensemble_file", ensemble_file},
+    fuzz_target{"llm_orc_file", llm_orc_file},
     fuzz_target{"config_file", config_file},
     fuzz_target{"sse_stream", sse_stream},
     fuzz_target{"ndjson_stream", ndjson_stream},
