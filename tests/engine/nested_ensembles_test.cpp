@@ -240,7 +240,8 @@ TEST_CASE("a loop's carried list follows the loop's own input under each name") 
   CHECK(second.size() > std::string{"start x x"}.size());
 }
 
-TEST_CASE("cancelling a run ends its nested runs, and the agent running one is cut short") {
+TEST_CASE("cancelling a run ends its nested runs, and the agent running one is cut short with "
+          "what its nested run did") {
   temp_dir dir;
   const auto config = default_config();
   engine e{config};
@@ -262,5 +263,13 @@ TEST_CASE("cancelling a run ends its nested runs, and the agent running one is c
   CHECK(r.status == run_status::cancelled);
   CHECK(agent(r, "review").status == agent_status::failed);
   CHECK(agent(r, "review").error == "run cancelled");
+  // What the nested run had done is kept: it was cancelled too, and its result awaited.
+  REQUIRE(agent(r, "review").runs.size() == 1);
+  const auto& nested = agent(r, "review").runs.front();
+  CHECK(nested.status == run_status::cancelled);
+  REQUIRE(nested.agents.size() == 2);
+  CHECK(nested.agents[0].status == agent_status::failed);
+  CHECK(nested.agents[0].error == "run cancelled");
+  CHECK(nested.agents[1].status == agent_status::skipped);
   REQUIRE(eventually([&] { return e.statistics().active == 0; }));
 }

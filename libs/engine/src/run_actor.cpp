@@ -831,13 +831,34 @@ void cut_short(agent_result& a, std::optional<double> asked_ms, double now,
                                                          : providers::call_errc::cancelled;
 }
 
+// Whether a task of agent `index` still runs a nested ensemble.
+bool runs_nested(run_self self, std::size_t index) {
+  const auto& nested = self->state.nested;
+  return std::any_of(nested.begin(), nested.end(),
+                     [&](const auto& entry) { return agent_of(entry.first) == index; });
+}
+
+// A nested run's result, kept under the task that ran it.
+nested_run& keep_nested_run(run_self self, std::uint64_t task, const run_result& r,
+                            const std::optional<std::string>& output) {
+  auto& run = result_of(self, task).runs.emplace_back();
+  run.id = r.id;
+  run.status = r.status;
+  run.started_ms = self->state.nested.at(task).started_ms;
+  run.elapsed_ms = r.elapsed_ms;
+  run.output = output.value_or("");
+  run.agents = r.agents;
+  return run;
+}
+
+// The longest a run that stops early waits for its nested runs' results: they end at once
+// when cancelled, and only their groups' statistics are awaited.
+constexpr std::chrono::seconds nested_results_wait{10};
+
 void stop_early(run_self self, run_status status, agent_status running_status,
                 const std::string& reason) {
   auto& st = self->state;
   const auto now = elapsed_ms(self);
-  for (const auto& [task, progress] : st.nested) {
-    self->send(progress.run, cancel_atom::value); // what it finished is not waited for
-  }
   for (std::size_t i = 0; i < st.result.agents.size(); ++i) {
     if (!st.schedule->is_pending(i) && !st.schedule->is_running(i)) {
       continue;
@@ -851,9 +872,49 @@ void stop_early(run_self self, run_status status, agent_status running_status,
       }
     }
     cut_short(a, asked, now, running_status, reason);
-    conclude(self, i);
+    if (!runs_nested(self, i)) {
+      conclude(self, i); // one running an ensemble is told once its nested run is kept
+    }
   }
-  finish_run(self, status);
+  if (st.nested.empty()) {
+    finish_run(self, status);
+    return;
+  }
+  // What the nested runs finished is kept: they are cancelled, and their results awaited.
+  for (const auto& [task, progress] : st.nested) {
+    self->send(progress.run, cancel_atom::value);
+  }
+  const auto give_up = [self, status] {
+    auto& nested = self->state.nested;
+    std::set<std::size_t> agents;
+    for (const auto& entry : nested) {
+      agents.insert(agent_of(entry.first));
+    }
+    nested.clear();
+    for (auto i : agents) {
+      conclude(self, i);
+    }
+    finish_run(self, status);
+  };
+  self->set_default_handler(caf::drop);
+  self->become(
+      [self, give_up](nested_atom, std::uint64_t task, std::shared_ptr<const run_result>& run) {
+        auto& nested = self->state.nested;
+        if (nested.count(task) == 0) {
+          return;
+        }
+        std::string why;
+        keep_nested_run(self, task, *run, final_output(*run, why));
+        nested.erase(task);
+        if (!runs_nested(self, agent_of(task))) {
+          conclude(self, agent_of(task));
+        }
+        if (nested.empty()) {
+          give_up();
+        }
+      },
+      [give_up](expired_atom) { give_up(); });
+  self->delayed_send(self, nested_results_wait, expired_atom::value);
 }
 
 // A task's outcome is in: its result is final, or, for an instance, its fan-out agent's once
@@ -888,14 +949,7 @@ void end_nested_run(run_self self, std::uint64_t task, const run_result& r) {
   std::string why;
   auto output = final_output(r, why);
   auto& a = result_of(self, task);
-  nested_run run;
-  run.id = r.id;
-  run.status = r.status;
-  run.started_ms = progress.started_ms;
-  run.elapsed_ms = r.elapsed_ms;
-  run.output = output.value_or("");
-  run.agents = r.agents;
-  a.runs.push_back(std::move(run));
+  keep_nested_run(self, task, r, output);
   const auto results = [&](std::string_view name) { return body_result(r, output, name); };
   if (output && nested.is_loop && progress.iteration < nested.max_iterations &&
       !(nested.until && nested.until->holds(results))) {
