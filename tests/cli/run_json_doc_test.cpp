@@ -17,12 +17,13 @@ using tutti::test::tutti_in;
 namespace {
 
 // Every key path of `j`: "totals.cost_usd", "agents.*.usage.input_tokens",
-// "resources[].wait_ms.p50"; caps[] is documented as resources[], and a fan-out's instances,
-// but for their name, as agents.
+// "resources[].wait_ms.p50"; caps[] is documented as resources[], and a fan-out's instances
+// and a nested run's agents, but for their name, as agents.
 void collect(const nlohmann::json& j, const std::string& path, std::set<std::string>& out) {
   if (j.is_object()) {
     for (const auto& [key, value] : j.items()) {
-      const bool is_agent_key = path == "agents.*.instances[]" && key != "name";
+      const bool is_agent_key =
+          (path == "agents.*.instances[]" || path == "agents.*.runs[].agents[]") && key != "name";
       const auto name = path == "agents" ? "agents.*"
                         : is_agent_key   ? "agents.*." + key
                         : path.empty()   ? key
@@ -68,13 +69,16 @@ TEST_CASE("docs/run-json.md lists every key a run's JSON has, and no other") {
                         "= \"no\" }\n[[agents]]\nname = \"c\"\nprovider = \"mock\"\ndepends_on = "
                         "[\"b\"]\n[[agents]]\nname = \"d\"\nprovider = "
                         "\"mock\"\ndepends_on = "
-                        "[\"a\"]\nfan_out = true\n");
+                        "[\"a\"]\nfan_out = true\n[[agents]]\nname = \"e\"\nensemble = "
+                        "\"inner.toml\"\n");
+  dir.write("inner.toml", "name = \"inner\"\n[[agents]]\nname = \"i\"\nprovider = \"mock\"\n");
   auto r = tutti_in(
       dir.path(), {"run", "all.toml", "--input", "x", "--json", "--no-store", "--include-prompts"});
   REQUIRE(r.code == 1);
   auto run = nlohmann::json::parse(r.out);
   REQUIRE(run["agents"]["d"]["instances"].size() == 1);
   REQUIRE(run["agents"]["a"].contains("profile_attempts"));
+  REQUIRE(run["agents"]["e"]["runs"].size() == 1);
   // A retry's wait, as a rate-limited call would leave it, so its keys are seen too.
   run["agents"]["a"]["retry_waits"] = {{{"start_ms", 1.0}, {"end_ms", 2.0}}};
   std::set<std::string> printed;
