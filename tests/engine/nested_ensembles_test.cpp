@@ -273,3 +273,44 @@ TEST_CASE("cancelling a run ends its nested runs, and the agent running one is c
   CHECK(nested.agents[1].status == agent_status::skipped);
   REQUIRE(eventually([&] { return e.statistics().active == 0; }));
 }
+
+TEST_CASE("with nested_output = \"llm-orc\" an agent gives llm-orc's JSON of the nested result") {
+  temp_dir dir;
+  const auto config = default_config();
+  engine e{config};
+  auto as_llm_orc = outer;
+  as_llm_orc.replace(as_llm_orc.find("ensemble = \"inner\""),
+                     std::string{"ensemble = \"inner\""}.size(),
+                     "ensemble = \"inner\"\nnested_output = \"llm-orc\"");
+  auto r = e.run(resolved(dir, {{"outer.toml", as_llm_orc}, {"inner.toml", inner}}, config), "go");
+  const auto& review = agent(r, "review");
+  REQUIRE(review.status == agent_status::success);
+  const auto j = json::parse(review.response);
+  CHECK(j.at("ensemble") == "inner");
+  CHECK(j.at("status") == "completed");
+  CHECK(j.at("input") == json{{"data", "a draft"}});
+  CHECK(j.at("results").at("echo") ==
+        json{{"response", "inner saw: a draft"}, {"status", "success"}});
+  CHECK(j.at("deliverable") == "final: inner saw: a draft");
+}
+
+TEST_CASE("an llm-orc loop reads its body's deliverable as {\"value\": ...} and answers "
+          "{output, iterations, terminated}") {
+  temp_dir dir;
+  const auto config = default_config();
+  engine e{config};
+  auto r = e.run(resolved(dir,
+                          {{"looping.toml",
+                            looping(R"({ body = "grow", until = '${output.value} == "start x x"', )"
+                                    R"(carry = "${output.value}", max_iterations = 5 })"
+                                    "\nnested_output = \"llm-orc\"")},
+                           {"grow.toml", grow}},
+                          config),
+                 "start");
+  const auto& loop = agent(r, "repeat");
+  REQUIRE(loop.status == agent_status::success);
+  CHECK(json::parse(loop.response) == json{{"output", {{"value", "start x x"}}},
+                                           {"iterations", 2},
+                                           {"terminated", "until"}});
+  CHECK(loop.runs.size() == 2);
+}

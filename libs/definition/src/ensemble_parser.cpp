@@ -52,6 +52,11 @@ void read_kind(table_reader& reader, agent_spec& agent, const std::string& path)
   }
   agent.ensemble = reader.non_empty_text("ensemble");
   agent.loop = read_loop(reader, path);
+  agent.nested_output = reader.choice("nested_output", {"final", "llm-orc"});
+  if (agent.nested_output && !agent.ensemble && !agent.loop) {
+    reader.report(definition_errc::conflicting_fields, "nested_output",
+                  "applies only to agents that run an ensemble (ensemble = ... or loop = ...)");
+  }
   if (!agent.script && reader.has("script_input")) {
     reader.report(definition_errc::conflicting_fields, "script_input",
                   "applies only to script agents (script = [\"program\", \"argument\", ...])");

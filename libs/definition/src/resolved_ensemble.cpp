@@ -81,6 +81,7 @@ class agent_resolver {
     nested_ensemble n;
     n.body = *body;
     n.timeout = agent.settings.timeout;
+    n.llm_orc_output = agent.nested_output == "llm-orc";
     if (agent.loop) {
       n.is_loop = true;
       n.max_iterations = agent.loop->max_iterations;

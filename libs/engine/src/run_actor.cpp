@@ -1,5 +1,6 @@
 #include "run_actor.hpp"
 
+#include "llm_orc_output.hpp"
 #include "phase_actor.hpp"
 #include "task_key.hpp"
 
@@ -950,11 +951,25 @@ void end_nested_run(run_self self, std::uint64_t task, const run_result& r) {
   auto output = final_output(r, why);
   auto& a = result_of(self, task);
   keep_nested_run(self, task, r, output);
-  const auto results = [&](std::string_view name) { return body_result(r, output, name); };
-  if (output && nested.is_loop && progress.iteration < nested.max_iterations &&
-      !(nested.until && nested.until->holds(results))) {
+  // What `output` is to a loop's until and carry: the final output, or as llm-orc reads an
+  // iteration, its deliverable (and an iteration without one goes on as llm-orc's does).
+  const auto body_output =
+      nested.llm_orc_output
+          ? std::optional{definition::json_text(llm_orc_body_output(llm_orc_deliverable(r)))}
+          : output;
+  const auto results = [&](std::string_view name) { return body_result(r, body_output, name); };
+  const bool until_holds = nested.until && nested.until->holds(results);
+  if (body_output && nested.is_loop && progress.iteration < nested.max_iterations &&
+      !until_holds) {
     run_nested(self, task, next_input(nested, progress, results));
     return;
+  }
+  if (nested.llm_orc_output) {
+    output = definition::json_text(
+        nested.is_loop ? nlohmann::json{{"output", nlohmann::json::parse(*body_output)},
+                                        {"iterations", progress.iteration},
+                                        {"terminated", until_holds ? "until" : "exhausted"}}
+                       : llm_orc_ensemble_result(r, progress.input));
   }
   if (!output && nested.is_loop) {
     why = "iteration " + std::to_string(progress.iteration) + ": " + why;

@@ -294,11 +294,13 @@ agent_as_read read_agent(const YAML::Node& node, std::size_t index, const readin
     break;
   case agent_kind::loop:
     agent.loop = read_loop(reader, ctx);
+    agent.nested_output = "llm-orc"; // its dependants read llm-orc's JSON of the loop
     break;
   case agent_kind::ensemble:
     if (auto name = reader.required_text("ensemble")) {
       agent.ensemble = resolve_ensemble_reference(*name, ctx.folder, ctx.local_ensembles);
     }
+    agent.nested_output = "llm-orc"; // and of the nested ensemble's result
     break;
   case agent_kind::dispatch:
     reader.accept("dispatch");

@@ -181,6 +181,7 @@ void add_agent(toml_lines& lines, const definition::agent_spec& a) {
   if (a.loop) {
     lines.add("loop", loop_table(*a.loop));
   }
+  lines.add_if_set("nested_output", a.nested_output);
   lines.add_if_set("prompt", a.prompt); // last: it is the longest
 }
 

@@ -67,6 +67,9 @@ struct agent_spec {
   std::optional<nlohmann::json> output_schema;
   std::optional<std::string> ensemble; // runs this ensemble (a name or a path) instead of a model
   std::optional<loop_spec> loop;       // runs an ensemble in a loop instead of a model
+  // What an agent that runs an ensemble gives: its final output ("final"), or llm-orc's JSON
+  // of the nested result ("llm-orc"), which llm-orc files' dependants read.
+  std::optional<std::string> nested_output;
   source_location where;               // the [[agents]] table
 
   /// Where one key was written, in the file of `where`.

@@ -46,6 +46,11 @@ struct nested_ensemble {
   std::vector<std::pair<std::string, std::shared_ptr<const condition>>> carry;
   bool carry_replaces_input = false;
   bool is_loop = false;
+  // The agent gives llm-orc's JSON of the nested result rather than the final output: for an
+  // ensemble {"ensemble", "status", "input", "results", "deliverable"}, for a loop {"output",
+  // "iterations", "terminated"}; and a loop's `output` is then the body's deliverable as
+  // llm-orc reads it.
+  bool llm_orc_output = false;
   /// The agent's own timeout_seconds, when it set one: the body's run ends at it, or at the
   /// body's own deadline, whichever comes first.
   std::optional<std::chrono::milliseconds> timeout;
