@@ -77,16 +77,28 @@ std::size_t terminal_width() {
   return 80;
 }
 
+std::set<std::string> without(std::set<std::string> names, const std::set<std::string>& left_out) {
+  for (const auto& name : left_out) {
+    names.erase(name);
+  }
+  return names;
+}
+
 // What a run shows while it goes: the live view on a terminal (unless --quiet or --json), and
 // the tokens of the agents chosen by --stream (on standard output, or standard error with
 // --json). When both share the screen, whole lines of tokens are written above the view.
 class run_display {
  public:
+  // `whole_only`: agents whose tokens are not their answer (they run ensembles, or their
+  // answer is JSON read back), printed whole at the end even when streamed.
   run_display(command_state& state, const output_choice& output, std::string title,
-              const std::vector<std::string>& agents, const std::set<std::string>& last_phase)
-      : streamed_(output.stream == "all"  ? std::set<std::string>(agents.begin(), agents.end())
-                  : output.stream.empty() ? std::set<std::string>{}
-                                          : last_phase),
+              const std::vector<std::string>& agents, const std::set<std::string>& last_phase,
+              const std::set<std::string>& whole_only)
+      : streamed_(without(output.stream == "all"
+                              ? std::set<std::string>(agents.begin(), agents.end())
+                          : output.stream.empty() ? std::set<std::string>{}
+                                                  : last_phase,
+                          whole_only)),
         tokens_(output.json ? state.ctx.err : state.ctx.out, streamed_,
                 output.json ? state.ctx.err_is_terminal : state.ctx.out_is_terminal,
                 shows_view(state, output) && state.ctx.out_is_terminal) {
@@ -327,10 +339,14 @@ void execute_run(command_state& state, const definition::config& config,
   }
   std::vector<std::string> agents;
   std::set<std::string> last_phase;
+  std::set<std::string> whole_only;
   for (const auto& agent : e.agents) {
     agents.push_back(agent.name);
     if (agent.phase + 1 == e.phases.size()) {
       last_phase.insert(agent.name);
+    }
+    if (agent.nested || agent.output) {
+      whole_only.insert(agent.name);
     }
   }
   auto shown = shown_agents(state, output.show, agents, last_phase);
@@ -338,9 +354,12 @@ void execute_run(command_state& state, const definition::config& config,
     return;
   }
   run_display display{
-      state, output,
+      state,
+      output,
       view_title(e.name, agents.size(), options.mode, options.scheduling.value_or(e.scheduling)),
-      agents, last_phase};
+      agents,
+      last_phase,
+      whole_only};
   cancelling_signals_caught caught;
   auto handle =
       engine.start(std::move(e), std::move(input), std::move(options), display.on_event());
@@ -395,8 +414,12 @@ void execute_remote_run(command_state& state, const std::string& url, const std:
   auto& run = *std::get<std::unique_ptr<remote_run>>(started);
   const auto& skeleton = run.skeleton();
   std::vector<std::string> agents;
+  std::set<std::string> whole_only; // a server's run: its nested agents are known by their names
   for (const auto& agent : skeleton.agents) {
     agents.push_back(agent.name);
+    if (!agent.ensemble.empty()) {
+      whole_only.insert(agent.name);
+    }
   }
   std::set<std::string> last_phase;
   if (!skeleton.phases.empty()) {
@@ -408,9 +431,12 @@ void execute_remote_run(command_state& state, const std::string& url, const std:
     return;
   }
   run_display display{
-      state, output,
-      view_title(skeleton.ensemble, agents.size(), skeleton.mode, skeleton.scheduling), agents,
-      last_phase};
+      state,
+      output,
+      view_title(skeleton.ensemble, agents.size(), skeleton.mode, skeleton.scheduling),
+      agents,
+      last_phase,
+      whole_only};
   run.follow(display.on_event());
   std::optional<std::variant<engine::run_result, remote_error>> ended;
   display.wait_for(state, {[&](std::chrono::milliseconds timeout) {

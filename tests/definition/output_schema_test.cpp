@@ -69,7 +69,10 @@ TEST_CASE("an answer is read as JSON, from inside a code fence too, and checked"
   CHECK(std::get<json>(read_output(" [1, 2]\n", any)) == json::array({1, 2}));
   CHECK(std::get<json>(read_output("```json\n{\"a\": 1}\n```", any)) == json{{"a", 1}});
   CHECK(std::get<json>(read_output("```\ntrue\n```", any)) == json(true));
-  CHECK(std::get<std::string>(read_output("Here: {\"a\": 1}", any)) == "the answer is not JSON");
+  CHECK(std::get<json>(read_output("Sure:\n```json\n[1, 2]\n```\nDone.", any)) ==
+        json::array({1, 2}));
+  CHECK(std::get<std::string>(read_output("Here: {\"a\": 1}", any)) ==
+        R"(the answer is not JSON (it begins: "Here: {\"a\": 1}"))");
   output_contract shaped{person};
   CHECK(std::get<std::string>(read_output(R"({"name": "A"})", shaped)) ==
         "the answer does not match output_schema: $: the property 'tags' is missing");

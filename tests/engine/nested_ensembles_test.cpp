@@ -309,8 +309,41 @@ TEST_CASE("an llm-orc loop reads its body's deliverable as {\"value\": ...} and 
                  "start");
   const auto& loop = agent(r, "repeat");
   REQUIRE(loop.status == agent_status::success);
-  CHECK(json::parse(loop.response) == json{{"output", {{"value", "start x x"}}},
-                                           {"iterations", 2},
-                                           {"terminated", "until"}});
+  CHECK(json::parse(loop.response) ==
+        json{{"output", {{"value", "start x x"}}}, {"iterations", 2}, {"terminated", "until"}});
   CHECK(loop.runs.size() == 2);
+}
+
+TEST_CASE("a final agent that a condition skipped is no part of a nested run's output") {
+  temp_dir dir;
+  const auto config = default_config();
+  engine e{config};
+  const std::string branches = R"(
+name = "branches"
+[[agents]]
+name = "check"
+provider = "mock"
+mock = { reply = '{"done": true}' }
+[[agents]]
+name = "fix"
+provider = "mock"
+depends_on = ["check"]
+when = "not ${check.done}"
+mock = { reply = "fixed" }
+[[agents]]
+name = "report"
+provider = "mock"
+depends_on = ["check"]
+when = "${check.done}"
+mock = { reply = "all done" }
+)";
+  auto r =
+      e.run(resolved(dir,
+                     {{"looping.toml", looping(R"({ body = "branches", max_iterations = 1 })")},
+                      {"branches.toml", branches}},
+                     config),
+            "go");
+  const auto& loop = agent(r, "repeat");
+  CHECK(loop.status == agent_status::success);
+  CHECK(loop.response == "all done");
 }

@@ -132,8 +132,8 @@ TEST_CASE("a second answer that does not match fails the agent with invalid_outp
   CHECK(a.status == agent_status::failed);
   REQUIRE(a.error_code);
   CHECK(*a.error_code == tutti::providers::call_errc::invalid_output);
-  CHECK(a.error.find("the answer is not JSON, after the model was asked again") !=
-        std::string::npos);
+  CHECK(a.error.find(R"(the answer is not JSON (it begins: "sure, here it is"), after the model )"
+                     "was asked again") != std::string::npos);
   CHECK(model->requests().size() == 2);
   CHECK_FALSE(model->requests()[0].json_schema);
 }

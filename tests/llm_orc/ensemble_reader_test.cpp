@@ -448,3 +448,31 @@ TEST_CASE("a missing name or agents list is an error; .yaml and .yml are llm-orc
   CHECK(is_llm_orc_file("b.yml"));
   CHECK_FALSE(is_llm_orc_file("b.toml"));
 }
+
+TEST_CASE("input_key without a dependency is an error at its line, as in a TOML file") {
+  temp_dir dir;
+  auto problems = problems_of(dir, "name: e\nagents:\n  - name: a\n    model_profile: p\n"
+                                   "    input_key: findings\n");
+  INFO(listing(problems));
+  CHECK(has_problem(problems, definition_errc::invalid_value,
+                    "e.yaml:5:5: agents.a.input_key: picks a field of the first dependency's"));
+}
+
+TEST_CASE("parameters that alias themselves or explode through aliases are refused, not "
+          "followed") {
+  temp_dir dir;
+  auto self = problems_of(dir, "name: e\nagents:\n  - name: a\n    script: echo hi\n"
+                               "    parameters: &p {a: [*p]}\n");
+  CHECK(has_problem(self, definition_errc::out_of_range,
+                    "agents.a.parameters: nests deeper than 64 levels"));
+  std::string laughs = "name: e\nx0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i < 8; ++i) {
+    const auto prev = "*x" + std::to_string(i - 1);
+    laughs += "x" + std::to_string(i) + ": &x" + std::to_string(i) + " [" + prev + ", " + prev +
+              ", " + prev + ", " + prev + ", " + prev + ", " + prev + ", " + prev + ", " + prev +
+              ", " + prev + ", " + prev + "]\n";
+  }
+  laughs += "agents:\n  - name: a\n    script: echo hi\n    parameters: {all: *x7}\n";
+  auto bomb = problems_of(dir, laughs);
+  CHECK(has_problem(bomb, definition_errc::out_of_range, "holds more than 100000 values"));
+}

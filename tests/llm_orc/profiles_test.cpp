@@ -98,7 +98,8 @@ TEST_CASE("later sources replace whole profiles: global config, global files, lo
   d.dir.write("home/.config/llm-orc/profiles/b.yaml", "name: b\nmodel: global-file-b\n");
   d.dir.write("home/.config/llm-orc/profiles/z.local.yaml", "name: c\nmodel: local-override-c\n");
   d.dir.write("home/.config/llm-orc/profiles/zz.yaml", "name: c\nmodel: sorted-before-local\n");
-  // A file without a top-level name is passed over, as llm-orc does.
+  // A file of a model_profiles map, which llm-orc passes over (its own repository has one):
+  // tutti reads it as config.yaml's.
   d.dir.write("home/.config/llm-orc/profiles/many.yaml", "model_profiles:\n  x: {model: y}\n");
   d.dir.write("work/.llm-orc/config.yaml", "model_profiles:\n  a: {model: local-a}\n");
   d.dir.write("work/.llm-orc/profiles/d.yaml", "name: d\nmodel: local-file-d\n");
@@ -110,7 +111,8 @@ TEST_CASE("later sources replace whole profiles: global config, global files, lo
   CHECK(profiles.at("b").settings.model == "global-file-b");
   CHECK(profiles.at("c").settings.model == "local-override-c");
   CHECK(profiles.at("d").settings.model == "local-file-d");
-  CHECK(profiles.count("x") == 0);
+  REQUIRE(profiles.count("x") == 1);
+  CHECK(profiles.at("x").settings.model == "y");
 }
 
 TEST_CASE("XDG_CONFIG_HOME is the global folder's home when set, else HOME/.config") {

@@ -92,12 +92,7 @@ void read_kind(table_reader& reader, agent_spec& agent, const std::string& path)
 // What an agent is given of its dependencies (input_key), gives its program (parameters) and
 // must answer (output_format, output_schema).
 void read_data_keys(table_reader& reader, agent_spec& agent) {
-  agent.input_key = reader.non_empty_text("input_key");
-  if (agent.input_key && agent.depends_on.empty()) {
-    reader.report(definition_errc::invalid_value, "input_key",
-                  "picks a field of the first dependency's JSON output, and the agent has no "
-                  "dependency: add one to depends_on");
-  }
+  agent.input_key = reader.non_empty_text("input_key"); // needs a dependency: check_agents
   agent.parameters = reader.json_table("parameters");
   if (agent.parameters && !agent.script) {
     reader.report(definition_errc::conflicting_fields, "parameters",
@@ -262,6 +257,11 @@ void check_references(const std::vector<agent_spec>& agents, diagnostics& out) {
     }
     if (agent.fan_out) {
       check_fan_out(agent, names, out);
+    }
+    if (agent.input_key && agent.depends_on.empty()) {
+      out.push_back(agent_problem(definition_errc::invalid_value, agent, "input_key",
+                                  "picks a field of the first dependency's JSON output, and the "
+                                  "agent has no dependency: add one to depends_on"));
     }
     if (!agent.prompt) {
       continue;

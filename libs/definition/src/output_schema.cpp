@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 
 namespace tutti::definition {
 namespace {
@@ -34,9 +35,11 @@ bool has_type(const json& value, std::string_view type) {
     return value.is_number();
   }
   if (type == "integer") {
-    return value.is_number_integer() || value.is_number_unsigned() ||
-           (value.is_number_float() &&
-            value.get<double>() == static_cast<double>(value.get<long long>()));
+    if (value.is_number_integer() || value.is_number_unsigned()) {
+      return true;
+    }
+    return value.is_number_float() && std::isfinite(value.get<double>()) &&
+           std::trunc(value.get<double>()) == value.get<double>();
   }
   if (type == "boolean") {
     return value.is_boolean();
@@ -127,8 +130,7 @@ std::optional<std::string> first_mismatch(const json& schema, const json& value,
   return std::nullopt;
 }
 
-// The text inside a Markdown code fence, when the whole answer is one; else the answer.
-std::string_view unfenced(std::string_view text) {
+std::string_view trimmed(std::string_view text) {
   const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   while (!text.empty() && space(text.front())) {
     text.remove_prefix(1);
@@ -136,14 +138,26 @@ std::string_view unfenced(std::string_view text) {
   while (!text.empty() && space(text.back())) {
     text.remove_suffix(1);
   }
+  return text;
+}
+
+// The text of the first Markdown code fence in an answer (```json ... ```), without its
+// language line; nullopt when it has none.
+std::optional<std::string_view> fenced(std::string_view text) {
   constexpr std::string_view fence = "```";
-  if (text.size() < 2 * fence.size() || text.substr(0, fence.size()) != fence ||
-      text.substr(text.size() - fence.size()) != fence) {
-    return text;
+  const auto open = text.find(fence);
+  if (open == std::string_view::npos) {
+    return std::nullopt;
   }
-  text.remove_suffix(fence.size());
-  const auto line_end = text.find('\n');
-  return line_end == std::string_view::npos ? std::string_view{} : text.substr(line_end + 1);
+  const auto line_end = text.find('\n', open);
+  if (line_end == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto close = text.find(fence, line_end + 1);
+  if (close == std::string_view::npos) {
+    return std::nullopt;
+  }
+  return text.substr(line_end + 1, close - line_end - 1);
 }
 
 } // namespace
@@ -160,9 +174,14 @@ std::optional<std::string> schema_mismatch(const json& schema, const json& value
 
 std::variant<json, std::string> read_output(std::string_view text,
                                             const output_contract& contract) {
-  auto value = json::parse(unfenced(text), nullptr, false);
+  // The whole answer, or what it has inside a code fence, as models often write it.
+  auto value = json::parse(trimmed(text), nullptr, false);
+  if (auto inside = fenced(text); value.is_discarded() && inside) {
+    value = json::parse(*inside, nullptr, false);
+  }
   if (value.is_discarded()) {
-    return std::string{"the answer is not JSON"};
+    return "the answer is not JSON (it begins: " + shown(json(std::string{text.substr(0, 80)})) +
+           ")";
   }
   if (contract.schema) {
     if (auto why = schema_mismatch(*contract.schema, value)) {

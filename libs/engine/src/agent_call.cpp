@@ -25,11 +25,12 @@ agent_call::step agent_call::admitted(clock::time_point now) {
   if (!deadline_) {
     deadline_ = now + timeout_;
   }
-  return call_within_deadline(now, "for another attempt", call_errc::cancelled);
+  return call_within_deadline(now, "for another attempt", call_errc::cancelled, true);
 }
 
 agent_call::step agent_call::call_within_deadline(clock::time_point now, std::string_view what,
-                                                  call_errc release_when_late) {
+                                                  call_errc release_when_late,
+                                                  bool is_model_attempt) {
   const auto left = duration_cast<milliseconds>(deadline_.value_or(now) - now);
   if (left <= milliseconds{0}) {
     providers::completion_result late;
@@ -39,7 +40,7 @@ agent_call::step agent_call::call_within_deadline(clock::time_point now, std::st
     return finish(std::move(late), release_when_late);
   }
   ++attempts_;
-  ++model_attempts_;
+  model_attempts_ += is_model_attempt ? 1 : 0;
   attempt_ends_ = now + left;
   step s;
   s.what = step::kind::call;
@@ -79,14 +80,9 @@ agent_call::step agent_call::answered(providers::completion_result r, clock::tim
 
 agent_call::step agent_call::ask_again(const providers::completion_result& r,
                                        clock::time_point now) {
-  const auto add = [](std::optional<std::int64_t>& sum, const std::optional<std::int64_t>& n) {
-    if (n) {
-      sum = sum.value_or(0) + *n;
-    }
-  };
-  add(spent_.input_tokens, r.usage.input_tokens);
-  add(spent_.output_tokens, r.usage.output_tokens);
-  return call_within_deadline(now, "to ask again", call_errc::timeout);
+  spent_.add(r.usage);
+  // The model did answer: the slot goes back as used, and asking again spends no retry.
+  return call_within_deadline(now, "to ask again", call_errc::none, false);
 }
 
 agent_call::step agent_call::waited(clock::time_point now) {
@@ -114,10 +110,7 @@ agent_call::step agent_call::finish(providers::completion_result r,
   if (!r.is_success() && model_attempts_ > 1) {
     r.error += " (after " + std::to_string(model_attempts_) + " attempts)";
   }
-  if (spent_.is_known()) {
-    r.usage.input_tokens = r.usage.input_tokens.value_or(0) + spent_.input_tokens.value_or(0);
-    r.usage.output_tokens = r.usage.output_tokens.value_or(0) + spent_.output_tokens.value_or(0);
-  }
+  r.usage.add(spent_);
   result_ = std::move(r);
   is_done_ = true;
   step s;

@@ -66,9 +66,10 @@ class agent_call {
  private:
   step finish(providers::completion_result r, std::optional<providers::call_errc> release);
   // Another call, with the time left before the deadline; none left: done, timed out, saying
-  // "no time left WHAT", and giving the slot back with `release_when_late`.
+  // "no time left WHAT", and giving the slot back with `release_when_late`. A model attempt
+  // counts against the retries; asking again for another form of answer does not.
   step call_within_deadline(clock::time_point now, std::string_view what,
-                            providers::call_errc release_when_late);
+                            providers::call_errc release_when_late, bool is_model_attempt);
 
   std::chrono::milliseconds timeout_;
   providers::retry_settings retry_;

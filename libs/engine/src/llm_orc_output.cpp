@@ -45,7 +45,7 @@ nlohmann::json llm_orc_ensemble_result(const run_result& r, const std::string& i
   for (const auto& a : r.agents) {
     all_succeeded = all_succeeded && a.status == agent_status::success;
     results[a.name] = {{"response", a.status == agent_status::success ? nlohmann::json(a.response)
-                                                                       : nlohmann::json(nullptr)},
+                                                                      : nlohmann::json(nullptr)},
                        {"status", llm_orc_status(a.status)}};
   }
   nlohmann::json j = {{"ensemble", r.ensemble},

@@ -170,7 +170,8 @@ std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t i
   }
   // input_key picks a field of the first dependency's output; an instance's item was picked
   // from that field already, when that is the dependency it splits.
-  const bool picks = agent.input_key && !(item != nullptr && agent.fan_out == 0u) &&
+  const bool picks = agent.input_key && !agent.dependency_indices.empty() &&
+                     !(item != nullptr && agent.fan_out == 0u) &&
                      has_output(self->state.result.agents[agent.dependency_indices[0]]);
   if (picks) {
     auto picked = definition::pick_field(outputs[0], *agent.input_key);
@@ -205,6 +206,21 @@ std::variant<std::string, agent_outcome> prompt_for(run_self self, std::size_t i
                               std::to_string(definition::max_prompt_bytes) + " bytes");
   }
   return definition::render_prompt(agent.prompt, input, *headings, named);
+}
+
+// A task has called its model (or started its nested run): told once, with how long it waited.
+void mark_started(run_self self, std::uint64_t task) {
+  const auto asked = self->state.asked_ms[agent_of(task)];
+  auto& a = result_of(self, task);
+  a.started_ms = elapsed_ms(self);
+  a.queued_ms = *a.started_ms - asked;
+  emit(self, run_event_kind::started, task);
+  // A fan-out agent starts with its first instance.
+  if (auto& agent = self->state.result.agents[agent_of(task)]; !agent.started_ms) {
+    agent.started_ms = a.started_ms;
+    agent.queued_ms = a.queued_ms;
+    emit(self, run_event_kind::started, task_key(agent_of(task)));
+  }
 }
 
 caf::actor& phase_for(run_self self, std::size_t phase) {
@@ -267,13 +283,19 @@ void collect_statistics(run_self self, std::vector<resource_actor_type> actors, 
   }
 }
 
-void finish_run(run_self self, std::optional<run_status> forced) {
-  auto& st = self->state;
-  for (auto& phase : st.phases) {
+// Ends the phases' coordinators, and with them their agents and the calls they make.
+void stop_phases(run_self self) {
+  for (auto& phase : self->state.phases) {
     if (phase) {
       self->send_exit(phase, caf::exit_reason::user_shutdown);
+      phase = nullptr;
     }
   }
+}
+
+void finish_run(run_self self, std::optional<run_status> forced) {
+  auto& st = self->state;
+  stop_phases(self);
   st.result.elapsed_ms = elapsed_ms(self);
   st.result.status = forced.value_or(status_of(st.result.agents));
   // From here on only the statistics' answers matter; late agent messages are dropped.
@@ -335,6 +357,7 @@ void reuse(run_self self, std::size_t index) {
   a.cost_usd = earlier.cost_usd; // spent by the earlier run, not this one
   a.attempts = earlier.attempts;
   a.instances = earlier.instances;
+  a.runs = earlier.runs;
   for (auto& instance : a.instances) {
     instance.reused = true;
   }
@@ -412,7 +435,9 @@ void run_nested(run_self self, std::uint64_t task, std::string input) {
   start.id = st.ctx->id + "/" + result_of(self, task).name +
              (agent.nested->is_loop ? "/" + std::to_string(progress.iteration) : "");
   start.input = std::move(input);
-  start.deadline = progress.deadline;
+  // Each run ends at its own ensemble's deadline too (a loop's: each iteration's).
+  start.deadline =
+      std::min(progress.deadline, std::chrono::steady_clock::now() + agent.nested->body->timeout);
   start.parent = st.ctx.get();
   auto me = caf::actor_cast<caf::actor>(self);
   if (st.ctx->on_event) {
@@ -438,7 +463,7 @@ void start_nested(run_self self, std::uint64_t task, std::string input) {
         std::min(progress.deadline, std::chrono::steady_clock::now() + *agent.nested->timeout);
   }
   progress.input = input;
-  self->send(self, started_atom::value, task);
+  mark_started(self, task); // now, so that a cancel already on its way finds it started
   run_nested(self, task, std::move(input));
 }
 
@@ -479,24 +504,24 @@ std::string next_input(
   return definition::render_prompt(std::nullopt, progress.input, names, values);
 }
 
+// What an agent's nested runs used, summed over their agents.
+providers::token_usage nested_usage(const std::vector<nested_run>& runs) {
+  providers::token_usage sum;
+  for (const auto& run : runs) {
+    for (const auto& a : run.agents) {
+      sum.add(a.usage);
+    }
+  }
+  return sum;
+}
+
 // What the agent's runs came to: the last one's final output, usage summed over them all.
 agent_outcome nested_outcome(const run_result& last, std::optional<std::string> output,
                              const std::string& why, const std::vector<nested_run>& runs) {
   agent_outcome outcome;
-  std::optional<std::int64_t> in;
-  std::optional<std::int64_t> out;
-  for (const auto& run : runs) {
-    for (const auto& a : run.agents) {
-      if (a.usage.input_tokens) {
-        in = in.value_or(0) + *a.usage.input_tokens;
-      }
-      if (a.usage.output_tokens) {
-        out = out.value_or(0) + *a.usage.output_tokens;
-      }
-    }
-  }
-  outcome.input_tokens = count_on_wire(in);
-  outcome.output_tokens = count_on_wire(out);
+  const auto usage = nested_usage(runs);
+  outcome.input_tokens = count_on_wire(usage.input_tokens);
+  outcome.output_tokens = count_on_wire(usage.output_tokens);
   outcome.attempts = static_cast<std::int32_t>(runs.size());
   if (output) {
     outcome.status = agent_status::success;
@@ -555,11 +580,6 @@ void gather(run_self self, std::size_t index) {
   std::string failures;
   constexpr std::size_t failures_told = 3;
   providers::token_usage usage;
-  const auto add = [](std::optional<std::int64_t>& sum, const std::optional<std::int64_t>& n) {
-    if (n) {
-      sum = sum.value_or(0) + *n;
-    }
-  };
   a.attempts = 0;
   for (const auto& instance : a.instances) {
     if (instance.status == agent_status::success) {
@@ -575,8 +595,7 @@ void gather(run_self self, std::size_t index) {
       }
       ++failed;
     }
-    add(usage.input_tokens, instance.usage.input_tokens);
-    add(usage.output_tokens, instance.usage.output_tokens);
+    usage.add(instance.usage);
     if (instance.cost_usd) {
       a.cost_usd = a.cost_usd.value_or(0.0) + *instance.cost_usd;
     }
@@ -860,6 +879,7 @@ void stop_early(run_self self, run_status status, agent_status running_status,
                 const std::string& reason) {
   auto& st = self->state;
   const auto now = elapsed_ms(self);
+  stop_phases(self); // their agents call nothing more while nested runs are awaited
   for (std::size_t i = 0; i < st.result.agents.size(); ++i) {
     if (!st.schedule->is_pending(i) && !st.schedule->is_running(i)) {
       continue;
@@ -907,6 +927,9 @@ void stop_early(run_self self, run_status status, agent_status running_status,
         std::string why;
         keep_nested_run(self, task, *run, final_output(*run, why));
         nested.erase(task);
+        auto& a = result_of(self, task); // what its runs spent, though it was cut short
+        a.usage = nested_usage(a.runs);
+        a.cost_usd = nested_cost(a.runs);
         if (!runs_nested(self, agent_of(task))) {
           conclude(self, agent_of(task));
         }
@@ -959,8 +982,7 @@ void end_nested_run(run_self self, std::uint64_t task, const run_result& r) {
           : output;
   const auto results = [&](std::string_view name) { return body_result(r, body_output, name); };
   const bool until_holds = nested.until && nested.until->holds(results);
-  if (body_output && nested.is_loop && progress.iteration < nested.max_iterations &&
-      !until_holds) {
+  if (body_output && nested.is_loop && progress.iteration < nested.max_iterations && !until_holds) {
     run_nested(self, task, next_input(nested, progress, results));
     return;
   }
@@ -997,19 +1019,7 @@ caf::behavior run_actor(caf::stateful_actor<run_state>* self,
         self->delayed_send(self, ctx->ensemble.timeout, deadline_atom::value);
         dispatch(self);
       },
-      [=](started_atom, std::uint64_t task) {
-        const auto asked = self->state.asked_ms[agent_of(task)];
-        auto& a = result_of(self, task);
-        a.started_ms = elapsed_ms(self);
-        a.queued_ms = *a.started_ms - asked;
-        emit(self, run_event_kind::started, task);
-        // A fan-out agent starts with its first instance.
-        if (auto& agent = self->state.result.agents[agent_of(task)]; !agent.started_ms) {
-          agent.started_ms = a.started_ms;
-          agent.queued_ms = a.queued_ms;
-          emit(self, run_event_kind::started, task_key(agent_of(task)));
-        }
-      },
+      [=](started_atom, std::uint64_t task) { mark_started(self, task); },
       [=](finished_atom, std::uint64_t task, agent_outcome& outcome) {
         finish_task(self, task, std::move(outcome));
       },

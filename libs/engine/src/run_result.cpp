@@ -161,18 +161,22 @@ std::optional<std::string> final_output(const run_result& r, std::string& why) {
   if (r.phases.empty()) {
     return std::string{};
   }
-  const auto& finals = r.phases.back();
-  std::string text;
+  const auto& last_phase = r.phases.back();
+  std::vector<const agent_result*> finals; // a condition skipped is not needed: no part of it
   for (const auto& a : r.agents) {
-    if (std::find(finals.begin(), finals.end(), a.name) == finals.end()) {
-      continue;
+    if (std::find(last_phase.begin(), last_phase.end(), a.name) != last_phase.end() &&
+        !a.skipped_by_condition) {
+      finals.push_back(&a);
     }
-    if (a.status != agent_status::success && a.status != agent_status::partial) {
-      why = "ensemble " + r.ensemble + " (run " + r.id + "): agent " + a.name + " " +
-            std::string{to_string(a.status)} + (a.error.empty() ? "" : ": " + a.error);
+  }
+  std::string text;
+  for (const auto* a : finals) {
+    if (a->status != agent_status::success && a->status != agent_status::partial) {
+      why = "ensemble " + r.ensemble + " (run " + r.id + "): agent " + a->name + " " +
+            std::string{to_string(a->status)} + (a->error.empty() ? "" : ": " + a->error);
       return std::nullopt;
     }
-    text += (text.empty() ? "" : "\n\n") + output_heading(a.name, finals.size()) + a.response;
+    text += (text.empty() ? "" : "\n\n") + output_heading(a->name, finals.size()) + a->response;
   }
   return text;
 }

@@ -197,6 +197,12 @@ void read_script_agent(yaml_mapping& reader, definition::agent_spec& agent,
   }
   if (auto parameters = reader.mapping("parameters")) {
     agent.parameters = to_json(*parameters);
+    if (!agent.parameters) {
+      reader.report_value(definition_errc::out_of_range, "parameters",
+                          "nests deeper than " + std::to_string(max_json_depth) +
+                              " levels or holds more than " + std::to_string(max_json_values) +
+                              " values, aliases followed");
+    }
   }
 }
 

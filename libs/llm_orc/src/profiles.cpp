@@ -120,7 +120,12 @@ void read_profile_files(const std::filesystem::path& dir, profile_table& into, d
   });
   for (const auto& file : files) {
     auto document = read_yaml_file(file, out);
-    // llm-orc passes over a file without a top-level name (such as a model_profiles map).
+    // llm-orc passes over a file without a top-level name, such as a model_profiles map (its
+    // own repository has one): tutti reads that map, as config.yaml's.
+    if (document && document->IsMap() && !(*document)["name"] && (*document)["model_profiles"]) {
+      read_config_profiles(file, into, out);
+      continue;
+    }
     if (!document || !document->IsMap() || !(*document)["name"] ||
         !(*document)["name"].IsScalar()) {
       continue;

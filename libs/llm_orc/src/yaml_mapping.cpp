@@ -79,19 +79,34 @@ definition::outcome<YAML::Node> parse_yaml(std::string_view text, const std::str
   }
 }
 
-nlohmann::json to_json(const YAML::Node& node) {
+namespace {
+
+// to_json within its limits: `left` values may still be made.
+std::optional<nlohmann::json> bounded_json(const YAML::Node& node, int depth, std::size_t& left) {
+  if (depth > max_json_depth || left == 0) {
+    return std::nullopt;
+  }
+  --left;
   switch (node.Type()) {
   case YAML::NodeType::Map: {
     auto object = nlohmann::json::object();
     for (const auto& entry : node) {
-      object[entry.first.Scalar()] = to_json(entry.second);
+      auto value = bounded_json(entry.second, depth + 1, left);
+      if (!value) {
+        return std::nullopt;
+      }
+      object[entry.first.Scalar()] = std::move(*value);
     }
     return object;
   }
   case YAML::NodeType::Sequence: {
     auto array = nlohmann::json::array();
     for (const auto& item : node) {
-      array.push_back(to_json(item));
+      auto value = bounded_json(item, depth + 1, left);
+      if (!value) {
+        return std::nullopt;
+      }
+      array.push_back(std::move(*value));
     }
     return array;
   }
@@ -119,6 +134,13 @@ nlohmann::json to_json(const YAML::Node& node) {
     break;
   }
   return nullptr;
+}
+
+} // namespace
+
+std::optional<nlohmann::json> to_json(const YAML::Node& node) {
+  std::size_t left = max_json_values;
+  return bounded_json(node, 0, left);
 }
 
 std::string_view kind_name(const YAML::Node& node) {

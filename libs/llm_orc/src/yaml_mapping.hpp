@@ -26,7 +26,12 @@ definition::outcome<YAML::Node> parse_yaml(std::string_view text, const std::str
 
 /// A scalar as JSON: quoted scalars are strings; plain ones are null, booleans and numbers
 /// as YAML 1.1 (PyYAML's safe_load, which llm-orc uses) reads them, else strings.
-nlohmann::json to_json(const YAML::Node& node);
+/// nullopt for a value nested deeper than max_json_depth or, aliases followed, of more than
+/// max_json_values values: what an alias to itself or a chain of aliases ("billion laughs")
+/// makes of a few bytes.
+inline constexpr int max_json_depth = 64;
+inline constexpr std::size_t max_json_values = 100'000;
+std::optional<nlohmann::json> to_json(const YAML::Node& node);
 
 class yaml_mapping {
  public:

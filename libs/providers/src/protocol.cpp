@@ -335,8 +335,11 @@ class ollama_protocol final : public protocol {
 } // namespace
 
 std::string_view json_prefill(definition::provider_kind p, const completion_request& r) {
+  const auto& schema = r.json_schema;
   const bool wants_object =
-      r.json_output && (!r.json_schema || r.json_schema->value("type", "object") == "object");
+      r.json_output && (!schema || (schema->contains("type") ? schema->value("type", "") == "object"
+                                                             : schema->contains("properties") ||
+                                                                   schema->contains("required")));
   return p == definition::provider_kind::anthropic && wants_object ? "{" : "";
 }
 

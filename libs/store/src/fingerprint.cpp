@@ -1,3 +1,4 @@
+#include <tutti/definition/agent_output.hpp>
 #include <tutti/store/fingerprint.hpp>
 
 #include <nlohmann/json.hpp>
@@ -72,7 +73,7 @@ std::string agent_fingerprint(const definition::resolved_agent& agent) {
                       {"carry", std::move(carry)},
                       {"carry_replaces_input", n.carry_replaces_input}});
   }
-  return short_sha256(fields.dump());
+  return short_sha256(definition::json_text(fields)); // bytes that are not UTF-8 replaced
 }
 
 std::string ensemble_fingerprint(const definition::resolved_ensemble& e) {
@@ -80,7 +81,7 @@ std::string ensemble_fingerprint(const definition::resolved_ensemble& e) {
   for (const auto& agent : e.agents) {
     agents.push_back(agent_fingerprint(agent));
   }
-  return short_sha256(agents.dump());
+  return short_sha256(definition::json_text(agents));
 }
 
 run_origin origin_of(const definition::resolved_ensemble& e) {

@@ -70,7 +70,7 @@ struct agent_spec {
   // What an agent that runs an ensemble gives: its final output ("final"), or llm-orc's JSON
   // of the nested result ("llm-orc"), which llm-orc files' dependants read.
   std::optional<std::string> nested_output;
-  source_location where;               // the [[agents]] table
+  source_location where; // the [[agents]] table
 
   /// Where one key was written, in the file of `where`.
   struct key_position {

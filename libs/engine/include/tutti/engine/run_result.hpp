@@ -160,8 +160,9 @@ struct run_totals {
 
 run_totals totals_of(const run_result& r);
 
-/// A run's answer: the output of its last phase's agents, one agent's as it is, several each
-/// under a "### NAME" heading. nullopt, with why in `why`, when one of them has no output.
+/// A run's answer: the output of its last phase's agents (but those a condition skipped), one
+/// agent's as it is, several each under a "### NAME" heading. nullopt, with why in `why`, when
+/// one of them has no output.
 std::optional<std::string> final_output(const run_result& r, std::string& why);
 /// What precedes one final agent's output in a run's answer, given how many there are.
 std::string output_heading(const std::string& agent, std::size_t finals);

@@ -22,6 +22,15 @@ struct token_usage {
   std::optional<std::int64_t> output_tokens;
 
   bool is_known() const { return input_tokens || output_tokens; }
+  /// Adds `other`'s counts: a count either reported is known in the sum.
+  void add(const token_usage& other) {
+    if (other.input_tokens) {
+      input_tokens = input_tokens.value_or(0) + *other.input_tokens;
+    }
+    if (other.output_tokens) {
+      output_tokens = output_tokens.value_or(0) + *other.output_tokens;
+    }
+  }
 };
 
 struct completion_request {
