@@ -113,8 +113,7 @@ class agent_resolver {
       }
     }
     resolved_agent r;
-    r.timeout = agent.settings.timeout.value_or(n.body->timeout);
-    r.queue_timeout = c_.limits.queue_timeout;
+    r.timeout = agent.settings.timeout.value_or(n.body->timeout); // as plan shows it
     r.nested = std::move(n);
     return r;
   }

@@ -136,10 +136,11 @@ struct engine::impl {
     return {group.id, actor};
   }
 
-  // An agent's provider, group and price, and those of its fallbacks; none for an agent that
-  // runs an ensemble, whose nested runs have their own.
+  // An agent's provider, group and price, and those of its fallbacks (none for an agent that
+  // runs an ensemble, whose nested runs have their own); and how a run starts nested runs.
   void bind(run_context& ctx) {
     ctx.started_at = utc_text(std::chrono::system_clock::now());
+    ctx.start_nested = [this](nested_start start) { return start_nested(std::move(start)); };
     for (const auto& agent : ctx.ensemble.agents) {
       auto& routes = ctx.fallbacks.emplace_back();
       if (agent.nested) {
@@ -196,7 +197,6 @@ struct engine::impl {
     } else {
       ctx.caps.insert(ctx.caps.end(), above.begin(), above.end());
     }
-    ctx.start_nested = [this](nested_start start) { return start_nested(std::move(start)); };
   }
 
   caf::actor start_nested(nested_start start) {

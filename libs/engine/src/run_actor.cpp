@@ -112,6 +112,11 @@ bool has_output(const agent_result& a) {
   return a.status == agent_status::success || a.status == agent_status::partial;
 }
 
+// What a condition reads of an agent's result: its status, and its output when it has one.
+definition::dependency_view view_of(const agent_result& a) {
+  return {to_string(a.status), has_output(a) ? std::string_view{a.response} : std::string_view{}};
+}
+
 // What a dependant sees of a dependency: its output, or in its place what went wrong. An
 // instance of a fan-out agent sees its item in place of the output it was split from.
 std::string output_of(const definition::resolved_agent& agent, std::size_t d, const agent_result& a,
@@ -408,9 +413,7 @@ bool admit_by_condition(run_self self, std::size_t index) {
   const auto dependency = [&](std::string_view name) -> std::optional<definition::dependency_view> {
     for (std::size_t k = 0; k < agent.depends_on.size(); ++k) {
       if (agent.depends_on[k] == name) {
-        const auto& d = st.result.agents[agent.dependency_indices[k]];
-        return definition::dependency_view{
-            to_string(d.status), has_output(d) ? std::string_view{d.response} : std::string_view{}};
+        return view_of(st.result.agents[agent.dependency_indices[k]]);
       }
     }
     return std::nullopt;
@@ -472,9 +475,7 @@ void start_nested(run_self self, std::uint64_t task, std::string input) {
 std::optional<definition::dependency_view>
 body_result(const run_result& r, const std::optional<std::string>& output, std::string_view name) {
   if (const auto* a = r.find(name)) {
-    const bool has = a->status == agent_status::success || a->status == agent_status::partial;
-    return definition::dependency_view{to_string(a->status),
-                                       has ? std::string_view{a->response} : std::string_view{}};
+    return view_of(*a);
   }
   if (name == definition::body_output_name) {
     return definition::dependency_view{output ? "success" : "failed",
@@ -643,6 +644,7 @@ bool expand(run_self self, std::size_t index, std::map<std::size_t, agent_batch>
     return true;
   }
   // With input_key on the dependency it splits, the items are that field's.
+  std::string_view splits = source.response;
   std::string picked;
   if (agent.input_key && agent.fan_out == 0u) {
     auto field = definition::pick_field(source.response, *agent.input_key);
@@ -651,9 +653,9 @@ bool expand(run_self self, std::size_t index, std::map<std::size_t, agent_batch>
       return false;
     }
     picked = std::move(field.text);
+    splits = picked;
   }
-  auto split =
-      definition::fan_out_items(agent.input_key && agent.fan_out == 0u ? picked : source.response);
+  auto split = definition::fan_out_items(splits);
   if (auto* why = std::get_if<std::string>(&split)) {
     self->send(self, finished_atom::value, task_key(index),
                unsent_outcome(agent_status::failed, providers::call_errc::fan_out_failed,
