@@ -347,3 +347,36 @@ mock = { reply = "all done" }
   CHECK(loop.status == agent_status::success);
   CHECK(loop.response == "all done");
 }
+
+TEST_CASE("a loop cut short keeps its iterations, and its attempts count them") {
+  temp_dir dir;
+  const auto config = default_config();
+  engine e{config};
+  // The first iteration answers at once; the second, given "again", sleeps until cancelled.
+  const std::string stalls = R"(
+name = "stalls"
+[[agents]]
+name = "step"
+script = ["sh", "-c", "read x; if [ \"$x\" = again ]; then sleep 600; fi; echo again"]
+)";
+  std::atomic<int> steps{0};
+  auto handle =
+      e.start(resolved(dir,
+                       {{"looping.toml",
+                         looping(R"({ body = "stalls", carry = "${step}", max_iterations = 5 })")},
+                        {"stalls.toml", stalls}},
+                       config),
+              "start", {}, [&](const run_event& event) {
+                if (event.kind == run_event_kind::started && event.agent == "repeat/step") {
+                  ++steps;
+                }
+              });
+  REQUIRE(eventually([&] { return steps.load() == 2; }));
+  handle.cancel();
+  const auto& loop = agent(handle.wait(), "repeat");
+  CHECK(loop.status == agent_status::failed);
+  REQUIRE(loop.runs.size() == 2);
+  CHECK(loop.runs[0].status == run_status::completed);
+  CHECK(loop.runs[1].status == run_status::cancelled);
+  CHECK(loop.attempts == 2);
+}

@@ -932,6 +932,7 @@ void stop_early(run_self self, run_status status, agent_status running_status,
         auto& a = result_of(self, task); // what its runs spent, though it was cut short
         a.usage = nested_usage(a.runs);
         a.cost_usd = nested_cost(a.runs);
+        a.attempts = static_cast<int>(a.runs.size()); // as a finished one counts them
         if (!runs_nested(self, agent_of(task))) {
           conclude(self, agent_of(task));
         }
