@@ -177,6 +177,12 @@ TEST_CASE("an agent runs one thing: a model, a script, an ensemble or a loop") {
                     definition_errc::conflicting_fields, "does not apply to a loop agent"));
   CHECK(
       has_problem(problems("ensemble = \"\""), definition_errc::empty_field, "agents.a.ensemble"));
+  CHECK(problems("ensemble = \"b\"\nnested_output = \"llm-orc\"").empty());
+  CHECK(has_problem(problems("provider = \"mock\"\nnested_output = \"llm-orc\""),
+                    definition_errc::conflicting_fields,
+                    "agents.a.nested_output: applies only to agents that run an ensemble"));
+  CHECK(has_problem(problems("ensemble = \"b\"\nnested_output = \"json\""),
+                    definition_errc::invalid_value, "agents.a.nested_output"));
 }
 
 TEST_CASE("resolve() without a resolver refuses an agent that runs an ensemble, saying why") {
